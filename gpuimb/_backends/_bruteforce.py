@@ -1,0 +1,470 @@
+"""Exact brute-force k-nearest neighbours, written against the array API.
+
+The same functions run on NumPy, ``array_api_strict`` and CuPy. Distances are
+found in two stages:
+
+1. *Screening*: tiles of ``-2 q.x + |x|^2`` on centred data (one GEMM per
+   tile) and a per-row selection of ``k + margin`` candidates, merged over
+   index tiles, so no block larger than ``working_memory`` ever exists.
+2. *Re-ranking*: the candidates' squared distances are recomputed directly from
+   the rows (sum of squared differences) and sorted by (distance, index).
+
+A rounding-error bound of the expanded form then certifies, row by row, that no
+point outside the candidates can be nearer than the k-th re-ranked one. Rows
+that fail (near-ties wider than the margin, heavy duplication) are screened
+again with more candidates and, as a last resort, searched exhaustively with
+direct distances. The result is therefore the exact (distance, index) order
+of the directly computed distances, whatever the offset of the data.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._config import get_config
+from ._namespace import array_namespace, device, native_module
+from ._selection import GROUP, lexsort_rows, smallest_k
+
+__all__ = ["BruteForceNeighbors", "kneighbors"]
+
+_MIB = 2**20
+
+
+def _margin(k):
+    return max(8, k // 2)
+
+
+def kneighbors(
+    index,
+    query=None,
+    *,
+    k,
+    exclude_self=None,
+    return_distance=True,
+    working_memory=None,
+):
+    """Exact Euclidean k-nearest neighbours by tiled brute force.
+
+    Parameters
+    ----------
+    index : array of shape (n_index, n_features)
+        Points searched.
+    query : array of shape (n_query, n_features), default=None
+        Points whose neighbours are wanted; None means ``index`` itself.
+    k : int
+        Number of neighbours.
+    exclude_self : bool or array of int of shape (n_query,), default=None
+        Exclude each query point's own row of ``index``. ``True`` means query
+        row ``i`` is index row ``i`` (the default when ``query`` is None); an
+        integer array gives each query row's own index row. Duplicates of a
+        point are other samples and are never excluded.
+    return_distance : bool, default=True
+        Return the distances as well as the indices.
+    working_memory : float, default=None
+        MiB of scratch memory per tile; None reads ``get_config()``.
+
+    Returns
+    -------
+    distances : array of shape (n_query, k)
+        Euclidean distances in the data's floating dtype, increasing.
+    indices : array of shape (n_query, k)
+        int64 index rows, in (distance, index) order.
+    """
+    xp = array_namespace(index) if query is None else array_namespace(index, query)
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    if index.ndim != 2:
+        raise ValueError(f"index must be 2-D; got shape {index.shape}.")
+    if not xp.isdtype(index.dtype, "real floating"):
+        index = xp.astype(index, xp.float64)
+    if query is None:
+        query = index
+        if exclude_self is None:
+            exclude_self = True
+    else:
+        if query.ndim != 2 or query.shape[1] != index.shape[1]:
+            raise ValueError(
+                f"query must be 2-D with {index.shape[1]} features; got shape "
+                f"{query.shape}."
+            )
+        if exclude_self is None:
+            exclude_self = False
+        query = xp.astype(query, index.dtype, copy=False)
+    n_index, n_query = index.shape[0], query.shape[0]
+    dev = device(index)
+
+    own = None
+    if isinstance(exclude_self, bool | np.bool_):
+        if exclude_self:
+            if n_query != n_index:
+                raise ValueError(
+                    "exclude_self=True needs query rows to be the index rows; "
+                    f"got {n_query} query rows for {n_index} index rows. Pass "
+                    "the index row of each query row instead."
+                )
+            own = xp.arange(n_query, dtype=xp.int64, device=dev)
+    else:
+        own = xp.astype(xp.asarray(exclude_self, device=dev), xp.int64)
+        if own.shape != (n_query,):
+            raise ValueError(
+                f"exclude_self must have shape ({n_query},); got {own.shape}."
+            )
+    n_avail = n_index - (1 if own is not None else 0)
+    k = int(k)
+    if not 1 <= k <= n_avail:
+        raise ValueError(
+            f"Expected 1 <= k <= {n_avail} (the points available as "
+            f"neighbours); got k={k}."
+        )
+
+    if n_query == 0:
+        d2 = xp.zeros((0, k), dtype=index.dtype, device=dev)
+        ind = xp.zeros((0, k), dtype=xp.int64, device=dev)
+    else:
+        plan = _Plan(xp, index, working_memory)
+        n_candidates = min(k + _margin(k), n_avail)
+        d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
+    if return_distance:
+        return xp.sqrt(d2), ind
+    return ind
+
+
+class _Plan:
+    """Index-side state shared by all query tiles: centring and tile widths."""
+
+    def __init__(self, xp, index, working_memory):
+        self.xp = xp
+        self.native = native_module(xp)
+        self.index = index
+        self.device = device(index)
+        self.dtype = index.dtype
+        finfo = xp.finfo(self.dtype)
+        self.itemsize = finfo.bits // 8
+        self.eps = float(finfo.eps)
+        n_index, n_features = index.shape
+        self.n_index = n_index
+        self.n_features = n_features
+        self.budget = max(int(working_memory * _MIB), 1)
+        self.mean = xp.mean(index, axis=0) if n_index else None
+        # Bytes per cell of a distance block: the block, one temporary of the
+        # same size, and the selection's int64 positions or boolean mask.
+        self.cell = 2 * self.itemsize + 8
+        row_bytes = n_features * self.itemsize
+        # Squared norms of the centred index, O(n) memory, computed per chunk.
+        self.norms = None
+        width = _round_up(n_index, GROUP)
+        min_rows = 64
+        if width * (row_bytes + self.cell * min_rows) > self.budget:
+            width = (self.budget // (row_bytes + self.cell * min_rows)) // GROUP
+            width = max(GROUP, width * GROUP)
+        self.width = width
+        self._chunks = None
+        if width >= n_index:
+            # One chunk: centre the whole index once and keep it.
+            self._chunks = [self._chunk(0, n_index)]
+
+    def _chunk(self, start, stop):
+        xp = self.xp
+        centred = self.index[start:stop, :] - self.mean
+        norms = xp.sum(centred * centred, axis=1)
+        pad = _round_up(stop - start, GROUP) - (stop - start)
+        if pad:
+            centred = xp.concat(
+                [
+                    centred,
+                    xp.zeros((pad, self.n_features), dtype=self.dtype, device=self.device),
+                ],
+                axis=0,
+            )
+            norms = xp.concat(
+                [norms, xp.full((pad,), xp.inf, dtype=self.dtype, device=self.device)]
+            )
+        return start, stop, centred, norms
+
+    def chunks(self):
+        if self._chunks is not None:
+            yield from self._chunks
+            return
+        for start in range(0, self.n_index, self.width):
+            yield self._chunk(start, min(start + self.width, self.n_index))
+
+    def query_rows(self, n_candidates):
+        """Rows of a query tile that keep every block under the budget."""
+        chunk_bytes = self.width * self.n_features * self.itemsize
+        per_row = max(
+            self.width * self.cell,
+            # gathered candidates for the re-rank, with one temporary
+            2 * n_candidates * self.n_features * self.itemsize,
+        )
+        rows = (self.budget - chunk_bytes) // per_row
+        return int(max(1, rows))
+
+    def exhaustive_shape(self):
+        """Rows and index width of one block of direct distances."""
+        per_col = 2 * self.n_features * self.itemsize + self.cell
+        width = int(min(self.n_index, max(1, self.budget // per_col)))
+        return int(max(1, self.budget // (per_col * width))), width
+
+
+def _round_up(n, multiple):
+    return max(multiple, -(-n // multiple) * multiple)
+
+
+def _mask_own(plan, block, own_tile, start, stop):
+    """Set the query rows' own index columns of ``block`` to +inf."""
+    xp = plan.xp
+    inside = (own_tile >= start) & (own_tile < stop)
+    if plan.native is not None:
+        rows = plan.native.nonzero(inside)[0]
+        if rows.shape[0]:
+            block[rows, own_tile[rows] - start] = plan.native.inf
+        return block
+    if not bool(xp.any(inside)):
+        return block
+    cols = xp.arange(block.shape[1], dtype=xp.int64, device=plan.device) + start
+    return xp.where(own_tile[:, None] == cols[None, :], xp.inf, block)
+
+
+def _screen(plan, centred_query, own_tile, n_candidates):
+    """Approximate ``|x|^2 - 2 q.x`` screening over all index chunks."""
+    xp = plan.xp
+    scaled = -2 * centred_query
+    best_values = best_cols = None
+    for start, stop, chunk, norms in plan.chunks():
+        if plan.native is not None:
+            block = scaled @ chunk.T
+            block += norms
+        else:
+            block = scaled @ xp.matrix_transpose(chunk) + norms[None, :]
+        if own_tile is not None:
+            block = _mask_own(plan, block, own_tile, start, stop)
+        values, cols = smallest_k(block, n_candidates, xp=xp)
+        del block
+        cols = cols + start
+        if best_values is None:
+            best_values, best_cols = values, cols
+        else:
+            values = xp.concat([best_values, values], axis=1)
+            cols = xp.concat([best_cols, cols], axis=1)
+            best_values, pos = smallest_k(values, n_candidates, xp=xp, method="sort")
+            best_cols = xp.take_along_axis(cols, pos, axis=1)
+    return best_values, best_cols
+
+
+def _direct_sq_distances(plan, query, cols):
+    """Squared distances from each query row to the index rows ``cols``."""
+    xp = plan.xp
+    n_rows, n_cols = cols.shape
+    rows = xp.take(plan.index, xp.reshape(cols, (-1,)), axis=0)
+    rows = xp.reshape(rows, (n_rows, n_cols, plan.n_features))
+    diff = rows - query[:, None, :]
+    return xp.sum(diff * diff, axis=2)
+
+
+def _search(plan, query, own, k, n_candidates, n_avail):
+    """Exact k nearest of the query rows; returns squared distances, indices."""
+    xp = plan.xp
+    if n_candidates >= n_avail or n_candidates * 8 > plan.n_index:
+        return _exhaustive(plan, query, own, k)
+    rows = plan.query_rows(n_candidates)
+    d2_parts, col_parts = [], []
+    for start in range(0, query.shape[0], rows):
+        stop = min(start + rows, query.shape[0])
+        own_tile = None if own is None else own[start:stop]
+        d2, cols = _search_tile(
+            plan, query[start:stop, :], own_tile, k, n_candidates, n_avail
+        )
+        d2_parts.append(d2)
+        col_parts.append(cols)
+    if len(d2_parts) == 1:
+        return d2_parts[0], col_parts[0]
+    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
+
+
+def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
+    xp = plan.xp
+    centred = query - plan.mean
+    q_norms = xp.sum(centred * centred, axis=1)
+    approx, cols = _screen(plan, centred, own_tile, n_candidates)
+    threshold = xp.max(approx, axis=1) + q_norms
+    d2 = _direct_sq_distances(plan, query, cols)
+    d2, cols = lexsort_rows(d2, cols, xp=xp)
+    d2, cols = d2[:, :k], cols[:, :k]
+    kth = d2[:, k - 1]
+    # No point outside the candidates is nearer than the k-th once the
+    # screening threshold exceeds it by more than the expanded form's error
+    # bound; a point that near has |x| <= |q| + sqrt(kth).
+    eps = plan.eps
+    reach = xp.sqrt(q_norms) + xp.sqrt(kth)
+    bound = (4 * plan.n_features + 16) * eps * (q_norms + reach * reach + kth)
+    certified = threshold > kth + bound
+    if bool(xp.all(certified)):
+        return d2, cols
+    redo = xp.nonzero(~certified)[0]
+    own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
+    d2_redo, cols_redo = _search(
+        plan,
+        xp.take(query, redo, axis=0),
+        own_redo,
+        k,
+        min(8 * n_candidates, n_avail),
+        n_avail,
+    )
+    # Scatter the redone rows back, with take/where only (array-API friendly).
+    slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
+    slot = xp.clip(slot, 0, None)
+    keep = certified[:, None]
+    d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
+    cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
+    return d2, cols
+
+
+def _exhaustive(plan, query, own_tile, k):
+    """Direct distances to every index row, in chunks, merged in exact order."""
+    xp = plan.xp
+    n_rows = query.shape[0]
+    rows, width = plan.exhaustive_shape()
+    d2_parts, col_parts = [], []
+    for r0 in range(0, n_rows, rows):
+        r1 = min(r0 + rows, n_rows)
+        q = query[r0:r1, :]
+        best_d2 = best_cols = None
+        for start in range(0, plan.n_index, width):
+            stop = min(start + width, plan.n_index)
+            diff = plan.index[None, start:stop, :] - q[:, None, :]
+            block = xp.sum(diff * diff, axis=2)
+            del diff
+            if own_tile is not None:
+                block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
+            # Columns ascend, so a stable sort gives (distance, index) order,
+            # and every earlier survivor has a smaller index than this chunk.
+            order = xp.argsort(block, axis=1, stable=True)[:, :k]
+            values = xp.take_along_axis(block, order, axis=1)
+            cols = xp.astype(order, xp.int64) + start
+            if best_d2 is not None:
+                values = xp.concat([best_d2, values], axis=1)
+                cols = xp.concat([best_cols, cols], axis=1)
+                order = xp.argsort(values, axis=1, stable=True)[:, :k]
+                values = xp.take_along_axis(values, order, axis=1)
+                cols = xp.take_along_axis(cols, order, axis=1)
+            best_d2, best_cols = values, cols
+        d2_parts.append(best_d2)
+        col_parts.append(best_cols)
+    if len(d2_parts) == 1:
+        return d2_parts[0], col_parts[0]
+    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
+
+
+class BruteForceNeighbors(BaseEstimator):
+    """Exact nearest neighbours on any array namespace (NumPy, CuPy, ...).
+
+    A subset of :class:`sklearn.neighbors.NearestNeighbors` backed by the
+    tiled, re-ranked brute force of :func:`kneighbors`. Arrays come back in
+    the namespace and on the device of the fitted data.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=5
+        Number of neighbours returned by :meth:`kneighbors`.
+    """
+
+    def __init__(self, n_neighbors=5):
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, y=None):
+        """Store the index points.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Points to search.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : BruteForceNeighbors
+        """
+        self._fit_X = X
+        self.n_samples_fit_ = X.shape[0]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        """Find the nearest neighbours of points.
+
+        Parameters
+        ----------
+        X : array of shape (n_queries, n_features), default=None
+            Query points. None queries the fitted points, each point excluded
+            from its own neighbours.
+        n_neighbors : int, default=None
+            Defaults to the constructor's ``n_neighbors``.
+        return_distance : bool, default=True
+            Return distances too.
+
+        Returns
+        -------
+        distances : array of shape (n_queries, n_neighbors)
+            Only when ``return_distance`` is True.
+        indices : array of shape (n_queries, n_neighbors)
+        """
+        if not hasattr(self, "_fit_X"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(
+                "This BruteForceNeighbors instance is not fitted yet. Call 'fit' "
+                "first."
+            )
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        if X is None:
+            if k >= self.n_samples_fit_:
+                raise ValueError(
+                    f"Expected n_neighbors < n_samples_fit, but n_neighbors = {k}, "
+                    f"n_samples_fit = {self.n_samples_fit_}, n_samples = "
+                    f"{self.n_samples_fit_}"
+                )
+        elif k > self.n_samples_fit_:
+            raise ValueError(
+                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
+                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}"
+            )
+        return kneighbors(self._fit_X, X, k=k, return_distance=return_distance)
+
+    def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
+        """Return the k-neighbours graph as a host SciPy CSR matrix.
+
+        Parameters
+        ----------
+        X : array of shape (n_queries, n_features), default=None
+            Query points; None queries the fitted points.
+        n_neighbors : int, default=None
+            Defaults to the constructor's ``n_neighbors``.
+        mode : {"connectivity", "distance"}, default="connectivity"
+            Entries are ones or distances.
+
+        Returns
+        -------
+        graph : scipy.sparse.csr_matrix of shape (n_queries, n_samples_fit)
+        """
+        from scipy.sparse import csr_matrix
+
+        from ._namespace import to_host
+
+        dist, ind = self.kneighbors(X, n_neighbors)
+        dist, ind = to_host(dist), to_host(ind)
+        n_rows, k = ind.shape
+        if mode == "connectivity":
+            data = np.ones(n_rows * k)
+        elif mode == "distance":
+            data = dist.ravel()
+        else:
+            raise ValueError(
+                'Unsupported mode, must be one of "connectivity", or "distance" '
+                f"but got {mode!r} instead"
+            )
+        indptr = np.arange(0, n_rows * k + 1, k)
+        return csr_matrix(
+            (data, ind.ravel(), indptr), shape=(n_rows, self.n_samples_fit_)
+        )
+
+

@@ -1,0 +1,78 @@
+"""Global configuration: which engine answers neighbour/cluster queries, and memory."""
+
+import threading
+from contextlib import contextmanager
+
+BACKENDS = ("auto", "sklearn", "cuml", "cupy")
+
+_global_config = {
+    "backend": "auto",
+    # MiB of scratch memory one tile of a kNN or k-means distance block may use.
+    "working_memory": 1024,
+}
+_local = threading.local()
+
+
+def _get_threadlocal_config():
+    if not hasattr(_local, "config"):
+        _local.config = _global_config.copy()
+    return _local.config
+
+
+def get_config():
+    """Return a copy of the current configuration.
+
+    Returns
+    -------
+    config : dict
+        Keys ``backend`` and ``working_memory``.
+    """
+    return _get_threadlocal_config().copy()
+
+
+def set_config(backend=None, working_memory=None):
+    """Set the configuration of gpuimb for the current thread.
+
+    Parameters
+    ----------
+    backend : {"auto", "sklearn", "cuml", "cupy"}, default=None
+        Engine for nearest neighbours, k-means and classifiers. ``"auto"`` follows
+        the data: host arrays use a host engine, CuPy arrays use cuML when it is
+        importable and the CuPy engine otherwise. ``None`` leaves it unchanged.
+    working_memory : int, default=None
+        Upper bound, in MiB, on the scratch memory of one tile of distances.
+        ``None`` leaves it unchanged.
+    """
+    config = _get_threadlocal_config()
+    if backend is not None:
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"backend must be one of {BACKENDS}. Got {backend!r} instead."
+            )
+        config["backend"] = backend
+    if working_memory is not None:
+        if not (isinstance(working_memory, (int, float)) and working_memory > 0):
+            raise ValueError(
+                "working_memory must be a positive number of MiB. "
+                f"Got {working_memory!r} instead."
+            )
+        config["working_memory"] = working_memory
+
+
+@contextmanager
+def config_context(*, backend=None, working_memory=None):
+    """Temporarily change the configuration inside a ``with`` block.
+
+    Parameters
+    ----------
+    backend : {"auto", "sklearn", "cuml", "cupy"}, default=None
+        See :func:`set_config`.
+    working_memory : int, default=None
+        See :func:`set_config`.
+    """
+    old = get_config()
+    set_config(backend=backend, working_memory=working_memory)
+    try:
+        yield
+    finally:
+        set_config(**old)

@@ -1,0 +1,199 @@
+"""Container adapters: unwrap what the user passed, wrap the result back.
+
+Samplers never see containers. ``unwrap`` turns X or y into an array (numpy,
+cupy, any array-API namespace) or a sparse matrix, and records how to rebuild
+the caller's type; ``wrap`` rebuilds it. Nothing here copies device data to the
+host: cuDF and CUDA tensors become CuPy arrays through ``to_cupy``/DLPack.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class ContainerInfo:
+    """How to turn an array back into what the caller passed."""
+
+    kind: str
+    columns: object = None
+    dtypes: object = None
+    name: object = None
+    sparse_format: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _module(obj):
+    return type(obj).__module__.split(".")[0]
+
+
+def container_kind(obj):
+    """Name the container type of ``obj`` without importing any GPU library."""
+    module = _module(obj)
+    if isinstance(obj, np.ndarray):
+        return "numpy"
+    if sp.issparse(obj):
+        return "scipy_sparse"
+    if isinstance(obj, (list, tuple)):
+        return "list"
+    if module == "pandas":
+        return "pandas_dataframe" if obj.ndim == 2 else "pandas_series"
+    if module == "cudf":
+        return "cudf_dataframe" if obj.ndim == 2 else "cudf_series"
+    if module == "cupyx":
+        return "cupyx_sparse"
+    if module == "cupy":
+        return "cupy"
+    if module == "torch":
+        return "torch"
+    if hasattr(obj, "__array_namespace__"):
+        return "array_api"
+    return "other"
+
+
+def unwrap(obj):
+    """Return ``(array, info)`` for a container.
+
+    Host containers become numpy arrays or scipy.sparse matrices; pandas keeps
+    column names and dtypes in ``info``. Device containers become CuPy arrays on
+    the same device. Array-API arrays (array_api_strict, ...) pass through.
+    """
+    kind = container_kind(obj)
+    if kind == "numpy":
+        return obj, ContainerInfo(kind)
+    if kind == "scipy_sparse":
+        return obj, ContainerInfo(kind, sparse_format=obj.format,
+                                  extra={"sparray": isinstance(obj, sp.sparray)})
+    if kind == "list":
+        return obj, ContainerInfo(kind)
+    if kind == "pandas_dataframe":
+        return obj, ContainerInfo(kind, columns=obj.columns, dtypes=obj.dtypes)
+    if kind == "pandas_series":
+        return obj, ContainerInfo(kind, dtypes=obj.dtype, name=obj.name)
+    if kind == "cupy" or kind == "cupyx_sparse":
+        fmt = getattr(obj, "format", None)
+        return obj, ContainerInfo(kind, sparse_format=fmt)
+    if kind == "cudf_dataframe":
+        return _unwrap_cudf_frame(obj)
+    if kind == "cudf_series":
+        return _unwrap_cudf_series(obj)
+    if kind == "torch":
+        return _unwrap_torch(obj)
+    return obj, ContainerInfo(kind)
+
+
+def _unwrap_cudf_frame(df):
+    info = ContainerInfo("cudf_dataframe", columns=df.columns, dtypes=df.dtypes)
+    non_numeric = [c for c, t in df.dtypes.items() if t.kind not in "biuf"]
+    if non_numeric:
+        raise TypeError(
+            "cuDF DataFrames with non-numeric columns "
+            f"{list(non_numeric)} cannot be resampled on the GPU yet; encode them "
+            "as numbers first (for example with cudf.get_dummies)."
+        )
+    return df.to_cupy(), info
+
+
+def _unwrap_cudf_series(series):
+    info = ContainerInfo("cudf_series", dtypes=series.dtype, name=series.name)
+    if series.dtype.kind in "biuf":
+        return series.to_cupy(), info
+    codes, uniques = series.factorize()
+    info.extra["categories"] = uniques
+    return codes.to_cupy() if hasattr(codes, "to_cupy") else codes, info
+
+
+def _unwrap_torch(tensor):
+    info = ContainerInfo("torch", dtypes=tensor.dtype,
+                         extra={"device": tensor.device})
+    tensor = tensor.detach()
+    if tensor.device.type == "cuda":
+        import cupy
+
+        return cupy.from_dlpack(tensor), info
+    return tensor.numpy(), info
+
+
+def to_host_indices(indices):
+    """Host copy of an index array (for pandas index bookkeeping only)."""
+    from gpuimb.utils._array_api import to_host
+
+    return to_host(indices)
+
+
+def wrap(array, info, *, index_like=None):
+    """Rebuild the caller's container type around ``array``.
+
+    Parameters
+    ----------
+    array : array or sparse matrix
+        The sampler's output.
+    info : ContainerInfo
+        What :func:`unwrap` recorded.
+    index_like : container, default=None
+        For a pandas/cuDF target: the wrapped X whose index the target takes.
+    """
+    kind = info.kind
+    if kind == "list":
+        return np.asarray(array).tolist()
+    if kind == "scipy_sparse":
+        if not sp.issparse(array):
+            return array
+        out = array.asformat(info.sparse_format)
+        if info.extra.get("sparray") and not isinstance(out, sp.sparray):
+            out = sp.csr_array(out) if out.format == "csr" else sp.csc_array(out)
+        return out
+    if kind == "pandas_dataframe":
+        return _wrap_pandas_frame(array, info)
+    if kind == "pandas_series":
+        import pandas as pd
+
+        out = pd.Series(array, dtype=info.dtypes, name=info.name)
+        if index_like is not None and hasattr(index_like, "index"):
+            out.index = index_like.index
+        return out
+    if kind == "cupyx_sparse":
+        return array.asformat(info.sparse_format) if info.sparse_format else array
+    if kind == "cudf_dataframe":
+        import cudf
+
+        out = cudf.DataFrame(array, columns=info.columns)
+        return out.astype(dict(info.dtypes.items()))
+    if kind == "cudf_series":
+        import cudf
+
+        if "categories" in info.extra:
+            out = info.extra["categories"].take(array)
+            out = cudf.Series(out, name=info.name)
+        else:
+            out = cudf.Series(array, dtype=info.dtypes, name=info.name)
+        if index_like is not None and hasattr(index_like, "index"):
+            out.index = index_like.index
+        return out
+    if kind == "torch":
+        import torch
+
+        return torch.from_dlpack(array).to(info.extra["device"])
+    return array
+
+
+def _wrap_pandas_frame(array, info):
+    import pandas as pd
+
+    if sp.issparse(array):
+        out = pd.DataFrame.sparse.from_spmatrix(array, columns=info.columns)
+    else:
+        out = pd.DataFrame(array, columns=info.columns)
+    try:
+        return out.astype(info.dtypes)
+    except (TypeError, ValueError):
+        # A column can come back unconvertible (e.g. all-NaT timedeltas stacked as
+        # datetimes); restore the others rather than failing the whole resampling.
+        for column, dtype in info.dtypes.items():
+            try:
+                out[column] = out[column].astype(dtype)
+            except (TypeError, ValueError):
+                if out[column].isnull().all() and dtype.kind == "m":
+                    out[column] = pd.to_timedelta([pd.NaT] * len(out))
+        return out

@@ -1,0 +1,399 @@
+"""The sampler contract: ``fit``, ``fit_resample`` and the ``_fit_resample`` template.
+
+``fit_resample`` does everything that is the same for every sampler: unwrap the
+caller's container, validate X and y, compute ``sampling_strategy_``, build the
+:class:`SamplingContext`, call the sampler's ``_fit_resample`` and wrap the
+result back into the caller's container type.
+"""
+
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
+from sklearn.preprocessing import label_binarize
+from sklearn.utils import check_random_state
+from sklearn.utils._tags import InputTags, Tags, TargetTags
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, validate_data
+
+from gpuimb import _io
+from gpuimb._config import get_config
+from gpuimb.utils._array_api import (
+    asarray_on,
+    device_of,
+    get_namespace,
+    is_host_namespace,
+    is_sparse,
+)
+from gpuimb.utils._validation import (
+    check_neighbors_object,
+    check_sampling_strategy,
+    check_target_type,
+)
+
+
+@dataclass(slots=True)
+class SamplerTags:
+    """Sampler-specific tags (same meaning as imbalanced-learn's).
+
+    Parameters
+    ----------
+    sample_indices : bool, default=False
+        Whether the sampler exposes ``sample_indices_`` after resampling.
+    """
+
+    sample_indices: bool = False
+
+
+@dataclass(slots=True)
+class SamplerInputTags(InputTags):
+    """scikit-learn input tags plus ``dataframe``, as imbalanced-learn has them."""
+
+    dataframe: bool = True
+
+
+@dataclass(slots=True)
+class SamplerEstimatorTags(Tags):
+    """scikit-learn tags plus ``sampler_tags``, as imbalanced-learn reads them."""
+
+    sampler_tags: SamplerTags | None = field(default_factory=SamplerTags)
+
+
+@dataclass
+class SamplingContext:
+    """What a sampler needs to know about the data it runs on.
+
+    Attributes
+    ----------
+    xp : module
+        Array namespace of X and y.
+    device : object
+        Device of X (``"cpu"`` on the host).
+    sparse : bool
+        Whether X is a sparse matrix.
+    backend : str
+        The configured backend (``"auto"`` or an engine name).
+    """
+
+    xp: object
+    device: object
+    sparse: bool = False
+    backend: str = "auto"
+    _engine: object = None
+
+    @property
+    def engine(self):
+        """The engine answering kNN, k-means and classifier requests (lazy)."""
+        if self._engine is None:
+            from gpuimb._backends import get_engine
+
+            self._engine = get_engine(self.xp, sparse=self.sparse, backend=self.backend)
+        return self._engine
+
+    @property
+    def engine_name(self):
+        """Name of the engine if one was used, else the array namespace's name."""
+        if self._engine is not None:
+            return self._engine.name
+        return "scipy.sparse" if self.sparse and self.on_host else _short_name(self.xp)
+
+    @property
+    def on_host(self):
+        """True when the data is numpy or scipy.sparse."""
+        return is_host_namespace(self.xp)
+
+    def neighbors(self, nn_name, nn_object, additional_neighbor=0):
+        """Return an unfitted neighbours estimator that accepts and returns ``xp``."""
+        nn = check_neighbors_object(nn_name, nn_object, additional_neighbor,
+                                    engine=self.engine)
+        return self.adapt(nn)
+
+    def adapt(self, estimator):
+        """Wrap a user estimator so that it takes and gives arrays in ``xp``."""
+        if self.on_host and type(estimator).__module__.startswith("sklearn"):
+            return estimator
+        from gpuimb._backends import adapt_estimator
+
+        return adapt_estimator(estimator, self.xp)
+
+    def asarray(self, values, dtype=None):
+        """Move small host data (indices, random draws) next to X."""
+        return asarray_on(values, self.xp, self.device, dtype=dtype)
+
+    @staticmethod
+    def random_state(seed):
+        """The host ``RandomState`` all random draws come from."""
+        return check_random_state(seed)
+
+
+def _short_name(xp):
+    name = getattr(xp, "__name__", str(xp))
+    return name.replace("array_api_compat.", "")
+
+
+class SamplerMixin(metaclass=ABCMeta):
+    """Mixin giving samplers ``fit`` and ``fit_resample``.
+
+    Subclasses implement ``_fit_resample(X, y, ctx, **params)``, where X and y are
+    validated arrays of one namespace and ``ctx`` is a :class:`SamplingContext`.
+    """
+
+    _estimator_type = "sampler"
+
+    def fit(self, X, y, **params):
+        """Check inputs and compute ``sampling_strategy_``.
+
+        Use ``fit_resample`` to resample; ``fit`` exists for API compatibility.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data array.
+        y : array-like of shape (n_samples,)
+            Target array.
+        **params : dict
+            Unused, kept for compatibility.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        self._validate_params()
+        X, _ = _io.unwrap(X)
+        y, y_info = _io.unwrap(y)
+        X, y, _ = self._validate_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        return self
+
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data to resample: numpy, list, pandas, scipy.sparse, CuPy, cupyx
+            sparse, cuDF or torch.
+        y : array-like of shape (n_samples,)
+            Labels of X, in a container of the same family.
+        **params : dict
+            Extra parameters for the sampler.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix}
+            Resampled data, in the caller's container type and on its device.
+        y_resampled : array-like of shape (n_samples_new,)
+            Labels of ``X_resampled``, in the caller's container type.
+        """
+        self._validate_params()
+        X_arr, x_info = _io.unwrap(X)
+        y_arr, y_info = _io.unwrap(y)
+        X_arr, y_arr, binarize_y = self._validate_X_y(X_arr, y_arr, x_info=x_info)
+
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y_arr, self._sampling_type
+        )
+        ctx = self._make_context(X_arr)
+        output = self._fit_resample(X_arr, y_arr, ctx, **params)
+        self.engine_ = ctx.engine_name
+
+        X_res, y_res = output[0], output[1]
+        if binarize_y:
+            y_res = _one_hot(y_res, y_arr)
+        X_out = _io.wrap(X_res, x_info)
+        if x_info.kind == "pandas_dataframe" and self._preserves_dataframe_index:
+            X_out.index = X.index[_io.to_host_indices(self.sample_indices_)]
+        y_out = _io.wrap(y_res, y_info, index_like=X_out)
+        return (X_out, y_out) if len(output) == 2 else (X_out, y_out, output[2])
+
+    def _make_context(self, X):
+        xp = get_namespace(X)
+        return SamplingContext(xp=xp, device=device_of(X), sparse=is_sparse(X),
+                               backend=get_config()["backend"])
+
+    def _validate_X_y(self, X, y, x_info=None):
+        """Validate X and y in their own namespace; return (X, y, binarize_y)."""
+        if _is_device_or_array_api(X) or _is_device_or_array_api(y):
+            return self._check_X_y_xp(X, y, x_info)
+        check_classification_targets(y)
+        return self._check_X_y(X, y)
+
+    @abstractmethod
+    def _fit_resample(self, X, y, ctx, **params):
+        """Resample validated arrays; return ``(X_resampled, y_resampled)``."""
+
+
+def _is_device_or_array_api(a):
+    if isinstance(a, (np.ndarray, list, tuple)):
+        return False
+    kind = _io.container_kind(a)
+    return kind in ("cupy", "cupyx_sparse", "array_api", "torch")
+
+
+def _one_hot(y_res, y):
+    """Encode labels back as the one-hot target the caller passed."""
+    xp = get_namespace(y_res)
+    if is_host_namespace(xp):
+        return label_binarize(y_res, classes=np.unique(y))
+    classes = xp.unique_values(y)
+    return xp.astype(y_res[:, None] == classes[None, :], xp.int64)
+
+
+class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
+    """Base class for the samplers.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict, list or callable, default="auto"
+        Which classes to resample and to what size (see each sampler).
+    """
+
+    # Subclasses set this to "over-sampling", "under-sampling" or "clean-sampling".
+    _sampling_type = "bypass"
+    # Host validation options; samplers that accept NaN or strings override them.
+    _accept_sparse = ("csr", "csc")
+    _allow_nan = False
+    _allow_non_numeric = False
+    # True for pure selections that keep a DataFrame's index (RandomUnderSampler).
+    _preserves_dataframe_index = False
+
+    def __init__(self, sampling_strategy="auto"):
+        self.sampling_strategy = sampling_strategy
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        """Validate host X and y (numpy, list, pandas, scipy.sparse)."""
+        if accept_sparse is None:
+            accept_sparse = list(self._accept_sparse)
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if self._allow_non_numeric or self._allow_nan:
+            X = _check_host_X_loose(X, accept_sparse,
+                                    numeric=not self._allow_non_numeric,
+                                    allow_nan=self._allow_nan)
+            check_consistent_length(X, y)
+            X, y = validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+            if _io.container_kind(X) == "pandas_dataframe":
+                X = X.to_numpy()
+        else:
+            X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=accept_sparse)
+        return X, y, binarize_y
+
+    def _check_X_y_xp(self, X, y, x_info=None):
+        """Validate device / array-API X and y without leaving their device."""
+        y, binarize_y = _check_target_xp(y)
+        X = _check_array_xp(X, allow_nan=self._allow_nan,
+                            accept_sparse=bool(self._accept_sparse))
+        n_x, n_y = X.shape[0], y.shape[0]
+        if n_x != n_y:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{n_x}, {n_y}]"
+            )
+        self.n_features_in_ = X.shape[1]
+        columns = getattr(x_info, "columns", None)
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            self.feature_names_in_ = np.asarray(list(columns), dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return X, y, binarize_y
+
+    def __sklearn_tags__(self):
+        base = super().__sklearn_tags__()
+        tags = SamplerEstimatorTags(
+            estimator_type="sampler",
+            target_tags=TargetTags(required=True),
+            input_tags=SamplerInputTags(
+                two_d_array=True,
+                sparse=bool(self._accept_sparse),
+                allow_nan=self._allow_nan,
+                string=self._allow_non_numeric,
+                dataframe=True,
+            ),
+            sampler_tags=SamplerTags(),
+        )
+        tags.array_api_support = True
+        return tags
+
+
+def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan):
+    """Validate host X for samplers that accept NaN and/or non-numeric data."""
+    from sklearn.utils.validation import _num_samples, check_array
+
+    n_samples = _num_samples(X)
+    if n_samples < 1:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) while a minimum of 1 is required."
+        )
+    if _io.container_kind(X) == "pandas_dataframe":
+        return X
+    return check_array(
+        X,
+        accept_sparse=list(accept_sparse) if accept_sparse else False,
+        dtype="numeric" if numeric else None,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+    )
+
+
+def _check_target_xp(y):
+    xp = get_namespace(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = xp.reshape(y, (-1,))
+    if y.ndim == 2:
+        row_sums = xp.sum(xp.astype(y, xp.int64), axis=1)
+        is_binary = bool(xp.all((y == 0) | (y == 1)))
+        if not is_binary or bool(xp.any(row_sums > 1)):
+            raise ValueError(
+                "Imbalanced-learn currently supports binary, multiclass and "
+                "binarized encoded multiclasss targets. Multilabel and "
+                "multioutput targets are not supported."
+            )
+        return xp.argmax(y, axis=1), True
+    if y.ndim != 1:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} "
+                         "instead.")
+    if xp.isdtype(y.dtype, "real floating"):
+        if not bool(xp.all(xp.isfinite(y))):
+            raise ValueError("Input y contains NaN or infinity.")
+        if bool(xp.any(y != xp.round(y))):
+            raise ValueError(
+                "Unknown label type: continuous. Maybe you are trying to fit a "
+                "classifier, which expects discrete classes on a regression target "
+                "with continuous values."
+            )
+    return y, False
+
+
+def _check_array_xp(X, *, allow_nan, accept_sparse):
+    if is_sparse(X):
+        if not accept_sparse:
+            raise TypeError("Sparse data was passed, but dense data is required.")
+        values = X.data
+    else:
+        values = X
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected 2D array, got {X.ndim}D array instead. Reshape your data "
+            "either using array.reshape(-1, 1) if your data has a single feature or "
+            "array.reshape(1, -1) if it contains a single sample."
+        )
+    n_samples, n_features = X.shape
+    if n_samples < 1:
+        raise ValueError(f"Found array with {n_samples} sample(s) (shape={X.shape}) "
+                         "while a minimum of 1 is required.")
+    if n_features < 1:
+        raise ValueError(f"Found array with {n_features} feature(s) (shape={X.shape}) "
+                         "while a minimum of 1 is required.")
+    xp = get_namespace(values)
+    if xp.isdtype(values.dtype, "complex floating"):
+        raise ValueError("Complex data not supported")
+    if xp.isdtype(values.dtype, "real floating"):
+        if not allow_nan and bool(xp.any(xp.isnan(values))):
+            raise ValueError("Input X contains NaN.")
+        if bool(xp.any(xp.isinf(values))):
+            raise ValueError(
+                f"Input X contains infinity or a value too large for {values.dtype}."
+            )
+    return X

@@ -1,0 +1,3 @@
+"""Over-sampling followed by cleaning."""
+
+__all__ = []

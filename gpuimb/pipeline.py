@@ -1,0 +1,266 @@
+"""Pipeline whose intermediate steps may be samplers.
+
+Design decision (hard to reverse, so written down): gpuimb's ``Pipeline`` is a
+small subclass of scikit-learn's, not a copy of imbalanced-learn's. It only
+changes what differs for samplers: step validation, ``fit`` (samplers resample
+X *and* y, and act only while fitting) and iteration at predict/transform time
+(samplers are skipped). Everything else — ``predict``, ``score``, ``transform``,
+``get_params``, indexing, HTML repr — is scikit-learn's own, so it follows
+scikit-learn upgrades. Fit parameters use the ``step__param`` convention;
+scikit-learn's metadata routing is not supported for fitting yet (a clear error
+says so).
+"""
+
+from collections import Counter
+
+import sklearn
+from sklearn import pipeline as sk_pipeline
+from sklearn.base import clone
+from sklearn.utils.validation import check_memory
+
+__all__ = ["Pipeline", "make_pipeline"]
+
+
+def _is_sampler(step):
+    return hasattr(step, "fit_resample")
+
+
+def _is_passthrough(step):
+    return step is None or (isinstance(step, str) and step == "passthrough")
+
+
+def _fit_step(step, X, y, params):
+    """Fit one intermediate step; return ``(X, y, fitted_step)``."""
+    if _is_sampler(step):
+        X, y = step.fit_resample(X, y, **params)
+        return X, y, step
+    if hasattr(step, "fit_transform"):
+        return step.fit_transform(X, y, **params), y, step
+    return step.fit(X, y, **params).transform(X), y, step
+
+
+class Pipeline(sk_pipeline.Pipeline):
+    """A scikit-learn Pipeline that accepts samplers as intermediate steps.
+
+    Samplers (objects with ``fit_resample``) resample X and y while the pipeline
+    is fitted and are skipped by ``predict``, ``transform``, ``score`` and the
+    other inference methods.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        Transformers and samplers, then a final estimator.
+    transform_input : None
+        Kept for signature compatibility with scikit-learn; must be None.
+    memory : str or object with the joblib.Memory interface, default=None
+        Caches fitted intermediate steps.
+    verbose : bool, default=False
+        Print the time each step takes to fit.
+    """
+
+    def _validate_steps(self):
+        names, estimators = zip(*self.steps, strict=True)
+        self._validate_names(names)
+        for step in estimators[:-1]:
+            if _is_passthrough(step):
+                continue
+            has_transform = hasattr(step, "fit") and hasattr(step, "transform")
+            if not (has_transform or _is_sampler(step)):
+                raise TypeError(
+                    "All intermediate steps should be transformers and implement "
+                    "fit and transform or be samplers and implement fit_resample "
+                    f"(but not both) or be the string 'passthrough' '{step}' "
+                    f"(type {type(step)}) doesn't"
+                )
+            if hasattr(step, "transform") and _is_sampler(step):
+                raise TypeError(
+                    "All intermediate steps of the chain should be estimators "
+                    "that implement fit and transform or fit_resample. "
+                    f"'{step}' implements both)"
+                )
+        final = estimators[-1]
+        if not _is_passthrough(final) and not hasattr(final, "fit"):
+            raise TypeError(
+                "Last step of Pipeline should implement fit or be the string "
+                f"'passthrough'. '{final}' (type {type(final)}) doesn't"
+            )
+
+    def _iter(self, with_final=True, filter_passthrough=True, filter_resample=True):
+        for idx, name, step in super()._iter(with_final=with_final,
+                                             filter_passthrough=filter_passthrough):
+            if filter_resample and _is_sampler(step):
+                continue
+            yield idx, name, step
+
+    def _split_params(self, params):
+        if sklearn.get_config().get("enable_metadata_routing", False):
+            raise NotImplementedError(
+                "gpuimb.pipeline.Pipeline does not support metadata routing yet; "
+                "pass fit parameters as step__parameter instead."
+            )
+        per_step = {name: {} for name, _ in self.steps}
+        for key, value in params.items():
+            if "__" not in key:
+                raise ValueError(
+                    "Pipeline.fit does not accept the {} parameter. You can pass "
+                    "parameters to specific steps of your pipeline using the "
+                    "stepname__parameter format, e.g. "
+                    "`Pipeline.fit(X, y, logisticregression__sample_weight"
+                    "=sample_weight)`.".format(key)
+                )
+            step, param = key.split("__", 1)
+            per_step[step][param] = value
+        return per_step
+
+    def _fit_intermediate(self, X, y, per_step):
+        self.steps = list(self.steps)
+        self._validate_steps()
+        if self.transform_input is not None:
+            raise ValueError("transform_input is not supported by gpuimb's Pipeline.")
+        memory = check_memory(self.memory)
+        fit_step_cached = memory.cache(_fit_step)
+        for idx, name, step in self._iter(with_final=False, filter_passthrough=False,
+                                          filter_resample=False):
+            if _is_passthrough(step):
+                continue
+            cloned = step if getattr(memory, "location", None) is None else clone(step)
+            with sk_pipeline._print_elapsed_time("Pipeline", self._log_message(idx)):
+                X, y, fitted = fit_step_cached(cloned, X, y, per_step[name])
+            self.steps[idx] = (name, fitted)
+        return X, y
+
+    def fit(self, X, y=None, **params):
+        """Fit the steps in order; samplers resample X and y on the way.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data.
+        y : array-like, default=None
+            Training targets.
+        **params : dict
+            ``step__parameter`` fit parameters.
+
+        Returns
+        -------
+        self : Pipeline
+            The fitted pipeline.
+        """
+        per_step = self._split_params(params)
+        Xt, yt = self._fit_intermediate(X, y, per_step)
+        with sk_pipeline._print_elapsed_time("Pipeline",
+                                             self._log_message(len(self.steps) - 1)):
+            final = self._final_estimator
+            if final != "passthrough":
+                final.fit(Xt, yt, **per_step[self.steps[-1][0]])
+        return self
+
+    def fit_transform(self, X, y=None, **params):
+        """Fit the pipeline and transform the (resampled) training data.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data.
+        y : array-like, default=None
+            Training targets.
+        **params : dict
+            ``step__parameter`` fit parameters.
+
+        Returns
+        -------
+        Xt : array-like
+            The transformed training data.
+        """
+        per_step = self._split_params(params)
+        Xt, yt = self._fit_intermediate(X, y, per_step)
+        final = self._final_estimator
+        last_params = per_step[self.steps[-1][0]]
+        if final == "passthrough":
+            return Xt
+        if hasattr(final, "fit_transform"):
+            return final.fit_transform(Xt, yt, **last_params)
+        return final.fit(Xt, yt, **last_params).transform(Xt)
+
+    def fit_predict(self, X, y=None, **params):
+        """Fit the pipeline and return the final step's ``fit_predict``.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data.
+        y : array-like, default=None
+            Training targets.
+        **params : dict
+            ``step__parameter`` fit parameters.
+
+        Returns
+        -------
+        y_pred : ndarray
+            Predictions on the (resampled) training data.
+        """
+        per_step = self._split_params(params)
+        Xt, yt = self._fit_intermediate(X, y, per_step)
+        return self._final_estimator.fit_predict(Xt, yt,
+                                                 **per_step[self.steps[-1][0]])
+
+    def fit_resample(self, X, y=None, **params):
+        """Fit the pipeline whose last step is a sampler and resample with it.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data.
+        y : array-like, default=None
+            Training targets.
+        **params : dict
+            ``step__parameter`` fit parameters.
+
+        Returns
+        -------
+        X_resampled, y_resampled
+            The output of the last sampler.
+        """
+        per_step = self._split_params(params)
+        Xt, yt = self._fit_intermediate(X, y, per_step)
+        final = self._final_estimator
+        if final == "passthrough":
+            return Xt, yt
+        if not _is_sampler(final):
+            raise AttributeError("The last step of the pipeline has no fit_resample.")
+        return final.fit_resample(Xt, yt, **per_step[self.steps[-1][0]])
+
+
+def _name_steps(estimators):
+    names = [type(est).__name__.lower() if not isinstance(est, str) else est
+             for est in estimators]
+    counts = Counter(names)
+    seen = Counter()
+    unique = []
+    for name in names:
+        if counts[name] > 1:
+            seen[name] += 1
+            unique.append(f"{name}-{seen[name]}")
+        else:
+            unique.append(name)
+    return list(zip(unique, estimators, strict=True))
+
+
+def make_pipeline(*steps, memory=None, verbose=False):
+    """Build a :class:`Pipeline` naming each step after its lower-cased class.
+
+    Parameters
+    ----------
+    *steps : estimators
+        Transformers and samplers, then a final estimator.
+    memory : str or object with the joblib.Memory interface, default=None
+        Caches fitted intermediate steps.
+    verbose : bool, default=False
+        Print the time each step takes to fit.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        The pipeline.
+    """
+    return Pipeline(_name_steps(steps), memory=memory, verbose=verbose)

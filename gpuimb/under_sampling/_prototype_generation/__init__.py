@@ -1,0 +1,3 @@
+"""Under-samplers that generate new samples (cluster centroids)."""
+
+__all__ = []

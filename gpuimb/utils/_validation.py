@@ -1,0 +1,332 @@
+"""Validation of targets, sampling strategies and neighbour estimators.
+
+The rules and error messages follow imbalanced-learn 0.14.2 so that gpuimb is a
+drop-in replacement. Class statistics are computed once per call and kept on the
+host: they are one count per class, whatever the size of the data.
+"""
+
+from collections import OrderedDict
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import column_or_1d
+from sklearn.utils.multiclass import type_of_target
+
+from gpuimb.utils._array_api import get_namespace, is_host_namespace, to_host
+
+SAMPLING_KIND = ("over-sampling", "under-sampling", "clean-sampling", "ensemble",
+                 "bypass")
+
+
+def class_counts(y):
+    """Return ``{class: count}`` (host scalars, sorted by class) for any namespace."""
+    try:
+        xp = get_namespace(y)
+    except TypeError:
+        y, xp = np.asarray(y), np
+    if is_host_namespace(xp):
+        classes, counts = np.unique(np.asarray(y), return_counts=True)
+    else:
+        classes, counts = xp.unique_counts(y)
+        classes, counts = to_host(classes), to_host(counts)
+    return dict(zip(classes, counts, strict=True))
+
+
+def check_target_type(y, indicate_one_vs_all=False):
+    """Check that ``y`` is binary, multiclass or a one-hot encoded multiclass target.
+
+    Parameters
+    ----------
+    y : array-like
+        The target, on the host.
+    indicate_one_vs_all : bool, default=False
+        Also return whether ``y`` was one-hot encoded.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        The target as a 1-D array of labels (one-hot targets become column indices).
+    is_one_vs_all : bool
+        Only returned when ``indicate_one_vs_all`` is True.
+    """
+    type_y = type_of_target(y)
+    if type_y == "multilabel-indicator":
+        if np.any(np.asarray(y.sum(axis=1)) > 1):
+            raise ValueError(
+                "Imbalanced-learn currently supports binary, multiclass and "
+                "binarized encoded multiclasss targets. Multilabel and "
+                "multioutput targets are not supported."
+            )
+        y = np.asarray(y.argmax(axis=1)).ravel()
+    else:
+        y = column_or_1d(y)
+    return (y, type_y == "multilabel-indicator") if indicate_one_vs_all else y
+
+
+def _for_over(stats):
+    n_majority = max(stats.values())
+    return {c: n_majority - n for c, n in stats.items()}
+
+
+def _for_under(stats):
+    n_minority = min(stats.values())
+    return {c: n_minority for c in stats}
+
+
+def _majority(stats):
+    return max(stats, key=stats.get)
+
+
+def _minority(stats):
+    return min(stats, key=stats.get)
+
+
+def _strategy_all(stats, sampling_type):
+    if sampling_type == "over-sampling":
+        return _for_over(stats)
+    return _for_under(stats)
+
+
+def _strategy_majority(stats, sampling_type):
+    if sampling_type == "over-sampling":
+        raise ValueError(
+            "'sampling_strategy'='majority' cannot be used with over-sampler."
+        )
+    majority = _majority(stats)
+    return {c: n for c, n in _for_under(stats).items() if c == majority}
+
+
+def _strategy_not_majority(stats, sampling_type):
+    majority = _majority(stats)
+    return {c: n for c, n in _strategy_all(stats, sampling_type).items()
+            if c != majority}
+
+
+def _strategy_not_minority(stats, sampling_type):
+    minority = _minority(stats)
+    return {c: n for c, n in _strategy_all(stats, sampling_type).items()
+            if c != minority}
+
+
+def _strategy_minority(stats, sampling_type):
+    if sampling_type != "over-sampling":
+        raise ValueError(
+            "'sampling_strategy'='minority' cannot be used with"
+            " under-sampler and clean-sampler."
+        )
+    minority = _minority(stats)
+    return {c: n for c, n in _for_over(stats).items() if c == minority}
+
+
+def _strategy_auto(stats, sampling_type):
+    if sampling_type == "over-sampling":
+        return _strategy_not_majority(stats, sampling_type)
+    return _strategy_not_minority(stats, sampling_type)
+
+
+_STRATEGY_BY_NAME = {
+    "minority": _strategy_minority,
+    "majority": _strategy_majority,
+    "not minority": _strategy_not_minority,
+    "not majority": _strategy_not_majority,
+    "all": _strategy_all,
+    "auto": _strategy_auto,
+}
+
+
+def _check_classes_present(requested, stats):
+    missing = set(requested) - set(stats)
+    if missing:
+        raise ValueError(
+            f"The {missing} target class is/are not present in the data."
+        )
+
+
+def _strategy_dict(strategy, stats, sampling_type):
+    _check_classes_present(strategy.keys(), stats)
+    if any(n < 0 for n in strategy.values()):
+        raise ValueError(
+            "The number of samples in a class cannot be negative."
+            f"'sampling_strategy' contains some negative value: {strategy}"
+        )
+    if sampling_type == "clean-sampling":
+        raise ValueError(
+            "'sampling_strategy' as a dict for cleaning methods is "
+            "not supported. Please give a list of the classes to be "
+            "targeted by the sampling."
+        )
+    result = {}
+    for klass, n_wanted in strategy.items():
+        n_have = stats[klass]
+        if sampling_type == "over-sampling":
+            if n_wanted < n_have:
+                raise ValueError(
+                    "With over-sampling methods, the number of samples in a class "
+                    "should be greater or equal to the original number of samples. "
+                    f"Originally, there is {n_have} samples and {n_wanted} samples "
+                    "are asked."
+                )
+            result[klass] = n_wanted - n_have
+        else:
+            if n_wanted > n_have:
+                raise ValueError(
+                    "With under-sampling methods, the number of samples in a class "
+                    "should be less or equal to the original number of samples. "
+                    f"Originally, there is {n_have} samples and {n_wanted} samples "
+                    "are asked."
+                )
+            result[klass] = n_wanted
+    return result
+
+
+def _strategy_list(strategy, stats, sampling_type):
+    if sampling_type != "clean-sampling":
+        raise ValueError(
+            "'sampling_strategy' cannot be a list for samplers "
+            "which are not cleaning methods."
+        )
+    _check_classes_present(strategy, stats)
+    n_minority = min(stats.values())
+    return {klass: n_minority for klass in strategy}
+
+
+def _strategy_float(ratio, stats, sampling_type):
+    if len(stats) != 2:
+        raise ValueError(
+            '"sampling_strategy" can be a float only when the type '
+            "of target is binary. For multi-class, use a dict."
+        )
+    if sampling_type == "over-sampling":
+        majority = _majority(stats)
+        n_majority = stats[majority]
+        result = {c: int(n_majority * ratio - n) for c, n in stats.items()
+                  if c != majority}
+        if any(n <= 0 for n in result.values()):
+            raise ValueError(
+                "The specified ratio required to remove samples "
+                "from the minority class while trying to "
+                "generate new samples. Please increase the "
+                "ratio."
+            )
+        return result
+    if sampling_type == "under-sampling":
+        minority = _minority(stats)
+        n_minority = stats[minority]
+        result = {c: int(n_minority / ratio) for c in stats if c != minority}
+        if any(n > stats[c] for c, n in result.items()):
+            raise ValueError(
+                "The specified ratio required to generate new "
+                "sample in the majority class while trying to "
+                "remove samples. Please increase the ratio."
+            )
+        return result
+    raise ValueError(
+        "'clean-sampling' methods do let the user specify the sampling ratio."
+    )
+
+
+def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
+    """Turn ``sampling_strategy`` into ``{class: n_samples}`` for a target ``y``.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict, list or callable
+        As in imbalanced-learn: a ratio (binary only), one of ``'minority'``,
+        ``'majority'``, ``'not minority'``, ``'not majority'``, ``'all'``,
+        ``'auto'``, a dict of wanted counts, a list of classes (cleaning
+        samplers) or a callable ``f(y, **kwargs) -> dict``.
+    y : array of shape (n_samples,)
+        The target, in any supported namespace.
+    sampling_type : {"over-sampling", "under-sampling", "clean-sampling", \
+            "ensemble", "bypass"}
+        The kind of sampler asking.
+    **kwargs : dict
+        Passed to ``sampling_strategy`` when it is callable.
+
+    Returns
+    -------
+    sampling_strategy_ : OrderedDict
+        For over-samplers the number of samples to add per class; for
+        under-samplers the number to keep; sorted by class.
+    """
+    if sampling_type not in SAMPLING_KIND:
+        raise ValueError(
+            f"'sampling_type' should be one of {SAMPLING_KIND}. "
+            f"Got '{sampling_type} instead."
+        )
+    stats = class_counts(y)
+    if len(stats) <= 1:
+        raise ValueError(
+            "The target 'y' needs to have more than 1 class. "
+            f"Got {len(stats)} class instead"
+        )
+    if sampling_type in ("ensemble", "bypass"):
+        return sampling_strategy
+
+    if isinstance(sampling_strategy, str):
+        if sampling_strategy not in _STRATEGY_BY_NAME:
+            raise ValueError(
+                "When 'sampling_strategy' is a string, it needs to be one of "
+                f"{list(_STRATEGY_BY_NAME)}. Got '{sampling_strategy}' instead."
+            )
+        result = _STRATEGY_BY_NAME[sampling_strategy](stats, sampling_type)
+    elif isinstance(sampling_strategy, dict):
+        result = _strategy_dict(sampling_strategy, stats, sampling_type)
+    elif isinstance(sampling_strategy, list):
+        result = _strategy_list(sampling_strategy, stats, sampling_type)
+    elif isinstance(sampling_strategy, Real):
+        if sampling_strategy <= 0 or sampling_strategy > 1:
+            raise ValueError(
+                "When 'sampling_strategy' is a float, it should be "
+                f"in the range (0, 1]. Got {sampling_strategy} instead."
+            )
+        result = _strategy_float(sampling_strategy, stats, sampling_type)
+    elif callable(sampling_strategy):
+        wanted = sampling_strategy(to_host(y), **kwargs)
+        result = _strategy_dict(wanted, stats, sampling_type)
+    else:
+        raise TypeError(
+            "'sampling_strategy' must be a float, a str, a dict, a list or a "
+            f"callable. Got {type(sampling_strategy).__name__} instead."
+        )
+    return OrderedDict(sorted(result.items()))
+
+
+def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=None):
+    """Return an unfitted k-nearest-neighbours estimator.
+
+    Parameters
+    ----------
+    nn_name : str
+        Name of the parameter, for error messages.
+    nn_object : int or estimator with ``kneighbors``
+        An integer asks the engine for a fresh estimator with
+        ``nn_object + additional_neighbor`` neighbours; an estimator is cloned.
+    additional_neighbor : int, default=0
+        Extra neighbours (usually 1, for the query point itself).
+    engine : engine, default=None
+        The engine that builds estimators for integers; None means scikit-learn.
+
+    Returns
+    -------
+    nn : estimator
+        A clone of the given estimator or the engine's own.
+    """
+    if isinstance(nn_object, Integral) and not isinstance(nn_object, bool):
+        n_neighbors = nn_object + additional_neighbor
+        if engine is None:
+            from sklearn.neighbors import NearestNeighbors
+
+            return NearestNeighbors(n_neighbors=n_neighbors)
+        return engine.nearest_neighbors(n_neighbors)
+    if not hasattr(nn_object, "kneighbors"):
+        raise ValueError(
+            f"{nn_name} has to be one of an int or an object with a "
+            f"'kneighbors' method. Got {type(nn_object).__name__} instead."
+        )
+    try:
+        return clone(nn_object)
+    except TypeError:
+        # Duck-typed neighbour objects without get_params are used as given.
+        return nn_object
