@@ -7,7 +7,7 @@ result back into the caller's container type.
 """
 
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
@@ -302,7 +302,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         base = super().__sklearn_tags__()
-        tags = SamplerEstimatorTags(
+        inherited = {f.name: getattr(base, f.name) for f in fields(Tags)}
+        inherited.update(
             estimator_type="sampler",
             target_tags=TargetTags(required=True),
             input_tags=SamplerInputTags(
@@ -312,8 +313,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
                 string=self._allow_non_numeric,
                 dataframe=True,
             ),
-            sampler_tags=SamplerTags(),
         )
+        tags = SamplerEstimatorTags(**inherited, sampler_tags=SamplerTags())
         tags.array_api_support = True
         return tags
 

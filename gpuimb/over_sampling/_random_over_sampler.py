@@ -80,12 +80,13 @@ class RandomOverSampler(BaseOverSampler):
                     f"The shrinkage factor needs to be >= 0. Got {factor} for class "
                     f"{klass}."
                 )
-        dtype = X.data.dtype if hasattr(X, "data") and hasattr(X, "format") else X.dtype
-        if getattr(dtype, "kind", "f") not in "biuf":
+        try:
+            _check_numeric_finite(X, ctx_sparse=hasattr(X, "format"))
+        except ValueError as exc:
             raise ValueError(
                 "When shrinkage is not None, X needs to contain only numerical data "
-                "to later generate a smoothed bootstrap sample."
-            )
+                f"to later generate a smoothed bootstrap sample ({exc})"
+            ) from exc
         return X
 
     def _fit_resample(self, X, y, ctx):
@@ -112,6 +113,11 @@ class RandomOverSampler(BaseOverSampler):
         self.sample_indices_ = xp.concat(index_blocks)
         return vstack(X_blocks, like=X), xp.concat(y_blocks)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags
+
     @staticmethod
     def _smoothed_bootstrap(X, class_indices, drawn, shrinkage, n_new, random_state,
                             ctx):
@@ -134,6 +140,23 @@ class RandomOverSampler(BaseOverSampler):
         if ctx.sparse:
             return type(X)(X_new) if not ctx.on_host else _host_sparse_like(X, X_new)
         return X_new
+
+
+def _check_numeric_finite(X, ctx_sparse):
+    values = X.data if ctx_sparse else X
+    kind = getattr(values.dtype, "kind", None)
+    if kind is not None:  # numpy / cupy dtypes
+        if kind not in "biuf":
+            raise ValueError(f"X has non-numeric dtype {values.dtype}")
+        if kind == "f" and not bool((abs(values) < float("inf")).all()):
+            raise ValueError("Input X contains NaN or infinity.")
+        return
+    from array_api_compat import array_namespace
+
+    xp = array_namespace(values)
+    if xp.isdtype(values.dtype, "real floating") and not bool(
+            xp.all(xp.isfinite(values))):
+        raise ValueError("Input X contains NaN or infinity.")
 
 
 def _float_dtype_of(X, xp):
