@@ -4,6 +4,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imblearn.utils import check_sampling_strategy as imb_check_sampling_strategy
 from imblearn.utils import check_target_type as imb_check_target_type
 from sklearn.datasets import make_classification
@@ -148,3 +150,44 @@ def test_invalid_parameter_type():
         RandomUnderSampler(sampling_strategy="minority").fit_resample(X, Y)
     with pytest.raises(ValueError, match="replacement"):
         RandomUnderSampler(replacement="yes").fit_resample(X, Y)
+
+
+# --- property-based: any class counts, any strategy, same answer as imblearn ---
+
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=1, max_value=40), min_size=2, max_size=5),
+    kind=st.sampled_from(["over-sampling", "under-sampling", "clean-sampling"]),
+    strategy=st.one_of(
+        st.sampled_from(["auto", "all", "minority", "majority", "not minority",
+                         "not majority"]),
+        st.floats(min_value=0.01, max_value=1.0),
+        st.dictionaries(st.integers(0, 5), st.integers(-1, 60), max_size=4),
+        st.lists(st.integers(0, 5), max_size=3),
+    ),
+)
+def test_property_same_as_imblearn(counts, kind, strategy):
+    y = np.repeat(np.arange(len(counts)), counts)
+    ours = _outcome(check_sampling_strategy, strategy, y, kind)
+    theirs = _outcome(imb_check_sampling_strategy, strategy, y, kind)
+    assert ours[0] == theirs[0], (ours, theirs)
+    if ours[0] == "ok":
+        assert ours[1] == theirs[1]
+    else:
+        assert _normalise(ours[1]) == _normalise(theirs[1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(counts=st.lists(st.integers(min_value=1, max_value=30), min_size=2, max_size=4),
+       seed=st.integers(0, 2**31 - 1))
+def test_property_random_under_sampler_parity(counts, seed):
+    from imblearn.under_sampling import RandomUnderSampler as ImbRUS
+
+    y = np.random.RandomState(seed).permutation(np.repeat(np.arange(len(counts)), counts))
+    X = np.arange(len(y) * 2, dtype=float).reshape(-1, 2)
+    ours = RandomUnderSampler(random_state=seed)
+    theirs = ImbRUS(random_state=seed)
+    np.testing.assert_array_equal(ours.fit_resample(X, y)[0], theirs.fit_resample(X, y)[0])
+    np.testing.assert_array_equal(ours.sample_indices_, theirs.sample_indices_)
