@@ -1,0 +1,316 @@
+"""SMOTE variants that filter the samples they grow from: Borderline and SVM.
+
+BorderlineSMOTE only interpolates from the samples "in danger" (most, but not
+all, of their ``m_neighbors`` nearest neighbours belong to another class).
+SVMSMOTE grows from the support vectors of an SVM trained on all the data:
+towards the class from those in danger, away from it (extrapolation) from the
+safe ones.
+
+Provenance (``provenance_``): each synthetic row satisfies
+``X_new = X[base] + step * (X[neighbor] - X[base])`` with global row indices.
+For BorderlineSMOTE-2 ``step = u * f`` towards neighbours of another class
+(``u ~ U[0, 1)``, ``f ~ U[0, 0.5)``) and ``step = u`` otherwise. For SVMSMOTE's
+safe support vectors ``step = -out_step * u`` (negative: the sample moves away
+from its same-class neighbour); for those in danger ``step = u``.
+"""
+
+import numbers
+
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from gpuimb.over_sampling._smote.base import BaseSMOTE
+from gpuimb.utils._array_api import (
+    flatnonzero,
+    get_namespace,
+    python_scalar,
+    take_rows,
+    to_host,
+    vstack,
+)
+
+__all__ = ["BorderlineSMOTE", "SVMSMOTE"]
+
+_NEIGHBORS_CONSTRAINT = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    HasMethods(["kneighbors", "kneighbors_graph"]),
+]
+
+
+def indices_in_namespace(indices, ctx):
+    """Return an estimator's index/label array (``support_``, cluster labels) as
+    int64 in ``xp``, copying through the host only if it lives elsewhere."""
+    xp = ctx.xp
+    try:
+        same = get_namespace(indices) is xp
+    except TypeError:
+        same = False
+    if not same:
+        indices = ctx.asarray(to_host(indices))
+    return xp.astype(indices, xp.int64)
+
+
+def _danger_or_noise(nn_estimator, samples, target_class, y, kind, ctx):
+    """Mask of ``samples`` in danger (m/2 <= m' < m) or noise (m' == m).
+
+    ``nn_estimator`` is fitted on all of X; m is its number of neighbours
+    besides the sample itself, m' how many of them are of another class.
+    Same rule as ``BaseSMOTE._in_danger_noise``, written with integer
+    arithmetic only (``2 m' >= m``): strict array namespaces refuse to compare
+    an integer array with the Python float ``m / 2``.
+    """
+    xp = ctx.xp
+    nns = nn_estimator.kneighbors(samples, return_distance=False)
+    m = int(nns.shape[1]) - 1
+    nns = xp.astype(nns[:, 1:], xp.int64)
+    labels = xp.reshape(xp.take(y, xp.reshape(nns, (-1,))), (-1, m))
+    n_other = xp.sum(xp.astype(labels != python_scalar(target_class), xp.int64),
+                     axis=1)
+    if kind == "danger":
+        return (2 * n_other >= m) & (n_other < m)
+    return n_other == m
+
+
+class BorderlineSMOTE(BaseSMOTE):
+    """Over-sample with Borderline-SMOTE.
+
+    Only the samples in danger (at least half, but not all, of their
+    ``m_neighbors`` nearest neighbours from another class) are used as bases.
+    ``"borderline-1"`` interpolates towards neighbours of the same class;
+    ``"borderline-2"`` towards neighbours of any class, with a step shrunk to
+    ``[0, 0.5)`` towards another class.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Neighbours used to interpolate, or an estimator with ``kneighbors``
+        and ``kneighbors_graph``.
+    m_neighbors : int or object, default=10
+        Neighbours used to decide whether a sample is in danger, or an
+        estimator with ``kneighbors`` and ``kneighbors_graph``.
+    kind : {"borderline-1", "borderline-2"}, default="borderline-1"
+        The variant.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples added per targeted class.
+    nn_k_ : estimator object
+        Nearest-neighbours estimator built from ``k_neighbors``.
+    nn_m_ : estimator object
+        Nearest-neighbours estimator built from ``m_neighbors``.
+    in_danger_indices : dict of arrays
+        Per over-sampled class, the original rows found in danger.
+    provenance_ : SyntheticProvenance
+        For each synthetic row: original row, neighbour row and step.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+
+    Notes
+    -----
+    A class without any sample in danger gets no new samples (as in
+    imbalanced-learn).
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "kind": [StrOptions({"borderline-1", "borderline-2"})],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
+                 m_neighbors=10, kind="borderline-1"):
+        super().__init__(sampling_strategy=sampling_strategy,
+                         random_state=random_state, k_neighbors=k_neighbors)
+        self.m_neighbors = m_neighbors
+        self.kind = kind
+
+    def _validate_estimator(self, ctx):
+        super()._validate_estimator(ctx)
+        self.nn_m_ = ctx.neighbors("m_neighbors", self.m_neighbors,
+                                   additional_neighbor=1)
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        self.in_danger_indices = {}
+        X_blocks, y_blocks, parts = [X], [y], []
+        m_fitted = False
+        for klass, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            X_class = take_rows(X, class_indices)
+            if not m_fitted:  # fitted on all of X: the same for every class
+                self.nn_m_.fit(X)
+                m_fitted = True
+            danger = _danger_or_noise(self.nn_m_, X_class, klass, y, "danger", ctx)
+            danger_local = flatnonzero(xp, danger)
+            if danger_local.shape[0] == 0:
+                continue
+            danger_global = xp.astype(xp.take(class_indices, danger_local), xp.int64)
+            self.in_danger_indices[klass] = danger_global
+            X_danger = take_rows(X_class, danger_local)
+            if self.kind == "borderline-1":
+                nn_data, nn_rows, y_check = X_class, class_indices, None
+            else:
+                nn_data, nn_rows, y_check = X, None, y
+            nns = self._fit_neighbors(self.nn_k_, nn_data, X_danger)
+            X_new, y_new, (rows, nbrs, steps) = self._make_samples(
+                X_danger, y.dtype, klass, nn_data, nns, n_samples, y=y_check, ctx=ctx)
+            X_blocks.append(X_new)
+            y_blocks.append(y_new)
+            neighbors = (xp.astype(nbrs, xp.int64) if nn_rows is None
+                         else self._global(ctx, nn_rows, nbrs))
+            parts.append((self._global(ctx, danger_global, rows), neighbors, steps))
+        self._set_provenance(int(X.shape[0]), parts, ctx)
+        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+
+
+class SVMSMOTE(BaseSMOTE):
+    """Over-sample with SVM-SMOTE.
+
+    An SVM is trained on all the data; the class's support vectors that are
+    not noise (all ``m_neighbors`` neighbours from another class) are the
+    bases. A Beta(10, 10) fraction of the new samples interpolates from the
+    support vectors in danger; the rest extrapolates, by up to ``out_step``,
+    from the safe ones away from a same-class neighbour.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Neighbours used to interpolate, or an estimator with ``kneighbors``
+        and ``kneighbors_graph``.
+    m_neighbors : int or object, default=10
+        Neighbours used to classify support vectors as noise, in danger or
+        safe, or an estimator with ``kneighbors`` and ``kneighbors_graph``.
+    svm_estimator : estimator object, default=None
+        A classifier with ``fit`` and ``predict`` exposing ``support_`` once
+        fitted; None means the engine's ``SVC(gamma="scale")``.
+    out_step : float, default=0.5
+        Largest step of the extrapolation from safe support vectors.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples added per targeted class.
+    nn_k_ : estimator object
+        Nearest-neighbours estimator built from ``k_neighbors``.
+    nn_m_ : estimator object
+        Nearest-neighbours estimator built from ``m_neighbors``.
+    svm_estimator_ : estimator object
+        The fitted support vector classifier.
+    provenance_ : SyntheticProvenance
+        For each synthetic row: original row, neighbour row and step (negative
+        for the extrapolated rows).
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches and the SVM.
+
+    Notes
+    -----
+    As in imbalanced-learn, when no support vector is in danger (or none is
+    safe) only the share of the other group is generated, so a class may get
+    fewer new samples than ``sampling_strategy_`` asks.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "svm_estimator": [HasMethods(["fit", "predict"]), None],
+        "out_step": [Interval(numbers.Real, 0, 1, closed="both")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5,
+                 m_neighbors=10, svm_estimator=None, out_step=0.5):
+        super().__init__(sampling_strategy=sampling_strategy,
+                         random_state=random_state, k_neighbors=k_neighbors)
+        self.m_neighbors = m_neighbors
+        self.svm_estimator = svm_estimator
+        self.out_step = out_step
+
+    def _validate_estimator(self, ctx):
+        super()._validate_estimator(ctx)
+        self.nn_m_ = ctx.neighbors("m_neighbors", self.m_neighbors,
+                                   additional_neighbor=1)
+        if self.svm_estimator is None:
+            self.svm_estimator_ = ctx.engine.classifier(
+                "svc", gamma="scale", random_state=self.random_state)
+        else:
+            self.svm_estimator_ = ctx.adapt(clone(self.svm_estimator))
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        random_state = ctx.random_state(self.random_state)
+        X_blocks, y_blocks, parts = [X], [y], []
+        m_fitted = False
+        for klass, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            label = python_scalar(klass)
+            class_indices = flatnonzero(xp, y == label)
+            X_class = take_rows(X, class_indices)
+            # Refitted for every class as imbalanced-learn does: an SVC given a
+            # RandomState instance consumes one draw from it at each fit.
+            self.svm_estimator_.fit(X, y)
+            if not hasattr(self.svm_estimator_, "support_"):
+                raise RuntimeError(
+                    "`svm_estimator` is required to exposed a `support_` fitted "
+                    "attribute. Such estimator belongs to the familly of Support "
+                    "Vector Machine."
+                )
+            support = indices_in_namespace(self.svm_estimator_.support_, ctx)
+            support = xp.take(support, flatnonzero(xp, xp.take(y, support) == label))
+            if not m_fitted:
+                self.nn_m_.fit(X)
+                m_fitted = True
+            noise = _danger_or_noise(self.nn_m_, take_rows(X, support), klass, y,
+                                     "noise", ctx)
+            support = xp.take(support, flatnonzero(xp, ~noise))
+            if support.shape[0] == 0:
+                raise ValueError(
+                    "All support vectors are considered as noise. SVM-SMOTE is not "
+                    "adapted to your dataset. Try another SMOTE variant."
+                )
+            support_vectors = take_rows(X, support)
+            danger = _danger_or_noise(self.nn_m_, support_vectors, klass, y,
+                                      "danger", ctx)
+            self.nn_k_.fit(X_class)
+            fraction = random_state.beta(10, 10)
+            n_danger_samples = int(fraction * (n_samples + 1))
+            groups = (
+                (flatnonzero(xp, danger), n_danger_samples, 1.0),
+                (flatnonzero(xp, ~danger), n_samples - n_danger_samples,
+                 -self.out_step),
+            )
+            for positions, n_group, step_size in groups:
+                if positions.shape[0] == 0:
+                    continue
+                bases = xp.take(support, positions)
+                X_bases = take_rows(X, bases)
+                nns = self.nn_k_.kneighbors(X_bases, return_distance=False)[:, 1:]
+                X_new, y_new, (rows, nbrs, steps) = self._make_samples(
+                    X_bases, y.dtype, klass, X_class, nns, n_group,
+                    step_size=step_size, ctx=ctx)
+                X_blocks.append(X_new)
+                y_blocks.append(y_new)
+                parts.append((self._global(ctx, bases, rows),
+                              self._global(ctx, class_indices, nbrs), steps))
+        self._set_provenance(int(X.shape[0]), parts, ctx)
+        return vstack(X_blocks, like=X), xp.concat(y_blocks)
