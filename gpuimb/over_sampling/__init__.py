@@ -1,5 +1,15 @@
 """Over-samplers: add samples to the under-represented classes."""
 
+from gpuimb.over_sampling._adasyn import ADASYN
 from gpuimb.over_sampling._random_over_sampler import RandomOverSampler
+from gpuimb.over_sampling._smote import SMOTE, SMOTEN, SMOTENC
 
-__all__ = ["RandomOverSampler"]
+__all__ = ["ADASYN", "RandomOverSampler", "SMOTE", "SMOTEN", "SMOTENC"]
+
+from gpuimb.over_sampling._smote import (  # noqa: E402
+    SVMSMOTE,
+    BorderlineSMOTE,
+    KMeansSMOTE,
+)
+
+__all__ += ["BorderlineSMOTE", "KMeansSMOTE", "SVMSMOTE"]

@@ -50,27 +50,6 @@ def indices_in_namespace(indices, ctx):
     return xp.astype(indices, xp.int64)
 
 
-def _danger_or_noise(nn_estimator, samples, target_class, y, kind, ctx):
-    """Mask of ``samples`` in danger (m/2 <= m' < m) or noise (m' == m).
-
-    ``nn_estimator`` is fitted on all of X; m is its number of neighbours
-    besides the sample itself, m' how many of them are of another class.
-    Same rule as ``BaseSMOTE._in_danger_noise``, written with integer
-    arithmetic only (``2 m' >= m``): strict array namespaces refuse to compare
-    an integer array with the Python float ``m / 2``.
-    """
-    xp = ctx.xp
-    nns = nn_estimator.kneighbors(samples, return_distance=False)
-    m = int(nns.shape[1]) - 1
-    nns = xp.astype(nns[:, 1:], xp.int64)
-    labels = xp.reshape(xp.take(y, xp.reshape(nns, (-1,))), (-1, m))
-    n_other = xp.sum(xp.astype(labels != python_scalar(target_class), xp.int64),
-                     axis=1)
-    if kind == "danger":
-        return (2 * n_other >= m) & (n_other < m)
-    return n_other == m
-
-
 class BorderlineSMOTE(BaseSMOTE):
     """Over-sample with Borderline-SMOTE.
 
@@ -152,7 +131,8 @@ class BorderlineSMOTE(BaseSMOTE):
             if not m_fitted:  # fitted on all of X: the same for every class
                 self.nn_m_.fit(X)
                 m_fitted = True
-            danger = _danger_or_noise(self.nn_m_, X_class, klass, y, "danger", ctx)
+            danger = self._in_danger_noise(self.nn_m_, X_class, klass, y,
+                                           kind="danger", ctx=ctx)
             danger_local = flatnonzero(xp, danger)
             if danger_local.shape[0] == 0:
                 continue
@@ -280,8 +260,8 @@ class SVMSMOTE(BaseSMOTE):
             if not m_fitted:
                 self.nn_m_.fit(X)
                 m_fitted = True
-            noise = _danger_or_noise(self.nn_m_, take_rows(X, support), klass, y,
-                                     "noise", ctx)
+            noise = self._in_danger_noise(self.nn_m_, take_rows(X, support), klass, y,
+                                          kind="noise", ctx=ctx)
             support = xp.take(support, flatnonzero(xp, ~noise))
             if support.shape[0] == 0:
                 raise ValueError(
@@ -289,8 +269,8 @@ class SVMSMOTE(BaseSMOTE):
                     "adapted to your dataset. Try another SMOTE variant."
                 )
             support_vectors = take_rows(X, support)
-            danger = _danger_or_noise(self.nn_m_, support_vectors, klass, y,
-                                      "danger", ctx)
+            danger = self._in_danger_noise(self.nn_m_, support_vectors, klass, y,
+                                           kind="danger", ctx=ctx)
             self.nn_k_.fit(X_class)
             fraction = random_state.beta(10, 10)
             n_danger_samples = int(fraction * (n_samples + 1))

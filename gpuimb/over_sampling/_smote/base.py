@@ -1,0 +1,1006 @@
+"""SMOTE's shared machinery and the original SMOTE, SMOTE-NC and SMOTE-N.
+
+``BaseSMOTE`` holds what every SMOTE variant needs: the ``k_neighbors``
+estimator, the interpolation between a sample and one of its neighbours
+(dense or sparse), the danger/noise test of the borderline variants and the
+bookkeeping of where each synthetic row came from (``provenance_``).
+
+Random numbers are drawn on the host in imbalanced-learn's order, including
+its re-seeding from ``random_state`` at every ``_make_samples`` call.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from gpuimb.over_sampling._provenance import concat_provenance
+from gpuimb.over_sampling.base import BaseOverSampler
+from gpuimb.utils._array_api import (
+    flatnonzero,
+    is_sparse,
+    python_scalar,
+    take_rows,
+    to_host,
+    vstack,
+)
+
+__all__ = ["BaseSMOTE", "SMOTE", "SMOTENC", "SMOTEN"]
+
+
+def _flat_take(xp, matrix, flat_indices):
+    """``matrix.ravel()[flat_indices]`` for a dense 2-D array of any namespace."""
+    return xp.take(xp.reshape(matrix, (-1,)), flat_indices)
+
+
+def _scale_sparse_rows(M, factors, ctx):
+    """Multiply row ``i`` of sparse ``M`` by ``factors[i]`` (kept sparse)."""
+    if ctx.on_host:
+        column = type(M)(np.asarray(factors, dtype=np.float64).reshape(-1, 1))
+        return column.multiply(M)
+    import cupyx.scipy.sparse as csp
+
+    return csp.diags(factors) @ M
+
+
+def _as_float_for_interpolation(xp, X):
+    if xp.isdtype(X.dtype, "real floating"):
+        return X
+    return xp.astype(X, xp.float64)
+
+
+class BaseSMOTE(BaseOverSampler):
+    """Base class of the SMOTE over-samplers.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Number of nearest neighbours used to interpolate, or an estimator with
+        ``kneighbors`` and ``kneighbors_graph``.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+    }
+
+    def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+
+    def _validate_estimator(self, ctx):
+        """Set ``nn_k_`` from ``k_neighbors`` (one more neighbour: the sample)."""
+        self.nn_k_ = ctx.neighbors("k_neighbors", self.k_neighbors,
+                                   additional_neighbor=1)
+
+    def _fit_neighbors(self, nn_estimator, X_index, X_query=None):
+        """Fit ``nn_estimator`` on ``X_index`` and return its neighbours of
+        ``X_query`` (default ``X_index``) without the first column (the sample)."""
+        nn_estimator.fit(X_index)
+        query = X_index if X_query is None else X_query
+        return nn_estimator.kneighbors(query, return_distance=False)[:, 1:]
+
+    def _make_samples(self, X, y_dtype, y_type, nn_data, nn_num, n_samples,
+                      step_size=1.0, y=None, *, random_state=None, ctx):
+        """Interpolate ``n_samples`` new samples between rows of X and neighbours.
+
+        Parameters
+        ----------
+        X : array or sparse matrix of shape (n_base, n_features)
+            Rows the new samples grow from.
+        y_dtype : dtype
+            dtype of the targets.
+        y_type : object
+            Label of the new samples.
+        nn_data : array or sparse matrix of shape (n_data, n_features)
+            Rows the neighbour indices point into.
+        nn_num : array of shape (n_base, k)
+            Neighbours (rows of ``nn_data``) of each row of X.
+        n_samples : int
+            Number of samples to generate.
+        step_size : float, default=1.0
+            Scale of the uniform interpolation steps (negative extrapolates).
+        y : array of shape (n_data,), default=None
+            Labels of ``nn_data``: when given (BorderlineSMOTE-2), the step
+            towards a neighbour of another class is shrunk by a U[0, 0.5) factor.
+        random_state : RandomState, default=None
+            Host random state; None re-seeds from ``self.random_state`` as
+            imbalanced-learn does at every call.
+        ctx : SamplingContext
+            The sampling context.
+
+        Returns
+        -------
+        X_new : array or sparse matrix of shape (n_samples, n_features)
+            The new samples.
+        y_new : array of shape (n_samples,)
+            Their labels.
+        provenance : tuple of arrays
+            ``(base, neighbor, steps)``: row of X, row of ``nn_data`` and step
+            of each new sample, so that ``X_new = X[base] + steps * (nn_data[neighbor]
+            - X[base])`` on the interpolated features.
+        """
+        xp = ctx.xp
+        if random_state is None:
+            random_state = ctx.random_state(self.random_state)
+        n_base, k = int(nn_num.shape[0]), int(nn_num.shape[1])
+        flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
+        steps = step_size * random_state.uniform(size=n_samples)
+        rows_h = np.floor_divide(flat, k)
+        cols_h = np.mod(flat, k)
+        rows = ctx.asarray(rows_h, dtype=xp.int64)
+        cols = ctx.asarray(cols_h, dtype=xp.int64)
+        steps_x = ctx.asarray(steps, dtype=xp.float64)
+        neighbors = _flat_take(xp, nn_num, ctx.asarray(flat, dtype=xp.int64))
+        neighbors = xp.astype(neighbors, xp.int64)
+        if y is not None:
+            steps_x = self._shrink_steps_across_classes(steps_x, neighbors, y_type,
+                                                        y, ctx)
+        X_new = self._generate_samples(X, nn_data, nn_num, rows, cols, steps_x,
+                                       y_type, None, ctx=ctx)
+        y_new = xp.full((n_samples,), python_scalar(y_type), dtype=y_dtype,
+                        device=ctx.device)
+        return X_new, y_new, (rows, neighbors, steps_x)
+
+    def _shrink_steps_across_classes(self, steps, neighbors, y_type, y, ctx):
+        """Multiply the steps towards other-class neighbours by U[0, 0.5) draws.
+
+        Draws come from a fresh ``random_state`` as in imbalanced-learn's
+        BorderlineSMOTE-2 (one draw per such neighbour, in sample order).
+        """
+        xp = ctx.xp
+        other = xp.take(y, neighbors) != python_scalar(y_type)
+        n_other = int(xp.sum(xp.astype(other, xp.int64)))
+        random_state = ctx.random_state(self.random_state)
+        factors = random_state.uniform(low=0.0, high=0.5, size=(n_other, 1))[:, 0]
+        if n_other == 0:
+            return steps
+        factors = ctx.asarray(factors, dtype=xp.float64)
+        position = xp.cumulative_sum(xp.astype(other, xp.int64)) - 1
+        position = xp.clip(position, 0, n_other - 1)
+        return xp.where(other, steps * xp.take(factors, position), steps)
+
+    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None,
+                          y=None, *, ctx):
+        """Return ``X[rows] + steps * (nn_data[nn_num[rows, cols]] - X[rows])``.
+
+        ``rows``, ``cols`` are integer arrays and ``steps`` a float array of
+        shape (n,) or (n, 1), all in ``ctx.xp``. X and ``nn_data`` may be
+        sparse. With ``y`` (BorderlineSMOTE-2), steps towards neighbours of
+        another class than ``y_type`` are shrunk as in imbalanced-learn.
+        """
+        xp = ctx.xp
+        steps = xp.reshape(steps, (-1,))
+        k = int(nn_num.shape[1])
+        neighbors = xp.astype(_flat_take(xp, nn_num, rows * k + cols), xp.int64)
+        if y is not None:
+            steps = self._shrink_steps_across_classes(steps, neighbors, y_type, y, ctx)
+        base = take_rows(X, rows)
+        target = take_rows(nn_data, neighbors)
+        if is_sparse(X):
+            X_new = base + _scale_sparse_rows(target - base, to_host(steps)
+                                              if ctx.on_host else steps, ctx)
+            return X_new.astype(X.dtype)
+        base_f = _as_float_for_interpolation(xp, base)
+        diffs = _as_float_for_interpolation(xp, target) - base_f
+        X_new = base_f + steps[:, None] * diffs
+        return xp.astype(X_new, X.dtype)
+
+    def _in_danger_noise(self, nn_estimator, samples, target_class, y, kind="danger",
+                         *, ctx):
+        """Mask of the samples in danger (or noise) among ``samples``.
+
+        ``nn_estimator`` is fitted on all the data; with m neighbours besides
+        the sample itself and m' of them from another class, a sample is in
+        danger when m/2 <= m' < m and noise when m' == m.
+        """
+        xp = ctx.xp
+        nns = nn_estimator.kneighbors(samples, return_distance=False)
+        m = int(nns.shape[1]) - 1
+        nns = xp.astype(nns[:, 1:], xp.int64)
+        labels = xp.reshape(xp.take(y, xp.reshape(nns, (-1,))), (-1, m))
+        n_other = xp.sum(xp.astype(labels != python_scalar(target_class), xp.int64),
+                         axis=1)
+        if kind == "danger":
+            # 2·m' >= m rather than m' >= m/2: strict namespaces refuse int-vs-float.
+            return (2 * n_other >= m) & (n_other < m)
+        return n_other == m
+
+    def _set_provenance(self, n_original, parts, ctx):
+        """Record ``provenance_`` from per-block (base, neighbor, steps) triples
+        given as GLOBAL row indices of the X passed to ``fit_resample``."""
+        self.provenance_ = concat_provenance(n_original, parts, ctx.xp, ctx.device)
+        return self.provenance_
+
+    @staticmethod
+    def _global(ctx, class_indices, local):
+        """Map local row indices (into ``take_rows(X, class_indices)``) to global."""
+        xp = ctx.xp
+        return xp.astype(xp.take(class_indices, local), xp.int64)
+
+
+class SMOTE(BaseSMOTE):
+    """Over-sample with SMOTE (Synthetic Minority Over-sampling TEchnique).
+
+    Each new sample lies on the segment between a sample of the class and one
+    of its ``k_neighbors`` nearest neighbours of the same class.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Number of nearest neighbours, or an estimator with ``kneighbors`` and
+        ``kneighbors_graph``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples added per targeted class.
+    nn_k_ : estimator object
+        The nearest-neighbours estimator built from ``k_neighbors``.
+    provenance_ : SyntheticProvenance
+        For each synthetic row: original row, neighbour row and step.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+    """
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy,
+                         random_state=random_state, k_neighbors=k_neighbors)
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        X_blocks, y_blocks, parts = [X], [y], []
+        for klass, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            X_class = take_rows(X, class_indices)
+            nns = self._fit_neighbors(self.nn_k_, X_class)
+            X_new, y_new, (rows, nbrs, steps) = self._make_samples(
+                X_class, y.dtype, klass, X_class, nns, n_samples, 1.0, ctx=ctx)
+            X_blocks.append(X_new)
+            y_blocks.append(y_new)
+            parts.append((self._global(ctx, class_indices, rows),
+                          self._global(ctx, class_indices, nbrs), steps))
+        self._set_provenance(int(X.shape[0]), parts, ctx)
+        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+
+
+# ---------------------------------------------------------------------------
+# Categorical helpers (no (n_new, k, n_categories) tensor, no n x n matrix)
+# ---------------------------------------------------------------------------
+
+_VOTE_TILE = 2**22  # elements of the (rows, k, k) comparison block per tile
+
+
+def _row_tiles(n_rows, per_row, budget=_VOTE_TILE):
+    step = max(1, budget // max(1, per_row))
+    for start in range(0, n_rows, step):
+        yield start, min(n_rows, start + step)
+
+
+def _counts_in_sorted_rows(xp, S):
+    """For rows sorted along axis 1: how often each entry occurs in its row and
+    whether it is the first occurrence of its value."""
+    k = int(S.shape[1])
+    counts = []
+    for start, stop in _row_tiles(int(S.shape[0]), k * k):
+        tile = S[start:stop, :]
+        counts.append(xp.sum(xp.astype(tile[:, :, None] == tile[:, None, :], xp.int64),
+                             axis=2))
+    counts = xp.concat(counts, axis=0) if counts else xp.zeros(S.shape, dtype=xp.int64)
+    first = xp.concat([xp.ones((S.shape[0], 1), dtype=xp.bool, device=_dev(S)),
+                       S[:, 1:] != S[:, :-1]], axis=1)
+    return counts, first
+
+
+def _dev(a):
+    from gpuimb.utils._array_api import device_of
+
+    return device_of(a)
+
+
+def _most_frequent_smallest(xp, codes):
+    """Per row of ``codes`` (n, m): the most frequent value, the smallest on ties
+    (what ``scipy.stats.mode`` returns)."""
+    S = xp.sort(codes, axis=1)
+    counts, _ = _counts_in_sorted_rows(xp, S)
+    best = xp.max(counts, axis=1, keepdims=True)
+    # argmax returns the first maximum: the smallest value among the most frequent
+    first_best = xp.argmax(xp.astype(counts == best, xp.int8), axis=1)
+    return _flat_take(xp, S, xp.arange(S.shape[0], dtype=xp.int64, device=_dev(S))
+                      * S.shape[1] + xp.astype(first_best, xp.int64))
+
+
+def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
+    """Category chosen for each row among the codes of its k neighbours.
+
+    Reproduces imbalanced-learn's SMOTE-NC rule without its one-hot tensor: the
+    categories whose summed (one-hot * ``unit``) score is ``isclose`` to the row's
+    maximum are listed as (row, category) pairs in row-major order, the pairs are
+    shuffled with ``rng.permutation`` and each row takes its first pair.
+    """
+    n, k = int(neighbor_codes.shape[0]), int(neighbor_codes.shape[1])
+    S = xp.sort(neighbor_codes, axis=1)
+    counts, first = _counts_in_sorted_rows(xp, S)
+    scores = xp.astype(counts, xp.float64) * unit
+    best = xp.max(scores, axis=1, keepdims=True)
+    tol = 1e-8 + 1e-5 * xp.abs(best)
+    if bool(xp.any(best <= tol)) and n_categories > 1:
+        # Degenerate scale: absent categories are "close" to the maximum too.
+        return _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx)
+    qualifies = first & (xp.abs(scores - best) <= tol)
+    flat_q = xp.reshape(qualifies, (-1,))
+    n_pairs = int(xp.sum(xp.astype(flat_q, xp.int64)))
+    order = rng.permutation(n_pairs)
+    position_of_pair = ctx.asarray(np.argsort(order), dtype=xp.int64)
+    pair_number = xp.cumulative_sum(xp.astype(flat_q, xp.int64)) - 1
+    pair_number = xp.clip(pair_number, 0, max(n_pairs - 1, 0))
+    position = xp.where(flat_q, xp.take(position_of_pair, pair_number),
+                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    chosen = xp.argmin(xp.reshape(position, (n, k)), axis=1)
+    rows = xp.arange(n, dtype=xp.int64, device=ctx.device)
+    return _flat_take(xp, S, rows * k + xp.astype(chosen, xp.int64))
+
+
+def _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx):
+    """Fallback of :func:`_vote_with_random_ties` for a near-zero ``unit``:
+    per-category scores, (n, n_categories) for this one feature."""
+    n, k = int(neighbor_codes.shape[0]), int(neighbor_codes.shape[1])
+    categories = xp.arange(n_categories, dtype=neighbor_codes.dtype, device=ctx.device)
+    scores = xp.zeros((n, n_categories), dtype=xp.float64, device=ctx.device)
+    for j in range(k):
+        scores = scores + xp.astype(neighbor_codes[:, j:j + 1] == categories[None, :],
+                                    xp.float64) * unit
+    best = xp.max(scores, axis=1, keepdims=True)
+    qualifies = xp.reshape(xp.abs(scores - best) <= 1e-8 + 1e-5 * xp.abs(best), (-1,))
+    n_pairs = int(xp.sum(xp.astype(qualifies, xp.int64)))
+    position_of_pair = ctx.asarray(np.argsort(rng.permutation(n_pairs)), dtype=xp.int64)
+    pair_number = xp.clip(xp.cumulative_sum(xp.astype(qualifies, xp.int64)) - 1, 0,
+                          n_pairs - 1)
+    position = xp.where(qualifies, xp.take(position_of_pair, pair_number),
+                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    return xp.astype(xp.argmin(xp.reshape(position, (n, n_categories)), axis=1),
+                     neighbor_codes.dtype)
+
+
+def _codes_from_onehot(X_ohe, offsets):
+    """Column codes (n, n_features) of a one-hot CSR matrix with feature blocks
+    starting at ``offsets``; -1 where a row has no entry for a feature."""
+    X_ohe = sp.csr_matrix(X_ohe)
+    X_ohe.eliminate_zeros()
+    n_rows, n_features = X_ohe.shape[0], len(offsets) - 1
+    rows = np.repeat(np.arange(n_rows), np.diff(X_ohe.indptr))
+    columns = X_ohe.indices
+    feature = np.searchsorted(offsets, columns, side="right") - 1
+    codes = np.full((n_rows, n_features), -1, dtype=np.int64)
+    codes[rows, feature] = columns - offsets[feature]
+    return codes
+
+
+def _onehot_from_codes(codes, offsets, dtype):
+    """Sparse CSR one-hot matrix of host ``codes`` (n, n_features)."""
+    n_rows, n_features = codes.shape
+    indices = (codes + offsets[:-1][None, :]).ravel()
+    indptr = np.arange(0, n_rows * n_features + 1, n_features)
+    data = np.ones(n_rows * n_features, dtype=dtype)
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, int(offsets[-1])))
+
+
+def _dense_onehot(xp, codes, sizes, unit, dtype, device):
+    """Dense one-hot blocks (non-host namespaces without sparse support)."""
+    blocks = []
+    for f, size in enumerate(sizes):
+        cats = xp.arange(size, dtype=codes.dtype, device=device)
+        blocks.append(xp.astype(codes[:, f:f + 1] == cats[None, :], dtype) * unit)
+    return xp.concat(blocks, axis=1)
+
+
+def _select_columns(X, columns, ctx):
+    """Columns of X (numpy, DataFrame, sparse or xp array) at host ``columns``."""
+    from sklearn.utils import _safe_indexing
+
+    if ctx.on_host or is_sparse(X):
+        return _safe_indexing(X, columns, axis=1)
+    xp = ctx.xp
+    return xp.take(X, ctx.asarray(columns, dtype=xp.int64), axis=1)
+
+
+class SMOTENC(SMOTE):
+    """Over-sample data with continuous and categorical features (SMOTE-NC).
+
+    Continuous features are interpolated as in SMOTE; each categorical feature
+    of a new sample takes the category most frequent among the k neighbours of
+    its base sample (ties broken at random as imbalanced-learn does). Distances
+    count a differing category as the median standard deviation of the
+    continuous features of the class.
+
+    Parameters
+    ----------
+    categorical_features : "auto" or array-like of int, str or bool
+        The categorical features: indices, column names (DataFrame), a boolean
+        mask, or "auto" for the DataFrame columns of categorical dtype.
+    categorical_encoder : estimator, default=None
+        One-hot encoder of the categorical features (with ``categories_``);
+        None means ``OneHotEncoder(handle_unknown="ignore")``.
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Number of nearest neighbours, or an estimator with ``kneighbors`` and
+        ``kneighbors_graph``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples added per targeted class.
+    nn_k_ : estimator object
+        The nearest-neighbours estimator built from ``k_neighbors``.
+    categorical_encoder_ : estimator
+        The fitted encoder of the categorical features.
+    categorical_features_ : ndarray of shape (n_cat_features,), dtype=int64
+        Indices of the categorical features.
+    continuous_features_ : ndarray of shape (n_cont_features,), dtype=int64
+        Indices of the continuous features.
+    median_std_ : dict
+        Median standard deviation of the continuous features, per over-sampled
+        class.
+    provenance_ : SyntheticProvenance
+        For each synthetic row: original row, neighbour row and step (the
+        continuous features follow the interpolation formula).
+    n_features_ : int
+        Number of features.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+
+    Notes
+    -----
+    The categorical vote works on integer codes: memory is O(n_new * k) per
+    feature, never the (n_new, k, n_categories) one-hot tensor.
+    """
+
+    _required_parameters = ["categorical_features"]
+
+    _parameter_constraints: dict = {
+        **SMOTE._parameter_constraints,
+        "categorical_features": ["array-like", StrOptions({"auto"})],
+        "categorical_encoder": [
+            HasMethods(["fit_transform", "inverse_transform"]),
+            None,
+        ],
+    }
+    _allow_nan = True
+    _allow_non_numeric = True
+
+    def __init__(self, categorical_features, *, categorical_encoder=None,
+                 sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy,
+                         random_state=random_state, k_neighbors=k_neighbors)
+        self.categorical_features = categorical_features
+        self.categorical_encoder = categorical_encoder
+
+    def _check_X_y(self, X, y):
+        from sklearn.utils.validation import _num_samples, check_array, validate_data
+
+        from gpuimb.utils._validation import check_target_type
+
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        n_samples = _num_samples(X)
+        if n_samples < 1:
+            raise ValueError(
+                f"Found array with {n_samples} sample(s) while a minimum of 1 is "
+                "required."
+            )
+        if not _is_dataframe(X):
+            X = check_array(X, dtype=None, accept_sparse=["csr", "csc"],
+                            ensure_all_finite=False)
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        return X, y, binarize_y
+
+    def _make_context(self, X):
+        if _is_dataframe(X):
+            return super()._make_context(np.empty((0, 0)))
+        return super()._make_context(X)
+
+    def _validate_column_types(self, X):
+        if isinstance(self.categorical_features, str) and \
+                self.categorical_features == "auto":
+            if not _is_dataframe(X):
+                raise ValueError(
+                    "When `categorical_features='auto'`, the input data "
+                    f"should be a pandas.DataFrame. Got {type(X)} instead."
+                )
+            import pandas as pd
+
+            is_cat = np.array([isinstance(t, pd.CategoricalDtype) for t in X.dtypes],
+                              dtype=bool)
+            self.categorical_features_ = np.flatnonzero(is_cat)
+            self.continuous_features_ = np.flatnonzero(~is_cat)
+        else:
+            from sklearn.utils._indexing import _get_column_indices
+
+            self.categorical_features_ = np.array(
+                _get_column_indices(X, self.categorical_features))
+            self.continuous_features_ = np.setdiff1d(np.arange(self.n_features_),
+                                                     self.categorical_features_)
+
+    def _validate_estimator(self, ctx):
+        super()._validate_estimator(ctx)
+        if self.categorical_features_.size == self.n_features_in_:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with categorical "
+                "features. It requires some numerical features."
+            )
+        if self.categorical_features_.size == 0:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with numerical "
+                "features. It requires some categorical features."
+            )
+
+    def _encode(self, X_categorical, dtype, ctx):
+        """Fit the encoder; return integer codes (n, n_cat_features) in xp."""
+        from sklearn.preprocessing import OneHotEncoder
+
+        xp = ctx.xp
+        if self.categorical_encoder is None:
+            self.categorical_encoder_ = OneHotEncoder(handle_unknown="ignore",
+                                                      dtype=dtype)
+        else:
+            self.categorical_encoder_ = clone(self.categorical_encoder)
+        if not ctx.on_host and self.categorical_encoder is None and \
+                not is_sparse(X_categorical):
+            return self._encode_on_device(X_categorical, ctx)
+        host = X_categorical
+        if not ctx.on_host:
+            host = to_host(X_categorical.toarray() if is_sparse(X_categorical)
+                           else X_categorical)
+        elif sp.issparse(host):
+            host = host.toarray()
+        X_ohe = self.categorical_encoder_.fit_transform(host)
+        n_categories = sum(c.size for c in self.categorical_encoder_.categories_)
+        if X_ohe.shape[1] != n_categories:
+            raise ValueError(
+                "SMOTENC requires a one-hot encoding with one column per category "
+                "for the categorical features. The provided `categorical_encoder` "
+                f"produced {X_ohe.shape[1]} columns for {n_categories} categories. "
+                "This happens when the encoder drops columns (e.g. "
+                "`OneHotEncoder(drop=...)`) or merges infrequent categories, which "
+                "is not supported. Pass an encoder that keeps all categories, such "
+                "as `OneHotEncoder(handle_unknown='ignore')`."
+            )
+        codes = _codes_from_onehot(X_ohe, self._offsets())
+        return ctx.asarray(codes, dtype=xp.int64)
+
+    def _encode_on_device(self, X_categorical, ctx):
+        """Codes computed where the data is; the encoder learns only the
+        (small) category lists."""
+        xp = ctx.xp
+        codes, categories = [], []
+        for f in range(int(X_categorical.shape[1])):
+            values, inverse = xp.unique_inverse(X_categorical[:, f])
+            codes.append(xp.astype(inverse, xp.int64)[:, None])
+            categories.append(np.asarray(to_host(values)))
+        longest = max(c.size for c in categories)
+        tiny = np.column_stack([np.resize(c, longest) for c in categories])
+        self.categorical_encoder_.fit(tiny)
+        return xp.concat(codes, axis=1)
+
+    def _offsets(self):
+        sizes = [c.size for c in self.categorical_encoder_.categories_]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def _decode(self, codes, ctx):
+        """Categorical values of integer codes (through the encoder on host)."""
+        from sklearn.preprocessing import OneHotEncoder
+
+        xp = ctx.xp
+        if ctx.on_host and type(self.categorical_encoder_) is OneHotEncoder:
+            # What its inverse_transform returns for complete one-hot rows, without
+            # its per-row sparse argmax (slow on hundreds of thousands of rows).
+            host_codes = np.asarray(codes)
+            categories = self.categorical_encoder_.categories_
+            decoded = np.empty(host_codes.shape,
+                               dtype=np.result_type(*[c.dtype for c in categories]))
+            for f, cats in enumerate(categories):
+                decoded[:, f] = cats[host_codes[:, f]]
+            return decoded
+        if ctx.on_host or self.categorical_encoder is not None:
+            host_codes = np.asarray(to_host(codes))
+            onehot = _onehot_from_codes(host_codes, self._offsets(), np.float64)
+            decoded = self.categorical_encoder_.inverse_transform(onehot)
+            return decoded if ctx.on_host else ctx.asarray(decoded)
+        columns = []
+        for f, cats in enumerate(self.categorical_encoder_.categories_):
+            columns.append(xp.take(ctx.asarray(cats), codes[:, f])[:, None])
+        return xp.concat(columns, axis=1)
+
+    def _encoded_class_matrix(self, X_cont_class, codes_class, unit, dtype, ctx):
+        """[continuous | one-hot * unit] rows of one class, for the kNN search."""
+        xp = ctx.xp
+        sizes = [c.size for c in self.categorical_encoder_.categories_]
+        if ctx.on_host:
+            onehot = _onehot_from_codes(np.asarray(codes_class), self._offsets(),
+                                        dtype)
+            onehot.data[:] = unit
+            return sp.hstack((X_cont_class, onehot), format="csr", dtype=dtype)
+        if is_sparse(X_cont_class) or type(X_cont_class).__module__.startswith("cupy"):
+            import cupyx.scipy.sparse as csp
+
+            n, n_feat = int(codes_class.shape[0]), len(sizes)
+            offsets = ctx.asarray(self._offsets()[:-1], dtype=xp.int64)
+            indices = xp.reshape(codes_class + offsets[None, :], (-1,))
+            data = xp.full((n * n_feat,), unit, dtype=dtype)
+            indptr = xp.arange(0, n * n_feat + 1, n_feat, dtype=xp.int64)
+            onehot = csp.csr_matrix((data, indices, indptr),
+                                    shape=(n, int(self._offsets()[-1])))
+            cont = X_cont_class if is_sparse(X_cont_class) else \
+                csp.csr_matrix(X_cont_class)
+            return csp.hstack((cont, onehot), format="csr").astype(dtype)
+        return xp.concat([xp.astype(X_cont_class, dtype),
+                          _dense_onehot(xp, codes_class, sizes, unit, dtype,
+                                        ctx.device)], axis=1)
+
+    def _fit_resample(self, X, y, ctx):
+        from sklearn.utils.validation import _num_features, check_array
+
+        xp = ctx.xp
+        self.n_features_ = _num_features(X)
+        self._validate_column_types(X)
+        self._validate_estimator(ctx)
+
+        X_cont = _select_columns(X, self.continuous_features_, ctx)
+        if ctx.on_host:
+            X_cont = check_array(X_cont, accept_sparse=["csr", "csc"])
+        X_cat = _select_columns(X, self.categorical_features_, ctx)
+        dtype = X_cont.dtype
+        dtype_name = getattr(dtype, "name", str(dtype))
+        if dtype_name == "object":
+            dtype = np.float64
+        codes = self._encode(X_cat, dtype if ctx.on_host else np.float64, ctx)
+
+        self.median_std_ = {}
+        cont_blocks, code_blocks, y_blocks, parts = [X_cont], [codes], [y], []
+        for klass, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            X_cont_class = take_rows(X_cont, class_indices)
+            codes_class = xp.take(codes, class_indices, axis=0)
+            median_std = self._median_std(X_cont_class, ctx)
+            self.median_std_[klass] = median_std
+            # A differing category adds median_std**2 to the squared distance
+            # (two one-hot entries of median_std / sqrt(2) each).
+            if ctx.on_host:
+                unit = np.asarray(median_std / np.sqrt(2)).astype(dtype).item()
+            else:
+                unit = float(median_std / np.sqrt(2))
+            enc_dtype = dtype if ctx.on_host else X_cont.dtype
+            X_enc = self._encoded_class_matrix(X_cont_class, codes_class, unit,
+                                               enc_dtype, ctx)
+            nns = xp.astype(self._fit_neighbors(self.nn_k_, X_enc), xp.int64)
+            X_new, y_new, (rows, nbrs, steps) = self._make_samples(
+                X_cont_class, y.dtype, klass, X_cont_class, nns, n_samples, 1.0,
+                ctx=ctx)
+            vote_unit = 1.0 if math.isclose(median_std, 0) else unit
+            rng = ctx.random_state(self.random_state)
+            neighbor_rows = xp.take(nns, rows, axis=0)
+            new_codes = []
+            for f, cats in enumerate(self.categorical_encoder_.categories_):
+                neighbor_codes = xp.reshape(
+                    xp.take(codes_class[:, f], xp.reshape(neighbor_rows, (-1,))),
+                    neighbor_rows.shape)
+                new_codes.append(_vote_with_random_ties(
+                    xp, neighbor_codes, int(cats.size), vote_unit, rng, ctx)[:, None])
+            cont_blocks.append(X_new)
+            code_blocks.append(xp.concat(new_codes, axis=1))
+            y_blocks.append(y_new)
+            parts.append((self._global(ctx, class_indices, rows),
+                          self._global(ctx, class_indices, nbrs), steps))
+        self._set_provenance(int(X_cont.shape[0]), parts, ctx)
+
+        cont_all = vstack(cont_blocks, like=X_cont)
+        cat_all = self._decode(xp.concat(code_blocks, axis=0), ctx)
+        order = np.argsort(np.hstack((self.continuous_features_,
+                                      self.categorical_features_)))
+        if is_sparse(cont_all):
+            stacked = (sp if ctx.on_host else _cupyx_sparse()).hstack(
+                (cont_all, cat_all), format="csr")
+            X_res = stacked[:, order]
+        elif ctx.on_host:
+            X_res = np.hstack((cont_all, cat_all))[:, order]
+        else:
+            X_res = xp.take(xp.concat([cont_all, xp.astype(cat_all, cont_all.dtype)],
+                                      axis=1),
+                            ctx.asarray(order, dtype=xp.int64), axis=1)
+        return X_res, xp.concat(y_blocks)
+
+    @staticmethod
+    def _median_std(X_cont_class, ctx):
+        xp = ctx.xp
+        if is_sparse(X_cont_class):
+            if ctx.on_host:
+                from sklearn.utils.sparsefuncs import mean_variance_axis
+
+                var = mean_variance_axis(sp.csr_matrix(X_cont_class), axis=0)[1]
+            else:
+                mean = X_cont_class.mean(axis=0).ravel()
+                var = X_cont_class.multiply(X_cont_class).mean(axis=0).ravel() - \
+                    mean * mean
+            return np.float64(np.median(np.sqrt(np.asarray(to_host(var)))))
+        values = X_cont_class
+        if not xp.isdtype(values.dtype, "real floating"):
+            values = xp.astype(values, xp.float64)
+        std = xp.sqrt(xp.var(values, axis=0))
+        return np.median(np.asarray(to_host(std)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _cupyx_sparse():
+    import cupyx.scipy.sparse as csp
+
+    return csp
+
+
+def _is_dataframe(X):
+    return type(X).__module__.split(".")[0] == "pandas" and getattr(X, "ndim", 0) == 2
+
+
+class SMOTEN(SMOTE):
+    """Over-sample purely categorical data (SMOTE-N).
+
+    Neighbours are found with the value difference metric (VDM); each feature
+    of a new sample takes the most frequent category among a random sample of
+    the class and its k nearest neighbours.
+
+    Parameters
+    ----------
+    categorical_encoder : estimator, default=None
+        Ordinal encoder of the features; None means ``OrdinalEncoder`` (int32).
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to over-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state the draws come from.
+    k_neighbors : int or object, default=5
+        Number of nearest neighbours, or an estimator with ``kneighbors`` and
+        ``kneighbors_graph`` (given the precomputed VDM distances).
+
+    Attributes
+    ----------
+    categorical_encoder_ : estimator
+        The fitted encoder.
+    sampling_strategy_ : dict
+        Number of samples added per targeted class.
+    nn_k_ : estimator object
+        The nearest-neighbours estimator built from ``k_neighbors``.
+    provenance_ : SyntheticProvenance
+        For each synthetic row the sample whose neighbourhood voted it;
+        ``neighbor_indices`` is -1 and ``steps`` NaN (nothing is interpolated).
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+
+    Notes
+    -----
+    With an integer ``k_neighbors`` the VDM neighbours are found tile by tile
+    from per-feature category distance tables: no n x n matrix is built.
+    """
+
+    _parameter_constraints: dict = {
+        **SMOTE._parameter_constraints,
+        "categorical_encoder": [
+            HasMethods(["fit_transform", "inverse_transform"]),
+            None,
+        ],
+    }
+    _allow_non_numeric = True
+
+    def __init__(self, categorical_encoder=None, *, sampling_strategy="auto",
+                 random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy,
+                         random_state=random_state, k_neighbors=k_neighbors)
+        self.categorical_encoder = categorical_encoder
+
+    def _check_X_y(self, X, y):
+        from sklearn.utils.validation import validate_data
+
+        from gpuimb.utils._validation import check_target_type
+
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(self, X=X, y=y, reset=True, dtype=None,
+                             accept_sparse=["csr", "csc"])
+        return X, y, binarize_y
+
+    def _validate_estimator(self, ctx):
+        super()._validate_estimator(ctx)
+        try:
+            self.nn_k_.set_params(metric="precomputed")
+        except (AttributeError, ValueError):
+            pass
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        sparse_format = None
+        if is_sparse(X):
+            sparse_format = X.format
+            X = X.toarray()
+            warnings.warn(
+                "Passing a sparse matrix to SMOTEN is not really efficient since it"
+                " is converted to a dense array internally.",
+                DataConversionWarning,
+            )
+        self._validate_estimator(ctx)
+        codes, sizes = self._encode(X, ctx)
+        tables = self._vdm_tables(codes, y, sizes, ctx)
+
+        X_blocks, y_blocks, parts = [X], [y], []
+        for klass, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            codes_class = xp.take(codes, class_indices, axis=0)
+            nn_indices = self._vdm_neighbors(codes_class, tables, ctx)
+            random_state = ctx.random_state(self.random_state)
+            drawn = ctx.asarray(
+                random_state.choice(np.arange(int(codes_class.shape[0])),
+                                    size=n_samples, replace=True), dtype=xp.int64)
+            voters = xp.take(nn_indices, drawn, axis=0)
+            new_codes = []
+            for f in range(len(sizes)):
+                votes = xp.reshape(xp.take(codes_class[:, f], xp.reshape(voters, (-1,))),
+                                   voters.shape)
+                new_codes.append(_most_frequent_smallest(xp, votes)[:, None])
+            X_blocks.append(self._decode(xp.concat(new_codes, axis=1), ctx))
+            y_blocks.append(xp.full((n_samples,), python_scalar(klass), dtype=y.dtype,
+                                    device=ctx.device))
+            base = self._global(ctx, class_indices, drawn)
+            parts.append((base, xp.full(base.shape, -1, dtype=xp.int64,
+                                        device=ctx.device),
+                          xp.full(base.shape, float("nan"), dtype=xp.float64,
+                                  device=ctx.device)))
+        self._set_provenance(int(X.shape[0]), parts, ctx)
+        if ctx.on_host:
+            X_res = np.vstack(X_blocks)
+        else:
+            X_res = xp.concat([xp.astype(b, X.dtype) for b in X_blocks], axis=0)
+        if sparse_format is not None:
+            X_res = sp.csr_matrix(X_res) if sparse_format == "csr" else \
+                sp.csc_matrix(X_res)
+        return X_res, xp.concat(y_blocks)
+
+    def _encode(self, X, ctx):
+        from sklearn.preprocessing import OrdinalEncoder
+
+        xp = ctx.xp
+        if self.categorical_encoder is None:
+            self.categorical_encoder_ = OrdinalEncoder(dtype=np.int32)
+        else:
+            self.categorical_encoder_ = clone(self.categorical_encoder)
+        if ctx.on_host or self.categorical_encoder is not None:
+            encoded = self.categorical_encoder_.fit_transform(to_host(X))
+            sizes = [len(c) for c in self.categorical_encoder_.categories_]
+            return ctx.asarray(np.asarray(encoded, dtype=np.int64)), sizes
+        codes, categories = [], []
+        for f in range(int(X.shape[1])):
+            values, inverse = xp.unique_inverse(X[:, f])
+            codes.append(xp.astype(inverse, xp.int64)[:, None])
+            categories.append(np.asarray(to_host(values)))
+        longest = max(c.size for c in categories)
+        self.categorical_encoder_.fit(
+            np.column_stack([np.resize(c, longest) for c in categories]))
+        return xp.concat(codes, axis=1), [c.size for c in categories]
+
+    def _decode(self, codes, ctx):
+        xp = ctx.xp
+        if ctx.on_host or self.categorical_encoder is not None:
+            host = np.asarray(to_host(codes))
+            dtype = getattr(self.categorical_encoder_, "dtype", np.int32)
+            decoded = self.categorical_encoder_.inverse_transform(host.astype(dtype))
+            return decoded if ctx.on_host else ctx.asarray(decoded)
+        columns = [xp.take(ctx.asarray(c), codes[:, f])[:, None]
+                   for f, c in enumerate(self.categorical_encoder_.categories_)]
+        return xp.concat(columns, axis=1)
+
+    @staticmethod
+    def _vdm_tables(codes, y, sizes, ctx):
+        """Per feature, the (n_categories, n_categories) VDM table (k=1, r=2):
+        squared L1 distance between the class distributions of two categories."""
+        from scipy.spatial import distance_matrix
+
+        xp = ctx.xp
+        if ctx.on_host:
+            _, class_pos = np.unique(y, return_inverse=True)
+            n_classes = int(class_pos.max()) + 1
+            class_pos = class_pos.astype(np.int64)
+        else:
+            values, class_pos = xp.unique_inverse(y)
+            n_classes = int(values.shape[0])
+            class_pos = xp.astype(class_pos, xp.int64)
+        tables = []
+        for f, size in enumerate(sizes):
+            key = codes[:, f] * n_classes + class_pos
+            keys, counts = xp.unique_counts(key)
+            table = np.zeros(size * n_classes, dtype=np.float64)
+            table[np.asarray(to_host(keys))] = np.asarray(to_host(counts))
+            table = table.reshape(size, n_classes)
+            with np.errstate(invalid="ignore"):
+                proba = table / table.sum(axis=1).reshape(-1, 1)
+            proba = np.nan_to_num(proba)
+            tables.append(ctx.asarray(distance_matrix(proba, proba, p=1) ** 2,
+                                      dtype=xp.float64))
+        return tables
+
+    def _vdm_neighbors(self, codes_class, tables, ctx):
+        """The k+1 nearest rows (the row itself included) under the VDM."""
+        xp = ctx.xp
+        n = int(codes_class.shape[0])
+        if not isinstance(self.k_neighbors, numbers.Integral):
+            # A user estimator expects the precomputed distance matrix.
+            distances = self._vdm_distances(codes_class, codes_class, tables, ctx)
+            self.nn_k_.fit(distances)
+            return xp.astype(self.nn_k_.kneighbors(distances, return_distance=False),
+                             xp.int64)
+        n_neighbors = self.k_neighbors + 1
+        if n_neighbors > n:
+            raise ValueError(
+                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = "
+                f"{n_neighbors}, n_samples_fit = {n}, n_samples = {n}"
+            )
+        blocks = []
+        for start, stop in _row_tiles(n, n, budget=2**24):
+            d = self._vdm_distances(codes_class[start:stop, :], codes_class, tables,
+                                    ctx)
+            order = xp.argsort(d, axis=1, stable=True)
+            blocks.append(order[:, :n_neighbors])
+        return xp.astype(xp.concat(blocks, axis=0), xp.int64)
+
+    @staticmethod
+    def _vdm_distances(codes_query, codes_index, tables, ctx):
+        xp = ctx.xp
+        d = xp.zeros((int(codes_query.shape[0]), int(codes_index.shape[0])),
+                     dtype=xp.float64, device=ctx.device)
+        for f, table in enumerate(tables):
+            size = int(table.shape[0])
+            key = codes_query[:, f][:, None] * size + codes_index[:, f][None, :]
+            d = d + xp.reshape(xp.take(xp.reshape(table, (-1,)),
+                                       xp.reshape(key, (-1,))), key.shape)
+        return d
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags
