@@ -1,3 +1,6 @@
 """Over-sampling followed by cleaning."""
 
-__all__ = []
+from gpuimb.combine._smote_enn import SMOTEENN
+from gpuimb.combine._smote_tomek import SMOTETomek
+
+__all__ = ["SMOTEENN", "SMOTETomek"]

@@ -1,0 +1,393 @@
+"""CondensedNearestNeighbour: keep a store of prototypes that classifies the rest.
+
+imbalanced-learn refits a k-NN classifier on the store after every addition and
+predicts each candidate separately. Here the k nearest store members of every
+candidate are found once, and each addition updates all pending candidates in
+one array operation (insert its distance into their sorted neighbour lists), so
+the Python loop runs once per *addition*, with O(n) array work each time.
+"""
+
+import numbers
+from functools import partial
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from gpuimb.under_sampling.base import BaseCleaningSampler
+from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
+from gpuimb.utils._validation import class_counts
+
+
+def minority_class(y):
+    """The minority class as imbalanced-learn picks it (first seen wins ties)."""
+    stats = class_counts(y)
+    n_min = min(stats.values())
+    tied = [klass for klass, n in stats.items() if n == n_min]
+    if len(tied) == 1:
+        return tied[0]
+    xp_first = {klass: _first_index(y, klass) for klass in tied}
+    return min(tied, key=xp_first.get)
+
+
+def _first_index(y, klass):
+    from gpuimb.utils._array_api import get_namespace
+
+    xp = get_namespace(y)
+    return int(flatnonzero(xp, y == python_scalar(klass))[0])
+
+
+class _NeighborSearch:
+    """Nearest store members of candidate rows, with the user's estimator or the engine.
+
+    ``estimator`` is None for the engine's Euclidean search (then distances to a
+    new store member are computed directly in ``xp``), or a user object with
+    ``kneighbors`` (then they come from a clone fitted on that one row).
+    """
+
+    def __init__(self, ctx, estimator):
+        self.ctx = ctx
+        self.estimator = estimator
+
+    def _fitted(self, X, y):
+        nn = self.ctx.adapt(_clone(self.estimator))
+        if hasattr(nn, "predict"):
+            return nn.fit(X, y)
+        return nn.fit(X)
+
+    def kneighbors(self, X_index, y_index, X_query, k):
+        """Distances and positions (into the index) of the k nearest index rows."""
+        if self.estimator is None:
+            return self.ctx.engine.kneighbors(X_index, X_query, k=k,
+                                              exclude_self=False)
+        nn = self._fitted(X_index, y_index)
+        return nn.kneighbors(X_query, n_neighbors=k, return_distance=True)
+
+    def distance_matrix(self, X_index, y_index, X_query):
+        """All distances, shape (n_query, n_index), columns in index order."""
+        xp = self.ctx.xp
+        n_index = X_index.shape[0]
+        if self.estimator is not None:
+            dist, pos = self.kneighbors(X_index, y_index, X_query, n_index)
+            order = xp.argsort(xp.asarray(pos), axis=1)
+            return xp.take_along_axis(xp.asarray(dist), order, axis=1)
+        # Expanded form |q|^2 + |x|^2 - 2 q.x (one matrix product), as
+        # scikit-learn's Euclidean distances are computed.
+        if self.ctx.sparse:
+            index_norms, query_norms = _row_sq_norms(X_index), _row_sq_norms(X_query)
+            dots = xp.asarray((X_query @ X_index.T).toarray())
+        else:
+            index_norms = xp.sum(X_index * X_index, axis=1)
+            query_norms = xp.sum(X_query * X_query, axis=1)
+            dots = X_query @ xp.matrix_transpose(X_index)
+        d2 = query_norms[:, None] + index_norms[None, :] - 2 * dots
+        return xp.sqrt(xp.clip(d2, 0, None))
+
+
+def _row_sq_norms(X):
+    """Squared row norms of a sparse matrix, as a dense array of X's namespace."""
+    from gpuimb.utils._array_api import get_namespace
+
+    squared = X.multiply(X).sum(axis=1)
+    xp = get_namespace(X)
+    return xp.reshape(xp.asarray(squared), (-1,))
+
+
+def _clone(estimator):
+    try:
+        return clone(estimator)
+    except TypeError:
+        return estimator
+
+
+def vote_is_target(xp, is_target, dist, weights, target_first):
+    """Whether a k-NN vote between the target and one other class picks the target.
+
+    Parameters
+    ----------
+    is_target : array of bool, shape (n, k)
+        Whether each neighbour belongs to the target class.
+    dist : array of shape (n, k)
+        Neighbour distances (for ``weights="distance"`` or a callable).
+    weights : {"uniform", "distance"} or callable
+        scikit-learn's ``KNeighborsClassifier`` weighting.
+    target_first : bool
+        Whether the target label sorts before the other label (ties of the
+        vote go to the smaller label, as in scikit-learn).
+    """
+    if weights in (None, "uniform"):
+        w = xp.ones_like(dist)
+    elif weights == "distance":
+        zero = dist == 0
+        has_zero = xp.any(zero, axis=1, keepdims=True)
+        safe = xp.where(zero, xp.ones_like(dist), dist)
+        w = xp.where(has_zero, xp.astype(zero, dist.dtype), 1.0 / safe)
+    else:
+        w = xp.asarray(weights(dist), dtype=dist.dtype)
+    score_target = xp.sum(xp.where(is_target, w, xp.zeros_like(w)), axis=1)
+    score_other = xp.sum(xp.where(is_target, xp.zeros_like(w), w), axis=1)
+    if target_first:
+        return score_target >= score_other
+    return score_target > score_other
+
+
+def neighbors_setting(n_neighbors, default_k):
+    """(k, weights, user estimator or None) for an int / None / estimator param."""
+    if n_neighbors is None:
+        return default_k, "uniform", None
+    if isinstance(n_neighbors, numbers.Integral):
+        return int(n_neighbors), "uniform", None
+    k = getattr(n_neighbors, "n_neighbors", None)
+    k = 1 if k is None else int(k)
+    return k, getattr(n_neighbors, "weights", "uniform"), n_neighbors
+
+
+def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
+    """The fitted k-NN estimator exposed in ``estimators_``."""
+    if n_neighbors is None or isinstance(n_neighbors, numbers.Integral):
+        try:
+            est = ctx.engine.classifier("kneighbors", n_neighbors=k, n_jobs=n_jobs)
+        except TypeError:
+            est = ctx.engine.classifier("kneighbors", n_neighbors=k)
+        return est.fit(X, y)
+    est = ctx.adapt(_clone(n_neighbors))
+    if hasattr(est, "predict"):
+        return est.fit(X, y)
+    return est.fit(X)
+
+
+def check_enough_neighbors(k, n_fit, n_query):
+    if k > n_fit:
+        raise ValueError(
+            f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
+            f"n_samples_fit = {n_fit}, n_samples = {n_query}"
+        )
+
+
+def _block_distances(search, X_S, y_S, start, stop):
+    """Host matrix of distances between the candidates ``start:stop``."""
+    X_blk = X_S[start:stop, :]
+    D = search.distance_matrix(X_blk, y_S[start:stop], X_blk)
+    return np.asarray(to_host(D), dtype=np.float64)
+
+
+def _scan_block(dist, is_target, seeds, weights, target_first, block_distances):
+    """Sequential condensing scan of one block of candidates (host arrays).
+
+    ``dist``/``is_target`` (block, k) hold each candidate's current nearest
+    store members; they are updated in place. Returns the block positions
+    added, in order. One loop step per addition.
+    """
+    added = []
+    D = None
+    cur = 0
+    n, k = dist.shape
+    while cur < n:
+        wrong = ~vote_is_target(np, is_target[cur:], dist[cur:], weights,
+                                target_first) & ~seeds[cur:]
+        if not wrong.any():
+            break
+        r = cur + int(np.argmax(wrong))
+        added.append(r)
+        cur = r + 1
+        if cur == n:
+            break
+        if D is None:
+            D = block_distances()
+        new = D[cur:, r].astype(dist.dtype, copy=False)
+        d, t = dist[cur:], is_target[cur:]
+        if k == 1:
+            closer = new < d[:, 0]
+            d[closer, 0] = new[closer]
+            t[closer, 0] = True
+            continue
+        # Insert after equal distances: the new member has the largest index.
+        slot = (d <= new[:, None]).sum(axis=1)
+        rows = np.flatnonzero(slot < k)
+        slot = slot[rows]
+        cols = np.arange(k)[None, :]
+        shifted_d = np.concatenate([d[rows, :1], d[rows, :-1]], axis=1)
+        shifted_t = np.concatenate([t[rows, :1], t[rows, :-1]], axis=1)
+        before = cols < slot[:, None]
+        at = cols == slot[:, None]
+        d[rows] = np.where(before, d[rows], np.where(at, new[rows, None], shifted_d))
+        t[rows] = np.where(before, t[rows], at | shifted_t)
+    return added
+
+
+def _merge_members(xp, dist, is_target, d_new):
+    """Merge new target-class store members into sorted k-nearest lists.
+
+    Old members sort before new ones at equal distance (smaller store index),
+    and new ones among themselves by position, hence stable sorts.
+    """
+    k = dist.shape[1]
+    if d_new.shape[0] == 0:
+        return dist, is_target
+    nearest_new = xp.min(d_new, axis=1)
+    if k == 1:
+        closer = (nearest_new < dist[:, 0])[:, None]
+        return xp.where(closer, nearest_new[:, None], dist), is_target | closer
+    changed = nearest_new < dist[:, k - 1]
+    if not bool(xp.any(changed)):
+        return dist, is_target
+    rows = flatnonzero(xp, changed)
+    merged_d = xp.concat([xp.take(dist, rows, axis=0), xp.take(d_new, rows, axis=0)],
+                         axis=1)
+    merged_t = xp.concat([xp.take(is_target, rows, axis=0),
+                          xp.ones((rows.shape[0], d_new.shape[1]), dtype=xp.bool)],
+                         axis=1)
+    order = xp.argsort(merged_d, axis=1, stable=True)[:, :k]
+    upd_d = xp.take_along_axis(merged_d, order, axis=1)
+    upd_t = xp.take_along_axis(merged_t, order, axis=1)
+    # Scatter the updated rows back with take/where only (array-API friendly).
+    slot = xp.clip(xp.cumulative_sum(xp.astype(changed, xp.int64)) - 1, 0, None)
+    keep = ~changed[:, None]
+    dist = xp.where(keep, dist, xp.take(upd_d, slot, axis=0))
+    is_target = xp.where(keep, is_target, xp.take(upd_t, slot, axis=0))
+    return dist, is_target
+
+
+class CondensedNearestNeighbour(BaseCleaningSampler):
+    """Under-sample with the condensed nearest neighbour rule (Hart, 1968).
+
+    For each targeted class, a store starts with all minority samples and
+    ``n_seeds_S`` random samples of the class; the class's samples are then
+    visited in order and each one the store's k-NN rule misclassifies is added.
+    The store's samples of the class are kept.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state drawing the seeds.
+    n_neighbors : int or estimator object, default=None
+        Size of the neighbourhood (None means 1), or an object with
+        ``kneighbors`` (a k-NN classifier or nearest-neighbours estimator; its
+        ``n_neighbors``, metric and ``weights`` are honoured).
+    n_seeds_S : int, default=1
+        Number of samples of the class that seed the store.
+    n_jobs : int, default=None
+        Passed to the k-NN estimators.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes cleaned.
+    estimators_ : list of estimator objects
+        Per cleaned class, the k-NN estimator fitted on the final store.
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+            None,
+        ],
+        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    }
+    # Candidates scanned sequentially between two batched store updates.
+    _block_size = 256
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None,
+                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.n_seeds_S = n_seeds_S
+        self.n_jobs = n_jobs
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        random_state = ctx.random_state(self.random_state)
+        k, weights, user_nn = neighbors_setting(self.n_neighbors, 1)
+        search = _NeighborSearch(ctx, user_nn)
+        stats = class_counts(y)
+        minority = minority_class(y)
+        minority_indices = flatnonzero(xp, y == python_scalar(minority))
+        kept = []
+        self.estimators_ = []
+        for klass, count in stats.items():
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            if klass not in self.sampling_strategy_:
+                kept.append(xp.astype(class_indices, xp.int64))
+                continue
+            seeds = random_state.randint(low=0, high=count, size=self.n_seeds_S)
+            added = self._condense(X, y, ctx, search, class_indices, minority_indices,
+                                   seeds, k, weights,
+                                   target_first=bool(klass < minority),
+                                   target_is_minority=bool(klass == minority))
+            positions = np.concatenate([seeds, np.asarray(added, dtype=np.int64)])
+            store = xp.astype(xp.take(class_indices, ctx.asarray(positions)), xp.int64)
+            C_indices = xp.concat([xp.astype(minority_indices, xp.int64), store])
+            self.estimators_.append(fitted_classifier(
+                ctx, self.n_neighbors, k, self.n_jobs, take_rows(X, C_indices),
+                xp.take(y, C_indices)))
+            kept.append(store)
+        self.sample_indices_ = xp.concat(kept)
+        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    def _condense(self, X, y, ctx, search, class_indices, minority_indices, seeds,
+                  k, weights, target_first, target_is_minority):
+        """Class-local positions added to the store, in the order they are added.
+
+        Candidates are scanned in blocks: inside a block the scan is sequential
+        (one step per addition, array work of the block's size, on the host),
+        then the block's additions update every later candidate's k nearest
+        store members in one neighbour query and one merge.
+        """
+        xp = ctx.xp
+        C_indices = xp.concat([minority_indices,
+                               xp.take(class_indices, ctx.asarray(seeds))])
+        n_class = class_indices.shape[0]
+        check_enough_neighbors(k, C_indices.shape[0], 1)
+        X_S = take_rows(X, class_indices)
+        y_S = xp.take(y, class_indices)
+        dist, nn_pos = search.kneighbors(take_rows(X, C_indices), xp.take(y, C_indices),
+                                         X_S, k)
+        dist = xp.asarray(dist)
+        # Store members after the minority block belong to the target class.
+        is_target = xp.asarray(nn_pos) >= minority_indices.shape[0]
+        if target_is_minority:
+            is_target = xp.ones_like(is_target)
+        seed_mask = np.zeros(n_class, dtype=bool)
+        seed_mask[seeds] = True
+
+        added = []
+        for start in range(0, n_class, self._block_size):
+            stop = min(start + self._block_size, n_class)
+            width = stop - start
+            d_blk = np.array(to_host(dist[:width, :]), copy=True)
+            t_blk = np.array(to_host(is_target[:width, :]), copy=True)
+            dist, is_target = dist[width:, :], is_target[width:, :]
+            new = _scan_block(d_blk, t_blk, seed_mask[start:stop], weights,
+                              target_first, partial(_block_distances, search, X_S,
+                                                    y_S, start, stop))
+            if not new:
+                continue
+            members = ctx.asarray(np.asarray(new, dtype=np.int64) + start)
+            added += [start + r for r in new]
+            if stop == n_class:
+                break
+            d_new = search.distance_matrix(take_rows(X_S, members),
+                                           xp.take(y_S, members), X_S[stop:, :])
+            dist, is_target = _merge_members(xp, dist, is_target,
+                                             xp.astype(d_new, dist.dtype))
+        return added
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags

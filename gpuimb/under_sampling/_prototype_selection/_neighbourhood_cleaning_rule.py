@@ -1,0 +1,162 @@
+"""NeighbourhoodCleaningRule: edited nearest neighbours plus cleaning of the
+neighbourhoods of misclassified minority samples."""
+
+import numbers
+
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+    minority_class,
+)
+from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
+    EditedNearestNeighbours,
+)
+from gpuimb.under_sampling.base import BaseCleaningSampler
+from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._validation import class_counts
+
+
+def index_mask(xp, n, indices, device=None):
+    """Boolean mask of length ``n``, true at ``indices`` (no scatter needed)."""
+    positions = xp.arange(n, dtype=xp.int64, device=device)
+    if indices.shape[0] == 0:
+        return xp.zeros(n, dtype=xp.bool, device=device)
+    marked = xp.unique_values(xp.astype(indices, xp.int64))
+    slot = xp.searchsorted(marked, positions)
+    slot = xp.clip(slot, 0, marked.shape[0] - 1)
+    return xp.take(marked, slot) == positions
+
+
+def _first_appearance(xp, y, classes):
+    """Classes ordered by first occurrence in y (``collections.Counter`` order)."""
+    first = {klass: int(flatnonzero(xp, y == python_scalar(klass))[0])
+             for klass in classes}
+    return sorted(classes, key=first.get)
+
+
+class NeighbourhoodCleaningRule(BaseCleaningSampler):
+    """Under-sample with the neighbourhood cleaning rule (Laurikkala, 2001).
+
+    Removes the samples edited out by ``EditedNearestNeighbours`` and, from the
+    large enough targeted classes, the neighbours of minority samples that a
+    k-NN classifier misclassifies.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    edited_nearest_neighbours : sampler object, default=None
+        The editing sampler (any object with ``fit_resample`` and
+        ``sample_indices_``); None means ``EditedNearestNeighbours`` with
+        ``kind_sel="mode"`` and this ``n_neighbors``.
+    n_neighbors : int or estimator object, default=3
+        Size of the neighbourhood, or a k-NN classifier (used as is) or a
+        nearest-neighbours estimator (``n_neighbors - 1`` neighbours are used).
+    threshold_cleaning : float, default=0.5
+        A class is cleaned when it has more than ``threshold_cleaning`` times
+        the minority's samples.
+    n_jobs : int, default=None
+        Passed to the k-NN estimators.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes targeted.
+    edited_nearest_neighbours_ : sampler object
+        The fitted editing sampler.
+    nn_ : estimator object
+        The fitted k-NN classifier.
+    classes_to_clean_ : list
+        Classes whose samples near misclassified minority samples are removed.
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "edited_nearest_neighbours": [HasMethods(["fit_resample"]), None],
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "threshold_cleaning": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", edited_nearest_neighbours=None,
+                 n_neighbors=3, threshold_cleaning=0.5, n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.edited_nearest_neighbours = edited_nearest_neighbours
+        self.n_neighbors = n_neighbors
+        self.threshold_cleaning = threshold_cleaning
+        self.n_jobs = n_jobs
+
+    def _knn_classifier(self, ctx, k):
+        try:
+            return ctx.engine.classifier("kneighbors", n_neighbors=k, n_jobs=self.n_jobs)
+        except TypeError:
+            return ctx.engine.classifier("kneighbors", n_neighbors=k)
+
+    def _validate_estimator(self, ctx):
+        if isinstance(self.n_neighbors, numbers.Integral):
+            self.nn_ = self._knn_classifier(ctx, self.n_neighbors)
+        elif not hasattr(self.n_neighbors, "predict"):
+            # A nearest-neighbours estimator counts the sample itself.
+            self.nn_ = self._knn_classifier(ctx, self.n_neighbors.n_neighbors - 1)
+        else:
+            self.nn_ = ctx.adapt(clone(self.n_neighbors))
+        if self.edited_nearest_neighbours is None:
+            self.edited_nearest_neighbours_ = EditedNearestNeighbours(
+                sampling_strategy=self.sampling_strategy,
+                n_neighbors=self.n_neighbors, kind_sel="mode", n_jobs=self.n_jobs,
+            )
+        else:
+            self.edited_nearest_neighbours_ = clone(self.edited_nearest_neighbours)
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        n = y.shape[0]
+        self.edited_nearest_neighbours_.fit_resample(X, y)
+        kept_by_enn = index_mask(
+            xp, n, xp.asarray(self.edited_nearest_neighbours_.sample_indices_),
+            device=ctx.device)
+
+        stats = class_counts(y)
+        minority = minority_class(y)
+        self.classes_to_clean_ = [
+            klass for klass in _first_appearance(xp, y, list(stats))
+            if klass in self.sampling_strategy_
+            and stats[klass] > stats[minority] * self.threshold_cleaning
+        ]
+
+        self.nn_.fit(X, y)
+        minority_indices = flatnonzero(xp, y == python_scalar(minority))
+        X_min = take_rows(X, minority_indices)
+        predicted = xp.asarray(self.nn_.predict(X_min))
+        k = self.nn_.n_neighbors
+        # The minority samples are in the fitted data: drop each one's self match.
+        neighbours = xp.asarray(self.nn_.kneighbors(
+            X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
+        misclassified = predicted != python_scalar(minority)
+        near_errors = xp.take(neighbours, flatnonzero(xp, misclassified), axis=0)
+        near_errors = index_mask(xp, n, xp.reshape(near_errors, (-1,)),
+                                 device=ctx.device)
+        to_clean = xp.zeros(n, dtype=xp.bool, device=ctx.device)
+        for klass in self.classes_to_clean_:
+            to_clean = to_clean | (y == python_scalar(klass))
+        keep = kept_by_enn & ~(near_errors & to_clean)
+        self.sample_indices_ = xp.astype(flatnonzero(xp, keep), xp.int64)
+        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags

@@ -1,0 +1,135 @@
+"""OneSidedSelection: a one-shot condensed store, then Tomek-link cleaning."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+    _NeighborSearch,
+    check_enough_neighbors,
+    fitted_classifier,
+    minority_class,
+    neighbors_setting,
+    vote_is_target,
+)
+from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks
+from gpuimb.under_sampling.base import BaseCleaningSampler
+from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._validation import class_counts
+
+
+class OneSidedSelection(BaseCleaningSampler):
+    """Under-sample with one-sided selection (Kubat and Matwin, 1997).
+
+    For each targeted class, a store of all minority samples and ``n_seeds_S``
+    random samples of the class classifies the other samples of the class in
+    one k-NN query; the seeds and the misclassified samples are kept. Tomek
+    links are then removed from the targeted classes.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the host random state drawing the seeds.
+    n_neighbors : int or estimator object, default=None
+        Size of the neighbourhood (None means 1), or an object with
+        ``kneighbors``: a classifier's ``predict`` is used as is, a
+        nearest-neighbours estimator votes with its ``n_neighbors``.
+    n_seeds_S : int, default=1
+        Number of samples of the class that seed the store.
+    n_jobs : int, default=None
+        Passed to the k-NN estimators and to Tomek links.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes cleaned.
+    estimators_ : list of estimator objects
+        Per cleaned class, the k-NN estimator fitted on its store.
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        What ran the neighbour searches.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+            None,
+        ],
+        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None,
+                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.n_seeds_S = n_seeds_S
+        self.n_jobs = n_jobs
+
+    def _misclassified(self, X, y, ctx, C_indices, S_indices, k, weights, user_nn,
+                       klass, minority):
+        """Mask of the S samples the store C misclassifies."""
+        xp = ctx.xp
+        X_C, y_C = take_rows(X, C_indices), xp.take(y, C_indices)
+        X_S = take_rows(X, S_indices)
+        estimator = fitted_classifier(ctx, self.n_neighbors, k, self.n_jobs, X_C, y_C)
+        self.estimators_.append(estimator)
+        if user_nn is not None and hasattr(user_nn, "predict"):
+            return xp.asarray(estimator.predict(X_S)) != python_scalar(klass)
+        check_enough_neighbors(k, C_indices.shape[0], S_indices.shape[0])
+        dist, pos = _NeighborSearch(ctx, user_nn).kneighbors(X_C, y_C, X_S, k)
+        is_target = xp.take(y_C, xp.reshape(xp.asarray(pos), (-1,)))
+        is_target = xp.reshape(is_target == python_scalar(klass), dist.shape)
+        correct = vote_is_target(xp, is_target, xp.asarray(dist), weights,
+                                 target_first=bool(klass < minority))
+        return ~correct
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        random_state = ctx.random_state(self.random_state)
+        k, weights, user_nn = neighbors_setting(self.n_neighbors, 1)
+        stats = class_counts(y)
+        minority = minority_class(y)
+        minority_indices = xp.astype(
+            flatnonzero(xp, y == python_scalar(minority)), xp.int64)
+        kept = []
+        self.estimators_ = []
+        for klass, count in stats.items():
+            class_indices = xp.astype(flatnonzero(xp, y == python_scalar(klass)),
+                                      xp.int64)
+            if klass not in self.sampling_strategy_:
+                kept.append(class_indices)
+                continue
+            seeds = random_state.randint(low=0, high=count, size=self.n_seeds_S)
+            seed_indices = xp.take(class_indices, ctx.asarray(seeds))
+            rest = np.ones(int(count), dtype=bool)
+            rest[seeds] = False
+            S_indices = xp.take(class_indices, ctx.asarray(np.flatnonzero(rest)))
+            C_indices = xp.concat([minority_indices, seed_indices])
+            wrong = self._misclassified(X, y, ctx, C_indices, S_indices, k, weights,
+                                        user_nn, klass, minority)
+            kept += [seed_indices, xp.take(S_indices, flatnonzero(xp, wrong))]
+        idx_under = xp.concat(kept)
+        tomek = TomekLinks(sampling_strategy=list(self.sampling_strategy_.keys()),
+                           n_jobs=self.n_jobs)
+        X_res, y_res = tomek.fit_resample(take_rows(X, idx_under),
+                                          xp.take(y, idx_under))
+        self.sample_indices_ = xp.take(idx_under, tomek.sample_indices_)
+        return X_res, y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags

@@ -1,0 +1,134 @@
+"""SMOTEENN: parity with imbalanced-learn, parts, namespaces, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from imblearn.combine import SMOTEENN as ImbSMOTEENN
+from imblearn.over_sampling import SMOTE as ImbSMOTE
+from imblearn.under_sampling import EditedNearestNeighbours as ImbENN
+from sklearn.datasets import make_classification
+from sklearn.utils._param_validation import InvalidParameterError
+
+from gpuimb.combine import SMOTEENN
+from gpuimb.over_sampling import SMOTE
+from gpuimb.under_sampling import EditedNearestNeighbours, TomekLinks
+from tests.conftest import to_namespace
+
+
+def _data(seed, n_classes=2, n=300):
+    weights = [0.2, 0.8] if n_classes == 2 else [0.15, 0.3, 0.55]
+    return make_classification(n_samples=n, n_features=5, n_informative=3,
+                               n_classes=n_classes, weights=weights, flip_y=0.05,
+                               random_state=seed)
+
+
+def _assert_same(ours, imb, X, y):
+    X_res, y_res = ours.fit_resample(X, y)
+    X_imb, y_imb = imb.fit_resample(X, y)
+    to_dense = (lambda a: a.toarray()) if sp.issparse(X_imb) else np.asarray
+    np.testing.assert_allclose(to_dense(X_res), to_dense(X_imb), rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(y_res), np.asarray(y_imb))
+    return X_res, y_res
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_parity_defaults(seed, n_classes):
+    X, y = _data(seed, n_classes)
+    ours = SMOTEENN(random_state=seed)
+    _assert_same(ours, ImbSMOTEENN(random_state=seed), X, y)
+    assert ours.sampling_strategy_ == "auto"
+    assert isinstance(ours.smote_, SMOTE) and isinstance(ours.enn_, EditedNearestNeighbours)
+    assert ours.enn_.sampling_strategy == "all"
+
+
+@pytest.mark.parametrize("strategy", [0.6, "not majority", "all"])
+def test_parity_sampling_strategy(strategy):
+    X, y = _data(3)
+    _assert_same(SMOTEENN(sampling_strategy=strategy, random_state=3),
+                 ImbSMOTEENN(sampling_strategy=strategy, random_state=3), X, y)
+
+
+def test_parity_given_parts():
+    X, y = _data(4, 3)
+    ours = SMOTEENN(smote=SMOTE(k_neighbors=3, random_state=1),
+                    enn=EditedNearestNeighbours(n_neighbors=5, kind_sel="mode"))
+    imb = ImbSMOTEENN(smote=ImbSMOTE(k_neighbors=3, random_state=1),
+                      enn=ImbENN(n_neighbors=5, kind_sel="mode"))
+    _assert_same(ours, imb, X, y)
+    assert ours.smote_ is not ours.smote and ours.smote_.k_neighbors == 3
+
+
+@pytest.mark.parametrize("container", ["sparse", "pandas"])
+def test_parity_containers(container):
+    X, y = _data(5)
+    if container == "sparse":
+        X = sp.csr_matrix(X)
+    else:
+        X, y = pd.DataFrame(X, columns=list("abcde")), pd.Series(y, name="t")
+    X_res, _ = _assert_same(SMOTEENN(random_state=5), ImbSMOTEENN(random_state=5), X, y)
+    if container == "sparse":
+        assert sp.issparse(X_res)
+    else:
+        assert list(X_res.columns) == list("abcde")
+
+
+def test_array_api_strict_matches_numpy():
+    pytest.importorskip("array_api_strict")
+    X, y = _data(6, 3)
+    X_np, y_np = SMOTEENN(random_state=6).fit_resample(X, y)
+    X_res, y_res = SMOTEENN(random_state=6).fit_resample(
+        to_namespace("array_api_strict", X), to_namespace("array_api_strict", y))
+    np.testing.assert_allclose(np.asarray(X_res), X_np, rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(y_res), y_np)
+
+
+def test_inputs_not_mutated(assert_unchanged):
+    X, y = _data(7)
+    check = assert_unchanged(X, y)
+    SMOTEENN(random_state=7).fit_resample(X, y)
+    check()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"smote": "smote"}, "smote"),
+        ({"enn": TomekLinks()}, "enn"),
+        ({"n_jobs": "x"}, "n_jobs"),
+        ({"sampling_strategy": "majority"}, "sampling_strategy"),
+    ],
+)
+def test_parameter_errors(params, match):
+    X, y = _data(8)
+    with pytest.raises(InvalidParameterError, match=match):
+        SMOTEENN(**params).fit_resample(X, y)
+
+
+def test_imblearn_parts_are_rejected_like_imblearn_rejects_ours():
+    X, y = _data(9)
+    with pytest.raises(InvalidParameterError, match="smote"):
+        SMOTEENN(smote=ImbSMOTE()).fit_resample(X, y)
+    with pytest.raises(InvalidParameterError, match="smote"):
+        ImbSMOTEENN(smote=SMOTE()).fit_resample(X, y)
+
+
+def test_ratio_error_message():
+    X, y = _data(10)
+    match = "The specified ratio required to remove samples"
+    with pytest.raises(ValueError, match=match):
+        SMOTEENN(sampling_strategy=0.1).fit_resample(X, y)
+    with pytest.raises(ValueError, match=match):
+        ImbSMOTEENN(sampling_strategy=0.1).fit_resample(X, y)
+
+
+@pytest.mark.gpu
+def test_gpu_matches_host():
+    X, y = _data(11, 3, n=800)
+    X_np, y_np = SMOTEENN(random_state=11).fit_resample(X, y)
+    X_res, y_res = SMOTEENN(random_state=11).fit_resample(
+        to_namespace("cupy", X), to_namespace("cupy", y))
+    assert type(X_res).__module__.startswith("cupy")
+    np.testing.assert_allclose(X_res.get(), X_np, rtol=1e-6)
+    np.testing.assert_array_equal(y_res.get(), y_np)
