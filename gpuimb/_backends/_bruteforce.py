@@ -17,6 +17,9 @@ direct distances. The result is therefore the exact (distance, index) order
 of the directly computed distances, whatever the offset of the data.
 """
 
+import os
+from contextlib import contextmanager
+
 import numpy as np
 from sklearn.base import BaseEstimator
 
@@ -27,6 +30,8 @@ from ._selection import GROUP, lexsort_rows, smallest_k
 __all__ = ["BruteForceNeighbors", "kneighbors"]
 
 _MIB = 2**20
+# Host distance blocks beyond this size run slower (cache misses, page faults).
+_HOST_BLOCK = 16 * _MIB
 
 
 def _margin(k):
@@ -83,8 +88,7 @@ def kneighbors(
     else:
         if query.ndim != 2 or query.shape[1] != index.shape[1]:
             raise ValueError(
-                f"query must be 2-D with {index.shape[1]} features; got shape "
-                f"{query.shape}."
+                f"query must be 2-D with {index.shape[1]} features; got shape {query.shape}."
             )
         if exclude_self is None:
             exclude_self = False
@@ -105,15 +109,12 @@ def kneighbors(
     else:
         own = xp.astype(xp.asarray(exclude_self, device=dev), xp.int64)
         if own.shape != (n_query,):
-            raise ValueError(
-                f"exclude_self must have shape ({n_query},); got {own.shape}."
-            )
+            raise ValueError(f"exclude_self must have shape ({n_query},); got {own.shape}.")
     n_avail = n_index - (1 if own is not None else 0)
     k = int(k)
     if not 1 <= k <= n_avail:
         raise ValueError(
-            f"Expected 1 <= k <= {n_avail} (the points available as "
-            f"neighbours); got k={k}."
+            f"Expected 1 <= k <= {n_avail} (the points available as neighbours); got k={k}."
         )
 
     if n_query == 0:
@@ -122,14 +123,15 @@ def kneighbors(
     else:
         plan = _Plan(xp, index, working_memory)
         n_candidates = min(k + _margin(k), n_avail)
-        d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
+        with _host_blas_single_thread(plan.native is np):
+            d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
     if return_distance:
         return xp.sqrt(d2), ind
     return ind
 
 
 class _Plan:
-    """Index-side state shared by all query tiles: centring and tile widths."""
+    """Index-side state shared by all query tiles: centring and tile sizes."""
 
     def __init__(self, xp, index, working_memory):
         self.xp = xp
@@ -140,45 +142,58 @@ class _Plan:
         finfo = xp.finfo(self.dtype)
         self.itemsize = finfo.bits // 8
         self.eps = float(finfo.eps)
+        self.big = float(finfo.max)
         n_index, n_features = index.shape
         self.n_index = n_index
         self.n_features = n_features
-        self.budget = max(int(working_memory * _MIB), 1)
-        self.mean = xp.mean(index, axis=0) if n_index else None
-        # Bytes per cell of a distance block: the block, one temporary of the
-        # same size, and the selection's int64 positions or boolean mask.
-        self.cell = 2 * self.itemsize + 8
-        row_bytes = n_features * self.itemsize
-        # Squared norms of the centred index, O(n) memory, computed per chunk.
-        self.norms = None
+        budget = max(int(working_memory * _MIB), 1)
+        self.workers = 1
+        if self.native is np:
+            # NumPy's element-wise passes are single-threaded: run one query
+            # tile per core (BLAS limited to one thread meanwhile), each with
+            # its share of the budget, in blocks small enough to stay in cache.
+            self.workers = max(1, min(os.cpu_count() or 1, 8))
+            budget = budget // self.workers
+            self.block_cap = min(budget, _HOST_BLOCK)
+        else:
+            self.block_cap = budget
+        self.budget = max(budget, 1)
+        self.mean = xp.mean(index, axis=0)
+        # Bytes per cell of a distance block: the block and one temporary of
+        # the same size (or, in generic code, a boolean mask).
+        self.cell = 2 * self.itemsize + (0 if self.native is not None else 1)
+        row_bytes = (n_features + 1) * self.itemsize
         width = _round_up(n_index, GROUP)
         min_rows = 64
-        if width * (row_bytes + self.cell * min_rows) > self.budget:
-            width = (self.budget // (row_bytes + self.cell * min_rows)) // GROUP
+        if width * (row_bytes + self.cell * min_rows) > self.block_cap:
+            width = (self.block_cap // (row_bytes + self.cell * min_rows)) // GROUP
             width = max(GROUP, width * GROUP)
         self.width = width
         self._chunks = None
-        if width >= n_index:
-            # One chunk: centre the whole index once and keep it.
-            self._chunks = [self._chunk(0, n_index)]
+        if _round_up(n_index, GROUP) * row_bytes <= self.budget // 2:
+            # The centred index fits in half the budget: build it once.
+            self._chunks = [
+                self._chunk(start, min(start + width, n_index))
+                for start in range(0, n_index, width)
+            ]
 
     def _chunk(self, start, stop):
+        """Centred index rows ``start:stop`` with their squared norms appended.
+
+        ``[-2 q, 1] @ [x, |x|^2].T`` gives the screening values in one GEMM.
+        Padding rows (up to a multiple of GROUP) get a huge norm.
+        """
         xp = self.xp
         centred = self.index[start:stop, :] - self.mean
         norms = xp.sum(centred * centred, axis=1)
-        pad = _round_up(stop - start, GROUP) - (stop - start)
-        if pad:
-            centred = xp.concat(
-                [
-                    centred,
-                    xp.zeros((pad, self.n_features), dtype=self.dtype, device=self.device),
-                ],
-                axis=0,
-            )
-            norms = xp.concat(
-                [norms, xp.full((pad,), xp.inf, dtype=self.dtype, device=self.device)]
-            )
-        return start, stop, centred, norms
+        n_pad = _round_up(stop - start, GROUP) - (stop - start)
+        parts = [xp.concat([centred, norms[:, None]], axis=1)]
+        if n_pad:
+            pad = xp.zeros((n_pad, self.n_features + 1), dtype=self.dtype, device=self.device)
+            big = xp.full((n_pad, 1), self.big, dtype=self.dtype, device=self.device)
+            parts.append(xp.concat([pad[:, :-1], big], axis=1))
+        augmented = xp.concat(parts, axis=0) if n_pad else parts[0]
+        return start, stop, augmented
 
     def chunks(self):
         if self._chunks is not None:
@@ -189,20 +204,44 @@ class _Plan:
 
     def query_rows(self, n_candidates):
         """Rows of a query tile that keep every block under the budget."""
-        chunk_bytes = self.width * self.n_features * self.itemsize
+        chunk_bytes = self.width * (self.n_features + 1) * self.itemsize
+        if self._chunks is not None:
+            chunk_bytes = self.budget // 2
         per_row = max(
             self.width * self.cell,
-            # gathered candidates for the re-rank, with one temporary
+            # gathered candidate rows for the re-rank, with one temporary
             2 * n_candidates * self.n_features * self.itemsize,
         )
-        rows = (self.budget - chunk_bytes) // per_row
-        return int(max(1, rows))
+        block_rows = self.block_cap // per_row
+        budget_rows = (self.budget - chunk_bytes) // per_row
+        return int(max(1, min(block_rows, budget_rows)))
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
         per_col = 2 * self.n_features * self.itemsize + self.cell
-        width = int(min(self.n_index, max(1, self.budget // per_col)))
-        return int(max(1, self.budget // (per_col * width))), width
+        width = int(min(self.n_index, max(1, self.block_cap // per_col)))
+        return int(max(1, self.block_cap // (per_col * width))), width
+
+
+_BLAS_CONTROLLER = []
+
+
+@contextmanager
+def _host_blas_single_thread(active):
+    """Limit BLAS to one thread while our own threads run one tile per core.
+
+    Multi-threaded BLAS on small tiles, on a busy machine, is often a hundred
+    times slower than one thread (spinning workers).
+    """
+    if not active:
+        yield
+        return
+    if not _BLAS_CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER.append(ThreadpoolController())
+    with _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"):
+        yield
 
 
 def _round_up(n, multiple):
@@ -227,14 +266,11 @@ def _mask_own(plan, block, own_tile, start, stop):
 def _screen(plan, centred_query, own_tile, n_candidates):
     """Approximate ``|x|^2 - 2 q.x`` screening over all index chunks."""
     xp = plan.xp
-    scaled = -2 * centred_query
+    ones = xp.ones((centred_query.shape[0], 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.concat([-2 * centred_query, ones], axis=1)
     best_values = best_cols = None
-    for start, stop, chunk, norms in plan.chunks():
-        if plan.native is not None:
-            block = scaled @ chunk.T
-            block += norms
-        else:
-            block = scaled @ xp.matrix_transpose(chunk) + norms[None, :]
+    for start, stop, chunk in plan.chunks():
+        block = scaled @ xp.matrix_transpose(chunk)
         if own_tile is not None:
             block = _mask_own(plan, block, own_tile, start, stop)
         values, cols = smallest_k(block, n_candidates, xp=xp)
@@ -252,29 +288,40 @@ def _screen(plan, centred_query, own_tile, n_candidates):
 
 def _direct_sq_distances(plan, query, cols):
     """Squared distances from each query row to the index rows ``cols``."""
-    xp = plan.xp
+    return _direct_sq_distances_xp(plan.xp, plan.index, query, cols)
+
+
+def _direct_sq_distances_xp(xp, index, query, cols):
+    """Sum of squared differences between query rows and index rows ``cols``."""
     n_rows, n_cols = cols.shape
-    rows = xp.take(plan.index, xp.reshape(cols, (-1,)), axis=0)
-    rows = xp.reshape(rows, (n_rows, n_cols, plan.n_features))
+    rows = xp.take(index, xp.reshape(cols, (-1,)), axis=0)
+    rows = xp.reshape(rows, (n_rows, n_cols, index.shape[1]))
     diff = rows - query[:, None, :]
     return xp.sum(diff * diff, axis=2)
 
 
-def _search(plan, query, own, k, n_candidates, n_avail):
+def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
     if n_candidates >= n_avail or n_candidates * 8 > plan.n_index:
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
-    d2_parts, col_parts = [], []
-    for start in range(0, query.shape[0], rows):
+
+    def tile(start):
         stop = min(start + rows, query.shape[0])
         own_tile = None if own is None else own[start:stop]
-        d2, cols = _search_tile(
-            plan, query[start:stop, :], own_tile, k, n_candidates, n_avail
-        )
-        d2_parts.append(d2)
-        col_parts.append(cols)
+        return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates, n_avail)
+
+    starts = range(0, query.shape[0], rows)
+    if parallel and plan.workers > 1 and len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(plan.workers) as pool:
+            results = list(pool.map(tile, starts))
+    else:
+        results = [tile(start) for start in starts]
+    d2_parts = [d2 for d2, _ in results]
+    col_parts = [cols for _, cols in results]
     if len(d2_parts) == 1:
         return d2_parts[0], col_parts[0]
     return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
@@ -308,6 +355,7 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
         k,
         min(8 * n_candidates, n_avail),
         n_avail,
+        parallel=False,
     )
     # Scatter the redone rows back, with take/where only (array-API friendly).
     slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
@@ -412,8 +460,7 @@ class BruteForceNeighbors(BaseEstimator):
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError(
-                "This BruteForceNeighbors instance is not fitted yet. Call 'fit' "
-                "first."
+                "This BruteForceNeighbors instance is not fitted yet. Call 'fit' first."
             )
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         if X is None:
@@ -463,8 +510,4 @@ class BruteForceNeighbors(BaseEstimator):
                 f"but got {mode!r} instead"
             )
         indptr = np.arange(0, n_rows * k + 1, k)
-        return csr_matrix(
-            (data, ind.ravel(), indptr), shape=(n_rows, self.n_samples_fit_)
-        )
-
-
+        return csr_matrix((data, ind.ravel(), indptr), shape=(n_rows, self.n_samples_fit_))

@@ -7,17 +7,18 @@ on a GPU).
 
 import math
 
+import numpy as np
+
 from ._namespace import array_namespace, device, is_host_namespace
 
 __all__ = ["GROUP", "lexsort_rows", "smallest_k"]
 
-# Width of the groups whose minima are taken in the generic path. A row of width
-# n is reduced to n / GROUP minima in one read, so the selection proper works
-# on an array GROUP times smaller than the distance block.
-GROUP = 32
+# Callers pad distance blocks to a multiple of GROUP columns; every group size
+# the reduction picks (a power of two up to GROUP) then divides the width.
+GROUP = 256
 
 # Rows narrower than this are selected by a plain sort.
-_SORT_WIDTH = 2048
+_SORT_WIDTH = 256
 
 
 def smallest_k(values, k, *, xp=None, method="auto"):
@@ -33,11 +34,12 @@ def smallest_k(values, k, *, xp=None, method="auto"):
         column is returned.
     xp : module, default=None
         Array namespace of ``values``; inferred when None.
-    method : {"auto", "partition", "groupmin", "sort"}, default="auto"
-        ``"partition"`` is NumPy's ``argpartition`` (host only); ``"groupmin"``
-        reduces groups of :data:`GROUP` columns to their minima first and only
-        looks inside the best groups; ``"sort"`` sorts whole rows. ``"auto"``
-        uses ``"partition"`` on NumPy and ``"groupmin"`` elsewhere.
+    method : {"auto", "groupmin", "partition", "sort"}, default="auto"
+        ``"groupmin"`` first reduces groups of columns to their minima and
+        then only looks inside the ``k`` best groups;
+        ``"partition"`` is ``argpartition`` (NumPy only) and ``"sort"`` sorts
+        whole rows (any namespace). ``"auto"`` uses ``"groupmin"`` on wide
+        rows, then ``"partition"`` on NumPy and ``"sort"`` elsewhere.
 
     Returns
     -------
@@ -49,9 +51,12 @@ def smallest_k(values, k, *, xp=None, method="auto"):
     Notes
     -----
     Ties at the k-th value are broken arbitrarily; callers that need an order
-    re-sort the (small) result. The group-minimum reduction is exact: a group
-    that holds one of the k smallest entries has a minimum no larger than that
-    entry, so it is among the k groups with the smallest minima.
+    re-sort the (small) result. The group reduction is exact: a group holding
+    one of the k smallest entries has a minimum no larger than that entry, so
+    it is among the k groups with the smallest minima. Group ``j`` is the
+    strided set of columns ``j, j + n_groups, j + 2 n_groups, ...``, so the
+    reduction is an element-wise minimum of contiguous slabs (vectorised on
+    the host, coalesced on a GPU).
     """
     if xp is None:
         xp = array_namespace(values)
@@ -60,16 +65,19 @@ def smallest_k(values, k, *, xp=None, method="auto"):
         cols = xp.arange(n_cols, dtype=xp.int64, device=device(values))
         cols = xp.broadcast_to(cols[None, :], (n_rows, n_cols))
         return values, xp.asarray(cols, copy=True)
+    host = is_host_namespace(xp)
     if method == "auto":
-        method = "partition" if is_host_namespace(xp) else "groupmin"
+        if n_cols >= max(_SORT_WIDTH, 16 * k):
+            method = "groupmin"
+        else:
+            method = "partition" if host else "sort"
+    if method == "groupmin":
+        return _groupmin(values, k, xp)
     if method == "partition":
-        import numpy as np
-
-        values = np.asarray(values)
+        if not host:
+            raise ValueError("method='partition' needs NumPy arrays.")
         cols = np.argpartition(values, k - 1, axis=1)[:, :k]
         return np.take_along_axis(values, cols, axis=1), cols.astype(np.int64)
-    if method == "groupmin" and n_cols > max(_SORT_WIDTH, 4 * k * GROUP):
-        return _groupmin(values, k, xp)
     return _by_sort(values, k, xp)
 
 
@@ -79,23 +87,30 @@ def _by_sort(values, k, xp):
     return xp.take_along_axis(values, cols, axis=1), cols
 
 
+def _group_size(n_cols, k):
+    # Selecting among n/s minima and then among k*s members costs about
+    # n/s + k*s; s = sqrt(n/k) balances the two.
+    size = 2 ** round(math.log2(max(n_cols / k, 1)) / 2)
+    return int(min(max(size, 8), GROUP))
+
+
 def _groupmin(values, k, xp):
     n_rows, n_cols = values.shape
-    n_groups = math.ceil(n_cols / GROUP)
-    width = n_groups * GROUP
+    size = _group_size(n_cols, k)
+    n_groups = -(-n_cols // size)
+    width = n_groups * size
     if width != n_cols:
         # Callers size their blocks in multiples of GROUP to avoid this copy.
-        pad = xp.full(
-            (n_rows, width - n_cols), xp.inf, dtype=values.dtype, device=device(values)
-        )
+        pad = xp.full((n_rows, width - n_cols), xp.inf, dtype=values.dtype, device=device(values))
         values = xp.concat([values, pad], axis=1)
-    minima = xp.min(xp.reshape(values, (n_rows, n_groups, GROUP)), axis=2)
-    _, groups = smallest_k(minima, k, xp=xp, method="groupmin")
-    offsets = xp.arange(GROUP, dtype=xp.int64, device=device(values))
-    cols = groups[:, :, None] * GROUP + offsets[None, None, :]
-    cols = xp.reshape(cols, (n_rows, k * GROUP))
+    minima = xp.min(xp.reshape(values, (n_rows, size, n_groups)), axis=1)
+    _, groups = smallest_k(minima, k, xp=xp)
+    members = n_groups * xp.arange(size, dtype=xp.int64, device=device(values))
+    cols = xp.reshape(groups[:, :, None] + members[None, None, :], (n_rows, -1))
     candidates = xp.take_along_axis(values, cols, axis=1)
-    chosen_values, chosen = _by_sort(candidates, k, xp)
+    chosen_values, chosen = smallest_k(
+        candidates, k, xp=xp, method="partition" if is_host_namespace(xp) else "sort"
+    )
     return chosen_values, xp.take_along_axis(cols, chosen, axis=1)
 
 

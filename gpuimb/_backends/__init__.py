@@ -1,0 +1,36 @@
+"""The dispatch layer: exact kNN, k-means and classifiers on three engines.
+
+This package is the only place in gpuimb that imports scikit-learn's neighbours
+and clustering estimators, cuML or CuPy-specific code; cuML and CuPy are only
+imported when an engine that needs them runs.
+
+- :func:`get_engine` picks the engine for the data's array namespace.
+- :func:`adapt_estimator` makes a user-supplied estimator accept and return
+  arrays of the data's namespace.
+- :func:`to_host` / :func:`to_namespace` move arrays.
+"""
+
+from ._adapt import HostEstimator, adapt_estimator
+from ._bruteforce import BruteForceNeighbors, kneighbors
+from ._engines import CumlEngine, CupyEngine, SklearnEngine, get_engine
+from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus
+from ._namespace import to_host, to_namespace
+from ._selection import lexsort_rows, smallest_k
+
+__all__ = [
+    "BruteForceNeighbors",
+    "CumlEngine",
+    "CupyEngine",
+    "HostEstimator",
+    "KMeans",
+    "MiniBatchKMeans",
+    "SklearnEngine",
+    "adapt_estimator",
+    "get_engine",
+    "kmeans_plusplus",
+    "kneighbors",
+    "lexsort_rows",
+    "smallest_k",
+    "to_host",
+    "to_namespace",
+]

@@ -1,0 +1,313 @@
+"""Engine resolution, the sklearn engine, classifiers and adapt_estimator."""
+
+import logging
+
+import numpy as np
+import pytest
+from backends_helpers import cuda_available, exact_knn, host
+from sklearn.base import clone
+from sklearn.cluster import KMeans as SkKMeans
+from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.svm import SVC
+
+import gpuimb._backends._engines as engines_module
+from gpuimb._backends import (
+    BruteForceNeighbors,
+    CupyEngine,
+    HostEstimator,
+    KMeans,
+    MiniBatchKMeans,
+    SklearnEngine,
+    adapt_estimator,
+    get_engine,
+    to_host,
+    to_namespace,
+)
+from gpuimb._config import config_context
+
+
+def _strict():
+    import array_api_strict
+
+    return array_api_strict
+
+
+def test_auto_resolution_without_cuda():
+    import array_api_compat.numpy as cnp
+
+    for xp in (np, cnp):
+        engine = get_engine(xp)
+        assert engine.name == "sklearn" and engine.brute_force == "auto"
+    sparse = get_engine(np, sparse=True)
+    assert sparse.name == "sklearn" and sparse.brute_force == "never"
+    assert get_engine(_strict()).name == "cupy"
+    with config_context(backend="sklearn"):
+        assert get_engine(np).brute_force == "never"
+    with config_context(backend="cupy"):
+        assert isinstance(get_engine(np), CupyEngine)
+    assert get_engine(np, backend="cupy").xp is np
+
+
+def test_auto_picks_cuml_for_cupy_when_importable(monkeypatch):
+    class FakeCupy:
+        __name__ = "cupy"
+
+    monkeypatch.setattr(engines_module, "is_cupy_namespace", lambda xp: True)
+    monkeypatch.setattr(engines_module, "module_available", lambda name: True)
+    assert get_engine(FakeCupy()).name == "cuml"
+    monkeypatch.setattr(engines_module, "module_available", lambda name: False)
+    assert get_engine(FakeCupy()).name == "cupy"
+
+
+def test_error_messages(monkeypatch):
+    with pytest.raises(ValueError, match="host engine and needs host data"):
+        get_engine(_strict(), backend="sklearn")
+    monkeypatch.setattr(engines_module, "module_available", lambda name: False)
+    with pytest.raises(ImportError, match=r'gpuimb\[cuda12\]".*gpuimb\[cuda13\]'):
+        get_engine(np, backend="cuml")
+    with pytest.raises(ValueError, match="sparse"):
+        get_engine(np, sparse=True, backend="cupy")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        get_engine(np, backend="gpu")
+    with pytest.raises(ValueError, match="classifier name"):
+        get_engine(np).classifier("logistic")
+
+
+@pytest.mark.parametrize("brute_force", ["never", "auto"])
+def test_sklearn_engine_matches_sklearn(brute_force, monkeypatch):
+    # "auto" with the size threshold lowered runs the array-API brute force
+    monkeypatch.setattr(engines_module, "_BRUTE_MIN_PAIRS", 0)
+    rng = np.random.RandomState(0)
+    X = rng.randn(1200, 20)
+    Q = rng.randn(50, 20)
+    engine = SklearnEngine(np, brute_force=brute_force)
+    assert engine._use_brute_force(X, None) == (brute_force == "auto")
+    ref = NearestNeighbors(n_neighbors=5).fit(X)
+    dist, ind = engine.kneighbors(X, k=5)
+    ref_dist, ref_ind = ref.kneighbors()
+    np.testing.assert_array_equal(ind, ref_ind)
+    np.testing.assert_allclose(dist, ref_dist)
+    ind = engine.kneighbors(X, Q, k=5, return_distance=False)
+    np.testing.assert_array_equal(ind, ref.kneighbors(Q, return_distance=False))
+
+
+def test_sklearn_engine_brute_force_rule(monkeypatch):
+    engine = SklearnEngine(np, brute_force="auto")
+    wide = np.zeros((20_000, 32))
+    assert engine._use_brute_force(wide, None)
+    assert engine._use_brute_force(wide, wide[:7000])
+    assert not engine._use_brute_force(np.zeros((20_000, 8)), None)  # trees win
+    assert not engine._use_brute_force(wide[:5000], None)  # too small to gain
+    assert not SklearnEngine(np)._use_brute_force(wide, None)
+    calls = []
+    monkeypatch.setattr(
+        engines_module,
+        "_bruteforce_kneighbors",
+        lambda *a, **kw: calls.append(1) or (None, None),
+    )
+    engine.kneighbors(wide, k=3)
+    assert calls == [1]
+
+
+def test_sklearn_engine_ties_and_self_exclusion():
+    X = np.repeat(np.arange(30, dtype=float)[:, None], 3, axis=0)  # triplicates
+    dist, ind = SklearnEngine(np).kneighbors(X, k=4)
+    ref_dist, ref_ind = exact_knn(X, X, 4, own=np.arange(len(X)))
+    np.testing.assert_array_equal(ind, ref_ind)
+    np.testing.assert_allclose(dist, ref_dist)
+    rows = np.array([3, 4])
+    _, ind = SklearnEngine(np).kneighbors(X, X[rows], k=2, exclude_self=rows)
+    np.testing.assert_array_equal(ind, exact_knn(X, X[rows], 2, own=rows)[1])
+
+
+def test_sklearn_engine_factories_are_imblearns():
+    engine = get_engine(np, backend="sklearn")
+    nn = engine.nearest_neighbors(6)
+    assert (
+        type(nn) is NearestNeighbors
+        and nn.get_params() == NearestNeighbors(n_neighbors=6).get_params()
+    )
+    km = engine.kmeans_estimator(3, random_state=1)
+    assert type(km) is SkKMeans
+    assert km.get_params() == SkKMeans(n_clusters=3, random_state=1).get_params()
+    mb = engine.kmeans_estimator(3, minibatch=True, random_state=1)
+    assert type(mb) is SkMiniBatchKMeans
+    assert mb.get_params() == SkMiniBatchKMeans(n_clusters=3, random_state=1).get_params()
+    assert type(engine.classifier("svc", C=2.0)) is SVC
+    assert type(engine.classifier("random_forest")) is RandomForestClassifier
+    assert type(engine.classifier("kneighbors")) is KNeighborsClassifier
+
+
+def test_sklearn_engine_kmeans_wrapper_equals_sklearn():
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(400, centers=4, random_state=0)
+    centers, labels = get_engine(np).kmeans(X, 4, random_state=3)
+    ref = SkKMeans(n_clusters=4, random_state=3).fit(X)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    np.testing.assert_allclose(centers, ref.cluster_centers_)
+    centers, labels = get_engine(np).kmeans(X, 4, random_state=3, minibatch=True)
+    ref = SkMiniBatchKMeans(n_clusters=4, random_state=3).fit(X)
+    np.testing.assert_array_equal(labels, ref.labels_)
+
+
+def test_cupy_engine_factories():
+    xs = _strict()
+    engine = get_engine(xs)
+    assert isinstance(engine.nearest_neighbors(3), BruteForceNeighbors)
+    assert isinstance(engine.kmeans_estimator(2), KMeans)
+    assert isinstance(engine.kmeans_estimator(2, minibatch=True), MiniBatchKMeans)
+    # on NumPy data the host classifier needs no wrapping
+    assert type(get_engine(np, backend="cupy").classifier("svc")) is SVC
+
+
+def test_cupy_engine_classifier_moves_data_to_host(caplog):
+    xs = _strict()
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 3)
+    y = (X[:, 0] > 0).astype(np.int64)
+    clf = get_engine(xs).classifier("random_forest", n_estimators=5, random_state=0)
+    assert isinstance(clf, HostEstimator)
+    with caplog.at_level(logging.INFO, logger="gpuimb"):
+        clf.fit(xs.asarray(X), xs.asarray(y))
+    assert any("'cupy'" in r.message and "host" in r.message for r in caplog.records)
+    pred = clf.predict(xs.asarray(X))
+    proba = clf.predict_proba(xs.asarray(X))
+    assert isinstance(pred, type(xs.asarray(X))) and isinstance(proba, type(pred))
+    ref = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(host(pred), ref.predict(X))
+    assert clf.n_estimators == 5 and len(clf.estimators_) == 5
+    cloned = clone(clf)
+    assert isinstance(cloned, HostEstimator) and not hasattr(cloned.estimator, "estimators_")
+    assert clf.get_params()["n_estimators"] == 5
+    clf.set_params(n_estimators=7)
+    assert clf.estimator.n_estimators == 7
+
+
+class DuckNeighbors:
+    """A custom neighbours object: NumPy in, NumPy out, nothing else."""
+
+    def __init__(self, n_neighbors=2):
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, y=None):
+        assert isinstance(X, np.ndarray)
+        self.X_ = X
+        return self
+
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+        k = n_neighbors or self.n_neighbors
+        Q = self.X_ if X is None else X
+        assert isinstance(Q, np.ndarray)
+        d = ((Q[:, None, :] - self.X_[None]) ** 2).sum(-1)
+        ind = np.argsort(d, axis=1, kind="stable")[:, :k]
+        dist = np.sqrt(np.take_along_axis(d, ind, 1))
+        return (dist, ind) if return_distance else ind
+
+
+def test_adapt_estimator_identity_on_host():
+    for est in (DuckNeighbors(), NearestNeighbors(), SkKMeans(2), KMeans(2)):
+        assert adapt_estimator(est, np) is est
+    assert adapt_estimator(None, _strict()) is None
+    assert adapt_estimator(BruteForceNeighbors(), _strict()).__class__ is (BruteForceNeighbors)
+
+
+def test_adapt_estimator_duck_typed_kneighbors():
+    xs = _strict()
+    X = np.random.RandomState(1).randn(30, 2)
+    wrapped = adapt_estimator(DuckNeighbors(3), xs)
+    assert isinstance(wrapped, HostEstimator)
+    wrapped.fit(xs.asarray(X))
+    dist, ind = wrapped.kneighbors(xs.asarray(X[:4]))
+    assert isinstance(ind, type(xs.asarray(X)))
+    np.testing.assert_array_equal(host(ind), DuckNeighbors(3).fit(X).kneighbors(X[:4])[1])
+    ind = wrapped.kneighbors(None, n_neighbors=2, return_distance=False)
+    assert host(ind).shape == (30, 2)
+    assert wrapped.n_neighbors == 3  # plain attributes pass through
+
+
+def test_adapt_estimator_kmeans_attributes():
+    xs = _strict()
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(200, centers=3, random_state=0)
+    wrapped = adapt_estimator(SkKMeans(3, random_state=0), xs)
+    labels = wrapped.fit_predict(xs.asarray(X))
+    assert isinstance(labels, type(xs.asarray(X)))
+    assert isinstance(wrapped.cluster_centers_, type(labels))
+    assert isinstance(wrapped.labels_, type(labels))
+    assert isinstance(wrapped.inertia_, float)
+    ref = SkKMeans(3, random_state=0).fit(X)
+    np.testing.assert_allclose(host(wrapped.cluster_centers_), ref.cluster_centers_)
+    np.testing.assert_array_equal(host(wrapped.predict(xs.asarray(X))), ref.labels_)
+
+
+def test_to_host_and_to_namespace():
+    xs = _strict()
+    a = np.arange(6.0).reshape(2, 3)
+    assert to_host(a) is a
+    s = to_namespace(a, xs)
+    assert isinstance(s, type(xs.asarray(a)))
+    np.testing.assert_array_equal(to_host(s), a)
+    assert isinstance(to_namespace(s, np), np.ndarray)
+
+
+needs_cuda = pytest.mark.skipif(not cuda_available(), reason="needs a CUDA device")
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("backend", ["cupy", "cuml"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gpu_engines_match_numpy(backend, dtype):
+    cupy = pytest.importorskip("cupy")
+    if backend == "cuml":
+        pytest.importorskip("cuml")
+    rng = np.random.RandomState(0)
+    X = (rng.randn(5000, 16) + 100).astype(dtype)
+    Q = rng.randn(300, 16).astype(dtype) + 100
+    engine = get_engine(cupy, backend=backend)
+    for query, own in [(None, np.arange(5000)), (Q, None)]:
+        dist, ind = engine.kneighbors(
+            cupy.asarray(X), None if query is None else cupy.asarray(query), k=5
+        )
+        assert isinstance(ind, cupy.ndarray) and dist.dtype == dtype
+        ref_dist, ref_ind = exact_knn(X, X if query is None else query, 5, own=own)
+        np.testing.assert_array_equal(cupy.asnumpy(ind), ref_ind)
+        np.testing.assert_allclose(cupy.asnumpy(dist), ref_dist, rtol=1e-5)
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_gpu_tiled_kneighbors_bounded_pool():
+    cupy = pytest.importorskip("cupy")
+    from gpuimb._backends import kneighbors
+
+    n, k = 200_000, 4
+    X = cupy.asarray(np.random.RandomState(0).randn(n, 32).astype(np.float32))
+    pool = cupy.get_default_memory_pool()
+    cupy.cuda.Device().synchronize()
+    pool.free_all_blocks()
+    before = pool.used_bytes()
+    with config_context(working_memory=64):
+        _, ind = kneighbors(X, k=k)
+    peak = pool.total_bytes() - before
+    assert ind.shape == (n, k)
+    assert peak <= 64 * 2**20 + 64 * n * k, peak
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_gpu_kmeans_matches_numpy():
+    cupy = pytest.importorskip("cupy")
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(3000, centers=5, random_state=0)
+    host_km = KMeans(5, random_state=0).fit(X)
+    dev_km = KMeans(5, random_state=0).fit(cupy.asarray(X))
+    np.testing.assert_array_equal(cupy.asnumpy(dev_km.labels_), host_km.labels_)
+    np.testing.assert_allclose(
+        cupy.asnumpy(dev_km.cluster_centers_), host_km.cluster_centers_, rtol=1e-10
+    )
