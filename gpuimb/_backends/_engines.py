@@ -373,9 +373,17 @@ def get_engine(xp, *, sparse=False, backend=None):
         backend = get_config()["backend"]
     host = is_host_namespace(xp)
     cupy = is_cupy_namespace(xp)
-    if sparse and backend not in ("auto", "sklearn"):
-        raise ValueError(f"backend={backend!r} cannot handle sparse data; use 'sklearn' or 'auto'.")
+    if sparse and backend not in ("auto", "sklearn", "cuml"):
+        raise ValueError(
+            f"backend={backend!r} cannot handle sparse data; use 'sklearn', 'cuml' or 'auto'."
+        )
     if backend == "auto":
+        if sparse and cupy:
+            # cupyx sparse: cuML's brute-force kNN takes it; without cuML the
+            # scikit-learn estimators run on a host copy (ctx.adapt moves and logs).
+            if module_available("cuml"):
+                return CumlEngine(xp)
+            return SklearnEngine(np, brute_force="never")
         if host or sparse:
             # Host rule: the scikit-learn engine, whose estimator factories give
             # imbalanced-learn's exact estimators; its kneighbors uses the
