@@ -295,6 +295,30 @@ class SMOTE(BaseSMOTE):
 _VOTE_TILE = 2**22  # elements of the (rows, k, k) comparison block per tile
 
 
+# Above this many categories a feature's VDM is computed pair by pair from the
+# class distributions rather than looked up in an n_categories² table.
+_VDM_TABLE_MAX_CATEGORIES = 256
+
+
+class _VDMFeature:
+    """One feature's value difference metric: a lookup table or distributions."""
+
+    def __init__(self, table, proba):
+        self.table, self.proba = table, proba
+
+    def distances(self, query_codes, index_codes, xp):
+        """(n_query, n_index) squared L1 distances between class distributions."""
+        if self.table is not None:
+            size = int(self.table.shape[0])
+            key = query_codes[:, None] * size + index_codes[None, :]
+            flat = xp.take(xp.reshape(self.table, (-1,)), xp.reshape(key, (-1,)))
+            return xp.reshape(flat, key.shape)
+        query = xp.take(self.proba, query_codes, axis=0)
+        index = xp.take(self.proba, index_codes, axis=0)
+        l1 = xp.sum(xp.abs(query[:, None, :] - index[None, :, :]), axis=2)
+        return l1 * l1
+
+
 def _row_tiles(n_rows, per_row, budget=_VOTE_TILE):
     step = max(1, budget // max(1, per_row))
     for start in range(0, n_rows, step):
@@ -937,10 +961,13 @@ class SMOTEN(SMOTE):
 
     @staticmethod
     def _vdm_tables(codes, y, sizes, ctx):
-        """Per feature, the (n_categories, n_categories) VDM table (k=1, r=2):
-        squared L1 distance between the class distributions of two categories."""
-        from scipy.spatial import distance_matrix
+        """Per feature, what the VDM (k=1, r=2) needs: the squared L1 distance
+        between the class distributions of two categories.
 
+        Few categories: the whole (n_categories, n_categories) table, looked up
+        per pair. Many categories (the table would outgrow the data): the
+        (n_categories, n_classes) distributions, compared per pair instead.
+        """
         xp = ctx.xp
         if ctx.on_host:
             _, class_pos = np.unique(y, return_inverse=True)
@@ -960,8 +987,11 @@ class SMOTEN(SMOTE):
             with np.errstate(invalid="ignore"):
                 proba = table / table.sum(axis=1).reshape(-1, 1)
             proba = np.nan_to_num(proba)
-            tables.append(ctx.asarray(distance_matrix(proba, proba, p=1) ** 2,
-                                      dtype=xp.float64))
+            if size <= _VDM_TABLE_MAX_CATEGORIES:
+                l1 = np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2)
+                tables.append(_VDMFeature(ctx.asarray(l1 ** 2, dtype=xp.float64), None))
+            else:
+                tables.append(_VDMFeature(None, ctx.asarray(proba, dtype=xp.float64)))
         return tables
 
     def _vdm_neighbors(self, codes_class, tables, ctx):
@@ -993,11 +1023,8 @@ class SMOTEN(SMOTE):
         xp = ctx.xp
         d = xp.zeros((int(codes_query.shape[0]), int(codes_index.shape[0])),
                      dtype=xp.float64, device=ctx.device)
-        for f, table in enumerate(tables):
-            size = int(table.shape[0])
-            key = codes_query[:, f][:, None] * size + codes_index[:, f][None, :]
-            d = d + xp.reshape(xp.take(xp.reshape(table, (-1,)),
-                                       xp.reshape(key, (-1,))), key.shape)
+        for f, feature in enumerate(tables):
+            d = d + feature.distances(codes_query[:, f], codes_index[:, f], xp)
         return d
 
     def __sklearn_tags__(self):
