@@ -81,6 +81,8 @@ class SamplingContext:
     sparse: bool = False
     backend: str = "auto"
     _engine: object = None
+    # Set by samplers made of other samplers (SMOTEENN...) to report their parts.
+    engine_used: str | None = None
 
     @property
     def engine(self):
@@ -94,6 +96,8 @@ class SamplingContext:
     @property
     def engine_name(self):
         """Name of the engine if one was used, else the array namespace's name."""
+        if self.engine_used is not None:
+            return self.engine_used
         if self._engine is not None:
             return self._engine.name
         return "scipy.sparse" if self.sparse and self.on_host else _short_name(self.xp)

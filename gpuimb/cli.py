@@ -56,6 +56,8 @@ def run_demo(n_samples=3000, out=None):
     n_failed : int
         Number of samplers that raised.
     """
+    import numpy as np
+
     from gpuimb.datasets import make_demo_dataset
 
     out = out or sys.stdout
@@ -66,10 +68,20 @@ def run_demo(n_samples=3000, out=None):
     print(header, file=out)
     print("-" * len(header), file=out)
     n_failed = 0
+    # SMOTENC needs categorical columns: the demo bins the last two features.
+    X_mixed = X.copy()
+    X_mixed[:, -2:] = np.floor(X_mixed[:, -2:]).clip(-2, 2)
+    demo_params = {
+        "SMOTENC": {"categorical_features": [X.shape[1] - 2, X.shape[1] - 1]},
+        # With 8 clusters, no cluster of the 5 % class passes the default
+        # imbalance threshold (imbalanced-learn fails the same way).
+        "KMeansSMOTE": {"cluster_balance_threshold": 0.01},
+    }
     for data_name, convert in _device_namespaces():
-        X_in, y_in = convert(X), convert(y)
         for name, cls in _samplers().items():
-            sampler = cls()
+            sampler = cls(**demo_params.get(name, {}))
+            X_in = convert(X_mixed if name == "SMOTENC" else X)
+            y_in = convert(y)
             if "random_state" in sampler.get_params():
                 sampler.set_params(random_state=0)
             start = time.perf_counter()

@@ -73,4 +73,6 @@ class SMOTEENN(BaseOverSampler):
         self._validate_estimator()
         self.sampling_strategy_ = self.sampling_strategy
         X_res, y_res = self.smote_.fit_resample(X, y)
-        return self.enn_.fit_resample(X_res, y_res)
+        X_res, y_res = self.enn_.fit_resample(X_res, y_res)
+        ctx.engine_used = self.smote_.engine_
+        return X_res, y_res

@@ -72,4 +72,6 @@ class SMOTETomek(BaseOverSampler):
         self._validate_estimator()
         self.sampling_strategy_ = self.sampling_strategy
         X_res, y_res = self.smote_.fit_resample(X, y)
-        return self.tomek_.fit_resample(X_res, y_res)
+        X_res, y_res = self.tomek_.fit_resample(X_res, y_res)
+        ctx.engine_used = self.smote_.engine_
+        return X_res, y_res

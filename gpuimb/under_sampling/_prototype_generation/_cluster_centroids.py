@@ -1,0 +1,162 @@
+"""ClusterCentroids: replace each targeted class by the centroids of its clusters."""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods, StrOptions
+
+from gpuimb.under_sampling.base import BaseUnderSampler
+from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstack
+from gpuimb.utils._validation import class_counts
+
+VOTING_KIND = ("auto", "hard", "soft")
+
+# The default KMeans starts with scikit-learn's default n_clusters; it is reset
+# to the wanted number of samples before every fit, as imbalanced-learn does.
+_DEFAULT_N_CLUSTERS = 8
+
+
+def _to_namespace(array, ctx):
+    """Centroids from whatever the clustering returned, as ``ctx.xp`` arrays."""
+    if ctx.on_host:
+        return np.asarray(array)
+    from gpuimb._backends._namespace import to_namespace
+
+    return to_namespace(array, ctx.xp, ctx.device)
+
+
+class ClusterCentroids(BaseUnderSampler):
+    """Under-sample by replacing clusters of samples with their centroids.
+
+    Each targeted class is clustered into as many clusters as samples are
+    wanted (a KMeans by default, through the engine); the centroids
+    (``voting="soft"``) or the class samples nearest to them
+    (``voting="hard"``) become the class's samples.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default="auto"
+        Which classes to under-sample and to what size, as in imbalanced-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the default KMeans.
+    estimator : estimator object, default=None
+        A clustering estimator with an ``n_clusters`` parameter and a
+        ``cluster_centers_`` fitted attribute; None means a KMeans.
+    voting : {"hard", "soft", "auto"}, default="auto"
+        Use the nearest samples to the centroids ("hard") or the centroids
+        ("soft"); "auto" is "hard" for sparse X and "soft" otherwise.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples kept per targeted class.
+    estimator_ : estimator object
+        The clustering estimator, fitted on the last targeted class.
+    voting_ : str
+        The voting used.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        The engine that ran the clustering.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseUnderSampler._parameter_constraints,
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "voting": [StrOptions({"auto", "hard", "soft"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, estimator=None,
+                 voting="auto"):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.estimator = estimator
+        self.voting = voting
+
+    def _validate_estimator(self, ctx):
+        if self.estimator is None:
+            self.estimator_ = ctx.engine.kmeans_estimator(
+                _DEFAULT_N_CLUSTERS, random_state=self.random_state)
+            return self.estimator_
+        self.estimator_ = clone(self.estimator)
+        if "n_clusters" not in self.estimator_.get_params():
+            raise ValueError(
+                "`estimator` should be a clustering estimator exposing a parameter"
+                " `n_clusters` and a fitted parameter `cluster_centers_`."
+            )
+        return ctx.adapt(self.estimator_)
+
+    def _centroids(self, ctx, estimator, X_class, n_clusters):
+        self.estimator_.set_params(n_clusters=n_clusters)
+        if estimator is not self.estimator_:
+            estimator.set_params(n_clusters=n_clusters)
+        estimator.fit(X_class)
+        centers = getattr(estimator, "cluster_centers_", None)
+        if centers is None:
+            centers = getattr(self.estimator_, "cluster_centers_", None)
+        if centers is None:
+            raise RuntimeError(
+                "`estimator` should be a clustering estimator exposing a "
+                "fitted parameter `cluster_centers_`."
+            )
+        return _to_namespace(centers, ctx)
+
+    def _generate_samples(self, ctx, X_class, centroids):
+        if self.voting_ == "hard":
+            # Centroids are dense; the device engines want both sides alike.
+            query = centroids
+            if ctx.sparse and not ctx.on_host:
+                query = _sparse_rows(ctx, centroids)
+            nearest = ctx.engine.kneighbors(X_class, query, k=1, return_distance=False)
+            return take_rows(X_class, ctx.xp.reshape(nearest, (-1,)))
+        if ctx.sparse:
+            return _sparse_rows(ctx, centroids, dtype=X_class.dtype)
+        return centroids
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        estimator = self._validate_estimator(ctx)
+        if self.voting == "auto":
+            self.voting_ = "hard" if ctx.sparse else "soft"
+        else:
+            self.voting_ = self.voting
+
+        X_blocks, y_blocks = [], []
+        for klass in class_counts(y):
+            class_indices = flatnonzero(xp, y == python_scalar(klass))
+            X_class = take_rows(X, class_indices)
+            y_class = xp.take(y, class_indices)
+            if klass in self.sampling_strategy_:
+                n_samples = self.sampling_strategy_[klass]
+                centroids = self._centroids(ctx, estimator, X_class, n_samples)
+                X_class = self._generate_samples(ctx, X_class, centroids)
+                y_class = xp.take(y_class, xp.zeros(centroids.shape[0], dtype=xp.int64,
+                                                    device=ctx.device))
+            X_blocks.append(X_class)
+            y_blocks.append(y_class)
+
+        if not ctx.sparse:
+            dtype = X_blocks[0].dtype
+            for block in X_blocks[1:]:
+                dtype = xp.result_type(dtype, block.dtype)
+            X_blocks = [xp.astype(block, dtype) for block in X_blocks]
+        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = False
+        return tags
+
+
+
+def _sparse_rows(ctx, dense, dtype=None):
+    """A CSR matrix (host or device, like X) holding the rows of ``dense``."""
+    if ctx.on_host:
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(dense, dtype=dtype)
+    import cupyx.scipy.sparse as csp
+
+    return csp.csr_matrix(dense if dtype is None else dense.astype(dtype))

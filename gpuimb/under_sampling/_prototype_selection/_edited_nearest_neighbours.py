@@ -1,0 +1,530 @@
+"""Edited nearest neighbours: EditedNearestNeighbours, RepeatedEditedNearestNeighbours
+and AllKNN.
+
+All three remove the targeted samples whose neighbourhood disagrees with their
+label. The neighbours of every sample are found once (one kNN table); when
+samples are removed, each survivor's neighbours among the survivors are the
+first surviving columns of its row, so the repeated and growing editions of
+RENN and AllKNN slice that table instead of searching again. Rows whose table
+runs out of survivors are the only ones searched again, against the survivors.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from gpuimb.under_sampling.base import BaseCleaningSampler
+from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._validation import check_sampling_strategy, class_counts
+
+SEL_KIND = ("all", "mode")
+
+
+def minority_class(xp, y, stats):
+    """The minority class as ``collections.Counter(y)`` ranks it.
+
+    Among classes of equal smallest count, the one appearing first in ``y``
+    wins (imbalanced-learn takes ``min`` over a ``Counter``).
+    """
+    smallest = min(stats.values())
+    tied = [klass for klass, count in stats.items() if count == smallest]
+    if len(tied) == 1:
+        return tied[0]
+    first = [int(xp.min(flatnonzero(xp, y == python_scalar(klass))))
+             for klass in tied]
+    return tied[int(np.argmin(first))]
+
+
+def class_codes(xp, y, classes):
+    """Position of each sample's label in ``classes`` (int64 array of y's shape)."""
+    codes = xp.zeros(y.shape, dtype=xp.int64)
+    for code, klass in enumerate(classes):
+        codes = xp.where(y == python_scalar(klass), code, codes)
+    return codes
+
+
+def _set_n_jobs(estimator, n_jobs):
+    get_params = getattr(estimator, "get_params", None)
+    if get_params is not None and "n_jobs" in get_params():
+        estimator.set_params(n_jobs=n_jobs)
+
+
+def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
+    return ValueError(
+        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
+        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
+    )
+
+
+class _Neighbourhoods:
+    """Nearest surviving neighbours of every sample, from one kNN table.
+
+    Parameters
+    ----------
+    ctx : SamplingContext
+    X : array or sparse matrix of shape (n_samples, n_features)
+    nn : estimator or None
+        A user neighbours estimator (its first column is taken as the query
+        itself and dropped, as imbalanced-learn does), or None for the engine.
+    n_columns : int
+        Neighbours per row kept in the table (engine only; a user estimator
+        gives its own ``n_neighbors - 1``).
+    """
+
+    def __init__(self, ctx, X, nn, n_columns):
+        self.ctx, self.X, self.nn = ctx, X, nn
+        xp = ctx.xp
+        n_samples = X.shape[0]
+        if nn is None:
+            n_columns = min(n_columns, n_samples - 1)
+            table = ctx.engine.kneighbors(X, k=n_columns, return_distance=False)
+        else:
+            nn.fit(X)
+            table = nn.kneighbors(X, return_distance=False)[:, 1:]
+        self.table = xp.astype(table, xp.int64)
+
+    def first_alive(self, alive, k, wanted):
+        """The ``k`` nearest neighbours of each row among the ``alive`` samples.
+
+        Rows outside ``wanted`` may hold any neighbours (they are not used).
+        """
+        xp = self.ctx.xp
+        table = self.table
+        n_samples, n_columns = table.shape
+        flat = xp.reshape(table, (-1,))
+        nb_alive = xp.reshape(xp.take(alive, flat), (n_samples, n_columns))
+        dead_first = xp.astype(~nb_alive, xp.int8)
+        order = xp.argsort(dead_first, axis=1, stable=True)[:, :k]
+        cols = xp.take_along_axis(table, order, axis=1)
+        n_found = xp.sum(xp.astype(nb_alive, xp.int64), axis=1)
+        need = wanted & (n_found < k)
+        if not bool(xp.any(need)):
+            return cols
+        redo = self._search_alive(alive, flatnonzero(xp, need), k)
+        slot = xp.clip(xp.cumulative_sum(xp.astype(need, xp.int64)) - 1, 0, None)
+        return xp.where(need[:, None], xp.take(redo, slot, axis=0), cols)
+
+    def _search_alive(self, alive, rows, k):
+        """k nearest alive neighbours of ``rows`` (alive themselves), searched anew."""
+        xp = self.ctx.xp
+        alive_idx = flatnonzero(xp, alive)
+        X_alive = take_rows(self.X, alive_idx)
+        X_rows = take_rows(self.X, rows)
+        if self.nn is None:
+            position = xp.cumulative_sum(xp.astype(alive, xp.int64)) - 1
+            found = self.ctx.engine.kneighbors(
+                X_alive, X_rows, k=k, exclude_self=xp.take(position, rows),
+                return_distance=False)
+        else:
+            self.nn.fit(X_alive)
+            found = self.nn.kneighbors(X_rows, return_distance=False)[:, 1:k + 1]
+        found = xp.reshape(xp.astype(found, xp.int64), (-1,))
+        return xp.reshape(xp.take(alive_idx, found), (rows.shape[0], k))
+
+
+def _agree(xp, codes, nbrs, own_codes, kind_sel, n_classes):
+    """Whether all (or most) of each row's neighbours share the row's class."""
+    n_rows, k = nbrs.shape
+    nb_codes = xp.reshape(xp.take(codes, xp.reshape(nbrs, (-1,))), (n_rows, k))
+    if kind_sel == "all":
+        return xp.all(nb_codes == own_codes[:, None], axis=1)
+    # scipy.stats.mode: the most frequent label, the smallest on ties.
+    votes = xp.stack([xp.sum(xp.astype(nb_codes == code, xp.int32), axis=1)
+                      for code in range(n_classes)], axis=1)
+    return xp.argmax(votes, axis=1) == own_codes
+
+
+class _Editor:
+    """One edition rule (``kind_sel``) applied to a neighbour table."""
+
+    def __init__(self, ctx, X, y, sampling_strategy, nn, n_columns, kind_sel):
+        xp = ctx.xp
+        self.xp = xp
+        self.stats = class_counts(y)
+        self.classes = list(self.stats)
+        self.codes = class_codes(xp, y, self.classes)
+        self.target(sampling_strategy)
+        self.kind_sel = kind_sel
+        self.hoods = _Neighbourhoods(ctx, X, nn, n_columns)
+        self.user = nn is not None
+
+    def target(self, classes):
+        """Make the samples of ``classes`` the ones the editions may remove."""
+        xp = self.xp
+        self.targeted = xp.zeros(self.codes.shape, dtype=xp.bool)
+        for code, klass in enumerate(self.classes):
+            if klass in classes:
+                self.targeted = self.targeted | (self.codes == code)
+
+    def class_sizes(self, alive):
+        """Host list of the number of alive samples per class."""
+        xp = self.xp
+        return [int(xp.sum(xp.astype(alive & (self.codes == code), xp.int64)))
+                for code in range(len(self.classes))]
+
+    def check_size(self, alive, k):
+        """Raise scikit-learn's error when fewer than k + 1 samples remain."""
+        if self.user:
+            return
+        n_alive = int(self.xp.sum(self.xp.astype(alive, self.xp.int64)))
+        if k + 1 > n_alive:
+            sizes = self.class_sizes(alive & self.targeted)
+            first = next((s for s in sizes if s), 0)
+            raise _kneighbors_error(k + 1, n_alive, first)
+
+    def edit(self, alive, k):
+        """Alive mask after one edition with ``k`` neighbours."""
+        xp = self.xp
+        self.check_size(alive, k)
+        wanted = alive & self.targeted
+        nbrs = self.hoods.first_alive(alive, k, wanted)
+        agree = _agree(xp, self.codes, nbrs, self.codes, self.kind_sel,
+                       len(self.classes))
+        return alive & ~(self.targeted & ~agree)
+
+    def indices(self, alive):
+        """Indices of the alive samples, grouped by class in sorted class order."""
+        xp = self.xp
+        parts = [flatnonzero(xp, alive & (self.codes == code))
+                 for code in range(len(self.classes))]
+        return xp.astype(xp.concat(parts), xp.int64)
+
+
+class EditedNearestNeighbours(BaseCleaningSampler):
+    """Under-sample by removing samples that their neighbours disagree with.
+
+    A targeted sample is removed when any (``kind_sel="all"``) or most
+    (``kind_sel="mode"``) of its ``n_neighbors`` nearest neighbours belong to
+    another class. The vote is one batched comparison over a kNN table.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    n_neighbors : int or estimator object, default=3
+        Size of the neighbourhood, or a neighbours estimator whose first
+        neighbour is the sample itself (pass a 4-NN to look at 3 neighbours).
+    kind_sel : {"all", "mode"}, default="all"
+        Remove a sample unless all / most of its neighbours share its class.
+    n_jobs : int, default=None
+        Passed to the neighbours estimator when it has such a parameter.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes targeted by the cleaning.
+    nn_ : estimator object
+        The neighbours estimator built from ``n_neighbors``, fitted on X.
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        The engine that found the nearest neighbours.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "kind_sel": [StrOptions({"all", "mode"})],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", n_neighbors=3, kind_sel="all",
+                 n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.n_jobs = n_jobs
+
+    def _validate_estimator(self, ctx):
+        self.nn_ = ctx.neighbors("n_neighbors", self.n_neighbors, 1)
+        _set_n_jobs(self.nn_, self.n_jobs)
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        if isinstance(self.n_neighbors, numbers.Integral):
+            self.nn_.fit(X)
+            self.sample_indices_ = self._edit_targeted(X, y, ctx)
+            return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        else:
+            user, k = self.nn_, 0
+        editor = _Editor(ctx, X, y, self.sampling_strategy_, user, k, self.kind_sel)
+        if user is not None:
+            k = editor.hoods.table.shape[1]
+        alive = editor.edit(xp.ones(y.shape, dtype=xp.bool), k)
+        self.sample_indices_ = editor.indices(alive)
+        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    def _edit_targeted(self, X, y, ctx):
+        """One edition through the engine, querying the targeted samples only."""
+        xp = ctx.xp
+        k = self.n_neighbors
+        stats = class_counts(y)
+        classes = list(stats)
+        codes = class_codes(xp, y, classes)
+        targeted = xp.zeros(y.shape, dtype=xp.bool)
+        for code, klass in enumerate(classes):
+            if klass in self.sampling_strategy_:
+                targeted = targeted | (codes == code)
+        rows = flatnonzero(xp, targeted)
+        n_samples = y.shape[0]
+        alive = xp.ones(y.shape, dtype=xp.bool)
+        if rows.shape[0]:
+            if k + 1 > n_samples:
+                first = next(stats[c] for c in classes if c in self.sampling_strategy_)
+                raise _kneighbors_error(k + 1, n_samples, int(first))
+            nbrs = ctx.engine.kneighbors(X, take_rows(X, rows), k=k,
+                                         exclude_self=rows, return_distance=False)
+            agree = _agree(xp, codes, xp.astype(nbrs, xp.int64),
+                           xp.take(codes, rows), self.kind_sel, len(classes))
+            removed = xp.take(rows, flatnonzero(xp, ~agree))
+            if removed.shape[0]:
+                everyone = xp.arange(n_samples, dtype=removed.dtype,
+                                     device=ctx.device)
+                slot = xp.clip(xp.searchsorted(removed, everyone), 0,
+                               removed.shape[0] - 1)
+                alive = xp.take(removed, slot) != everyone
+        parts = [flatnonzero(xp, alive & (codes == code)) for code in range(len(classes))]
+        return xp.astype(xp.concat(parts), xp.int64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
+class _RepeatedEditionMixin:
+    """What RENN and AllKNN share: the validated estimators and the stopping rule."""
+
+    def _validate_estimator(self, ctx):
+        self.nn_ = ctx.neighbors("n_neighbors", self.n_neighbors, 1)
+        self.enn_ = EditedNearestNeighbours(
+            sampling_strategy=self.sampling_strategy,
+            n_neighbors=self.nn_,
+            kind_sel=self.kind_sel,
+            n_jobs=self.n_jobs,
+        )
+
+    def _editor(self, X, y, ctx, n_columns):
+        if isinstance(self.n_neighbors, numbers.Integral):
+            return _Editor(ctx, X, y, self.sampling_strategy_, None, n_columns,
+                           self.kind_sel)
+        from sklearn.base import clone
+
+        try:
+            user = ctx.adapt(clone(self.nn_))
+        except TypeError:
+            user = self.nn_
+        return _Editor(ctx, X, y, self.sampling_strategy_, user, n_columns,
+                       self.kind_sel)
+
+    def _retarget(self, editor, y, alive, first_round):
+        """Target the classes the strategy names for the current survivors.
+
+        imbalanced-learn re-runs its inner ENN's ``fit_resample`` on the
+        survivors, so "auto" and friends are re-evaluated on their counts.
+        """
+        y_now = y if first_round else editor.xp.take(y, editor.indices(alive))
+        editor.target(check_sampling_strategy(self.sampling_strategy, y_now,
+                                              "clean-sampling"))
+
+    @staticmethod
+    def _stops(editor, sizes, minority, allow_minority=False):
+        """imbalanced-learn's criteria: a class became minority, or vanished."""
+        n_minority = editor.stats[minority]
+        present = [(klass, size) for klass, size in zip(editor.classes, sizes,
+                                                         strict=True) if size]
+        became_minority = any(size < n_minority for klass, size in present
+                              if klass != minority)
+        if allow_minority:
+            became_minority = False
+        return became_minority or len(present) < len(editor.classes)
+
+
+class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler):
+    """Under-sample by repeating the edited nearest neighbours rule.
+
+    Repeats :class:`EditedNearestNeighbours` until nothing is removed,
+    ``max_iter`` is reached, a targeted class falls below the minority class
+    or a class disappears. The neighbour table is computed once and sliced.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    n_neighbors : int or estimator object, default=3
+        Size of the neighbourhood, or a neighbours estimator whose first
+        neighbour is the sample itself.
+    max_iter : int, default=100
+        Maximum number of editions.
+    kind_sel : {"all", "mode"}, default="all"
+        Remove a sample unless all / most of its neighbours share its class.
+    n_jobs : int, default=None
+        Passed to the neighbours estimator when it has such a parameter.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes targeted by the cleaning.
+    nn_ : estimator object
+        The neighbours estimator built from ``n_neighbors``.
+    enn_ : EditedNearestNeighbours
+        The edition rule repeated (unfitted; gpuimb does not rerun it).
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples in the original X.
+    n_iter_ : int
+        Number of editions run.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        The engine that found the nearest neighbours.
+
+    Notes
+    -----
+    imbalanced-learn composes ``sample_indices_`` a second time when the
+    editions converge; when the first edition removes nothing and y is not
+    sorted by class its ``X[sample_indices_]`` differs from its output. Here
+    ``X[sample_indices_]`` is always the output.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "kind_sel": [StrOptions({"all", "mode"})],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", n_neighbors=3, max_iter=100,
+                 kind_sel="all", n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.n_jobs = n_jobs
+        self.max_iter = max_iter
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        if isinstance(self.n_neighbors, numbers.Integral):
+            k = self.n_neighbors
+        else:
+            k = int(getattr(self.nn_, "n_neighbors", 1)) - 1
+        editor = self._editor(X, y, ctx, 2 * k + 8)
+        minority = minority_class(xp, y, editor.stats)
+        alive = xp.ones(y.shape, dtype=xp.bool)
+        n_alive = y.shape[0]
+        self.n_iter_ = 0
+        while self.n_iter_ < self.max_iter:
+            self._retarget(editor, y, alive, self.n_iter_ == 0)
+            self.n_iter_ += 1
+            alive = editor.edit(alive, k)
+            sizes = editor.class_sizes(alive)
+            converged = sum(sizes) == n_alive
+            n_alive = sum(sizes)
+            if converged or self._stops(editor, sizes, minority):
+                break
+        self.sample_indices_ = editor.indices(alive)
+        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
+class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
+    """Under-sample by editing with 1, 2, ..., ``n_neighbors`` neighbours in turn.
+
+    Each round applies :class:`EditedNearestNeighbours` to the survivors of the
+    previous one with one more neighbour; it stops early when a targeted class
+    falls below the minority class (unless ``allow_minority``) or a class
+    disappears. One kNN query with the largest neighbourhood serves all rounds.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default="auto"
+        Classes to clean, as in imbalanced-learn.
+    n_neighbors : int or estimator object, default=3
+        Largest neighbourhood, or a neighbours estimator whose first neighbour
+        is the sample itself (a 4-NN examines up to 3 neighbours).
+    kind_sel : {"all", "mode"}, default="all"
+        Remove a sample unless all / most of its neighbours share its class.
+    allow_minority : bool, default=False
+        Let a targeted class become smaller than the minority class.
+    n_jobs : int, default=None
+        Passed to the neighbours estimator when it has such a parameter.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes targeted by the cleaning.
+    nn_ : estimator object
+        The neighbours estimator built from ``n_neighbors``.
+    enn_ : EditedNearestNeighbours
+        The edition rule (its ``n_neighbors`` is the last round's).
+    sample_indices_ : array of shape (n_new_samples,)
+        Indices of the kept samples in the original X.
+    n_features_in_ : int
+        Number of features of X.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when they are all strings.
+    engine_ : str
+        The engine that found the nearest neighbours.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "kind_sel": [StrOptions({"all", "mode"})],
+        "allow_minority": ["boolean"],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", n_neighbors=3, kind_sel="all",
+                 allow_minority=False, n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.allow_minority = allow_minority
+        self.n_jobs = n_jobs
+
+    def _fit_resample(self, X, y, ctx):
+        xp = ctx.xp
+        self._validate_estimator(ctx)
+        k_max = int(getattr(self.nn_, "n_neighbors", 1)) - 1
+        editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
+        minority = minority_class(xp, y, editor.stats)
+        alive = xp.ones(y.shape, dtype=xp.bool)
+        for k in range(1, k_max + 1):
+            self.enn_.n_neighbors = k
+            self._retarget(editor, y, alive, k == 1)
+            alive = editor.edit(alive, k)
+            if self._stops(editor, editor.class_sizes(alive), minority,
+                           self.allow_minority):
+                break
+        self.sample_indices_ = editor.indices(alive)
+        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
