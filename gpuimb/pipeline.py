@@ -102,11 +102,11 @@ class Pipeline(sk_pipeline.Pipeline):
         for key, value in params.items():
             if "__" not in key:
                 raise ValueError(
-                    "Pipeline.fit does not accept the {} parameter. You can pass "
+                    f"Pipeline.fit does not accept the {key} parameter. You can pass "
                     "parameters to specific steps of your pipeline using the "
                     "stepname__parameter format, e.g. "
                     "`Pipeline.fit(X, y, logisticregression__sample_weight"
-                    "=sample_weight)`.".format(key)
+                    "=sample_weight)`."
                 )
             step, param = key.split("__", 1)
             per_step[step][param] = value
