@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of gpuimb against imbalanced-learn (see README.md)."""
