@@ -1,11 +1,14 @@
 """NearMiss (versions 1, 2 and 3): keep the samples nearest to the minority class."""
 
 import numbers
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb._backends._bruteforce import _host_blas_single_thread
 from gpuimb._config import get_config
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     _kneighbors_error,
@@ -17,6 +20,11 @@ from gpuimb.utils._array_api import flatnonzero, is_sparse, python_scalar, take_
 from gpuimb.utils._validation import class_counts
 
 _MIB = 2**20
+# Host score blocks beyond this size run slower (cache misses).
+_HOST_BLOCK = 4 * _MIB
+_HOST_MIN_ROWS = 64
+# Index rows per score block of the nearest-neighbour search.
+_HOST_COLS = 8192
 
 
 def _row_sq_norms(xp, M):
@@ -27,47 +35,227 @@ def _row_sq_norms(xp, M):
     return xp.sum(M * M, axis=1)
 
 
+def _run_host_tiles(n_rows, n_cols, tile):
+    """Call ``tile(start, stop)`` on row tiles of an ``(n_rows, n_cols)`` float64
+    block, one tile per core.
+
+    NumPy's element-wise passes are single-threaded, so the tiles run in
+    threads with BLAS limited to one thread meanwhile; each block is small
+    enough to stay in cache and all live blocks fit the working memory.
+    """
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    budget = get_config()["working_memory"] * _MIB
+    row_bytes = 8 * max(n_cols, 1)
+    # At least _HOST_MIN_ROWS rows (GEMM and per-tile overhead) when the
+    # budget allows it.
+    rows = max(int(min(budget // workers, _HOST_BLOCK) // row_bytes),
+               min(_HOST_MIN_ROWS, int(budget // (workers * row_bytes))), 1)
+    starts = range(0, n_rows, rows)
+    workers = max(1, min(workers, len(starts)))
+
+    def run(first):
+        for start in starts[first::workers]:
+            tile(start, min(start + rows, n_rows))
+
+    with _host_blas_single_thread(workers > 1):
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(run, range(workers)))
+        else:
+            run(0)
+
+
+def _augmented(B):
+    """Centre of ``B`` and the (n_features + 1, n_rows) matrix of columns
+    ``(-2 b, |b|^2)`` of the centred rows: ``[a, 1] @`` it ranks the rows ``b``
+    by ``|a - b|^2`` for every row ``a`` (centred the same way)."""
+    centre = np.mean(B, axis=0)
+    B = B - centre
+    b2 = np.einsum("ij,ij->i", B, B)
+    return centre, np.concatenate([-2 * B, b2[:, None]], axis=1).T.copy()
+
+
+def _scores(A, B_aug):
+    """``|b|^2 - 2 a.b`` for the (centred) rows ``a`` of ``A``, by one GEMM."""
+    return np.concatenate([A, np.ones((A.shape[0], 1))], axis=1) @ B_aug
+
+
+def _smallest(values, k):
+    """Columns and values of the k smallest entries of each row of a host array.
+
+    Small k: k passes of a row-wise argmin (each entry found is masked), which
+    is several times faster than ``np.argpartition`` on wide rows. ``values``
+    is overwritten.
+    """
+    n = values.shape[1]
+    if k >= n:
+        return np.broadcast_to(np.arange(n), values.shape), values
+    if k > 16:
+        cols = np.argpartition(values, k - 1, axis=1)[:, :k]
+        return cols, np.take_along_axis(values, cols, axis=1)
+    rows = np.arange(values.shape[0])
+    cols = np.empty((values.shape[0], k), dtype=np.intp)
+    found = np.empty((values.shape[0], k), dtype=values.dtype)
+    for j in range(k):
+        cols[:, j] = np.argmin(values, axis=1)
+        found[:, j] = values[rows, cols[:, j]]
+        values[rows, cols[:, j]] = np.inf
+    return cols, found
+
+
+def _host_nearest(index, query, k, *, sums):
+    """The k nearest ``index`` rows of each ``query`` row (dense host arrays).
+
+    Candidates are ranked by GEMM scores on centred data, by blocks of at most
+    ``_HOST_COLS`` index rows whose k best are merged, then the selected
+    distances are recomputed directly from the rows. Returns the sum of the k
+    distances (in increasing order) of each row when ``sums``, else their
+    column indices.
+    """
+    index = np.asarray(index, dtype=np.float64)
+    query = np.asarray(query, dtype=np.float64)
+    n_query, n_index = query.shape[0], index.shape[0]
+    centre, B_aug = _augmented(index)
+    bounds = [(lo, min(lo + _HOST_COLS, n_index)) for lo in range(0, n_index, _HOST_COLS)]
+    blocks = [np.ascontiguousarray(B_aug[:, lo:hi]) for lo, hi in bounds]
+    out = np.empty(n_query) if sums else np.empty((n_query, k), dtype=np.intp)
+
+    def tile(start, stop):
+        rows = query[start:stop]
+        A = rows - centre
+        if len(blocks) == 1:
+            cols, _ = _smallest(_scores(A, blocks[0]), k)
+        else:
+            best = [_smallest(_scores(A, block), k) for block in blocks]
+            values = np.concatenate([found for _, found in best], axis=1)
+            cols = np.concatenate([c + lo for (c, _), (lo, _) in zip(best, bounds, strict=True)],
+                                  axis=1)
+            pick, _ = _smallest(values, k)
+            cols = np.take_along_axis(cols, pick, axis=1)
+        if not sums:
+            out[start:stop] = cols
+            return
+        diff = index[cols] - rows[:, None, :]
+        dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        dist.sort(axis=1)
+        out[start:stop] = dist.sum(axis=1)
+
+    _run_host_tiles(n_query, min(n_index, _HOST_COLS), tile)
+    return out
+
+
+def _host_farthest_sums(X_min, X_cls, k):
+    """Host, dense, ``k < len(X_min)`` case of :func:`_farthest_sums`.
+
+    Candidates are screened with float32 GEMM scores (twice the speed of
+    float64): the ``k + 1`` best per row have their squared distances
+    recomputed in float64 from the rows, and a row is accepted when its k-th
+    exact value beats the (k+1)-th screening score by more than the float32
+    rounding-error bound, so no other row of ``X_min`` can be among its ``k``
+    farthest. The other rows are ranked again with float64 scores.
+    """
+    B = np.asarray(X_min, dtype=np.float64)
+    centre = np.mean(B, axis=0)
+    B = B - centre
+    A_all = np.asarray(X_cls, dtype=np.float64) - centre
+    b2 = np.einsum("ij,ij->i", B, B)
+    B_aug = np.concatenate([-2 * B, b2[:, None]], axis=1).T.copy()
+    # Negated, so that the farthest rows have the smallest scores.
+    B_neg32 = np.negative(B_aug).astype(np.float32)
+    b_max = float(np.sqrt(b2.max()))
+    # |float32 score - exact score| <= (K + 4) u (2 |a| |b| + |b|^2), K terms of
+    # rounded inputs; doubled for safety.
+    err_scale = 2 * (B_aug.shape[0] + 4) * float(np.finfo(np.float32).eps)
+    m = k + 1
+    out = np.empty(A_all.shape[0], dtype=np.float64)
+
+    def tile(start, stop):
+        A = A_all[start:stop]
+        ones = np.ones((A.shape[0], 1))
+        aug = np.concatenate([A, ones], axis=1)
+        cols, screened = _smallest(aug.astype(np.float32) @ B_neg32, m)
+        diff = B[cols] - A[:, None, :]
+        d2 = np.einsum("ijk,ijk->ij", diff, diff)
+        d2.sort(axis=1)
+        top = d2[:, 1:]
+        a2 = np.einsum("ij,ij->i", A, A)
+        bound = a2 - screened[:, -1].astype(np.float64)
+        bound += err_scale * (2 * np.sqrt(a2) * b_max + b_max * b_max)
+        redo = np.flatnonzero(top[:, 0] <= bound)
+        if redo.shape[0]:
+            exact = _largest_ascending(aug[redo] @ B_aug, k)
+            exact += a2[redo, None]
+            top[redo] = exact
+        np.clip(top, 0, None, out=top)
+        np.sqrt(top, out=top)
+        out[start:stop] = top.sum(axis=1)
+
+    _run_host_tiles(A_all.shape[0], B.shape[0], tile)
+    return out
+
+
 def _farthest_sums(ctx, X_min, X_cls, k):
     """Sum of the distances from each row of ``X_cls`` to its ``k`` farthest
     rows of ``X_min``, in increasing-distance order.
 
-    Distances are computed in float64 by tiles of ``X_cls`` rows, so memory
-    stays under the configured working memory whatever the class sizes.
+    For a fixed row ``a``, ``|a - b|^2`` ranks the rows ``b`` as
+    ``|b|^2 - 2 a.b`` does, which one GEMM per tile of ``X_cls`` rows gives
+    (dense data is centred and augmented with a column of ones); ``|a|^2`` is
+    added, and the square root taken, for the ``k`` selected entries only.
+    Everything is float64 and memory stays under the configured working memory.
     """
     xp = ctx.xp
-    n_min = X_min.shape[0]
+    n_min, n_cls = X_min.shape[0], X_cls.shape[0]
     k = min(k, n_min)
+    if n_cls == 0:
+        return xp.zeros((0,), dtype=xp.float64)
+    if ctx.on_host and not ctx.sparse and k < n_min:
+        return xp.asarray(_host_farthest_sums(X_min, X_cls, k))
     if ctx.sparse:
         B = X_min.astype(np.float64)
         A_all = X_cls.astype(np.float64)
+        b2 = _row_sq_norms(xp, B)
+        B_t = B.T
     else:
-        B = xp.astype(X_min, xp.float64)
+        B = xp.astype(X_min, xp.float64, copy=False)
         centre = xp.mean(B, axis=0)
         B = B - centre
-        A_all = xp.astype(X_cls, xp.float64) - centre
-    b2 = _row_sq_norms(xp, B)
-    B_t = B.T
-    budget = get_config()["working_memory"] * _MIB
-    rows = max(1, int(budget // (3 * 8 * max(n_min, 1))))
-    sums = []
-    for start in range(0, A_all.shape[0], rows):
-        A = A_all[start:min(start + rows, A_all.shape[0]), :]
-        cross = A @ B_t
-        if is_sparse(cross):
-            cross = cross.toarray()
-        cross = xp.asarray(cross)
-        if ctx.on_host:
-            d2 = np.asarray(cross)
-            d2 *= -2
-            d2 += _row_sq_norms(xp, A)[:, None]
-            d2 += b2[None, :]
-            top = _largest_ascending(d2, k) if k < n_min else np.sort(d2, axis=1)
-            top = np.clip(top, 0, None)
-        else:
-            d2 = _row_sq_norms(xp, A)[:, None] - 2 * cross + b2[None, :]
-            top = xp.clip(xp.sort(d2, axis=1)[:, n_min - k:], 0, None)
-        sums.append(xp.sum(xp.sqrt(top), axis=1))
-    return xp.concat(sums) if sums else xp.zeros((0,), dtype=xp.float64)
+        A_all = xp.astype(X_cls, xp.float64, copy=False) - centre
+        b2 = _row_sq_norms(xp, B)
+        B_aug = xp.concat([-2 * B, b2[:, None]], axis=1).T
+
+    def scores_of(A):
+        if ctx.sparse:
+            cross = A @ B_t
+            cross = xp.asarray(cross.toarray() if is_sparse(cross) else cross)
+            return b2[None, :] - 2 * cross
+        ones = xp.ones((A.shape[0], 1), dtype=A.dtype, device=ctx.device)
+        return xp.concat([A, ones], axis=1) @ B_aug
+
+    if not ctx.on_host:
+        budget = get_config()["working_memory"] * _MIB
+        rows = max(1, int(budget // (3 * 8 * max(n_min, 1))))
+        sums = []
+        for start in range(0, n_cls, rows):
+            A = A_all[start:min(start + rows, n_cls), :]
+            top = xp.sort(scores_of(A), axis=1)[:, n_min - k:]
+            d2 = xp.clip(top + _row_sq_norms(xp, A)[:, None], 0, None)
+            sums.append(xp.sum(xp.sqrt(d2), axis=1))
+        return xp.concat(sums)
+
+    out = np.empty(n_cls, dtype=np.float64)
+
+    def tile(start, stop):
+        A = A_all[start:stop, :]
+        scores = np.asarray(scores_of(A))
+        top = np.sort(scores, axis=1) if k == n_min else _largest_ascending(scores, k)
+        top += np.asarray(_row_sq_norms(xp, A)).reshape(-1, 1)
+        np.clip(top, 0, None, out=top)
+        np.sqrt(top, out=top)
+        out[start:stop] = top.sum(axis=1)
+
+    _run_host_tiles(n_cls, n_min, tile)
+    return xp.asarray(out)
 
 
 def _largest_ascending(values, k):
@@ -167,7 +355,14 @@ class NearMiss(BaseUnderSampler):
             k = self.n_neighbors
             if k > X_min.shape[0]:
                 raise _kneighbors_error(k, X_min.shape[0], X_query.shape[0])
-            dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
+            if ctx.engine.name != "sklearn":
+                dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
+            elif not ctx.sparse:
+                return xp.asarray(_host_nearest(X_min, X_query, k, sums=True))
+            else:
+                # ``nn_`` is scikit-learn's estimator fitted on X_min: its query
+                # is imbalanced-learn's own, with no re-ranking to pay for.
+                dist, _ = self.nn_.kneighbors(X_query, n_neighbors=k)
         else:
             k = getattr(self.nn_, "n_neighbors", None)
             if k is None:
@@ -194,7 +389,12 @@ class NearMiss(BaseUnderSampler):
             if k > X_cls.shape[0]:
                 raise _kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
             self.nn_ver3_.fit(X_cls)
-            found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
+            if ctx.engine.name == "sklearn" and not ctx.sparse:
+                found = xp.asarray(_host_nearest(X_cls, X_min, k, sums=False))
+            elif ctx.engine.name == "sklearn":
+                found = self.nn_ver3_.kneighbors(X_min, n_neighbors=k, return_distance=False)
+            else:
+                found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
         else:
             self.nn_ver3_.fit(X_cls)
             _, found = self.nn_ver3_.kneighbors(X_min)
