@@ -123,6 +123,14 @@ def cmd_plot(args):
                                      f"({Path(args.json).stem})"))
 
 
+def cmd_report(args):
+    from benchmarks.harness import Result, markdown_table, missing_note, target_lines
+
+    results = [Result.from_dict(row) for row in json.loads(Path(args.json).read_text())]
+    lines = [markdown_table(results), "", missing_note(results), "", "Targets:", ""]
+    print("\n".join(lines + [f"- {line}" for line in target_lines(results)]))
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
@@ -161,6 +169,10 @@ def main(argv=None):
     plot.add_argument("json")
     plot.add_argument("--png", type=Path)
     plot.set_defaults(func=cmd_plot)
+
+    report = sub.add_parser("report", help="re-print the table of a saved JSON")
+    report.add_argument("json")
+    report.set_defaults(func=cmd_report)
 
     args = parser.parse_args(argv)
     args.command = "python -m benchmarks " + shlex.join(argv)
