@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks {run,scaling,plot} ...`` (see README.md)."""
+"""Command line: ``python -m benchmarks {run,scaling,plot,report} ...`` (README.md)."""
 
 import argparse
 import dataclasses
@@ -10,7 +10,13 @@ import time
 from pathlib import Path
 
 from benchmarks import registry, scaling, suites
-from benchmarks.harness import missing_note, run_case
+from benchmarks.harness import (
+    Result,
+    markdown_table,
+    missing_note,
+    run_case,
+    target_lines,
+)
 
 HERE = Path(__file__).parent
 
@@ -53,8 +59,6 @@ def _settings(suite, args):
 
 
 def _report(title, command, machine, settings, results, notes, elapsed):
-    from benchmarks.harness import markdown_table, target_lines
-
     lines = [f"## {title}", "",
              f"- date: {datetime.date.today().isoformat()}",
              f"- machine: {machine}",
@@ -78,7 +82,21 @@ def _save(out_dir, stem, results, report):
     (out_dir / f"{stem}.md").write_text(report)
 
 
+def _require_cuda():
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            return
+    except Exception:  # noqa: BLE001 - any failure means no usable device
+        pass
+    raise SystemExit("this needs CuPy and a CUDA device "
+                     '(pip install -e ".[cuda12,bench]")')
+
+
 def cmd_run(args):
+    if args.suite == "gpu":
+        _require_cuda()
     entries = registry.select(args.samplers)
     settings = _settings(args.suite, args)
     cases = suites.plan(args.suite, entries, sizes=args.sizes,
@@ -96,6 +114,8 @@ def cmd_run(args):
 
 
 def cmd_scaling(args):
+    if args.device == "cuda":
+        _require_cuda()
     entries = registry.select(args.samplers or list(scaling.DEFAULT_SAMPLERS))
     settings = _settings("quick", args)
     settings.mem_max = 0  # time only: no memory runs
@@ -124,8 +144,6 @@ def cmd_plot(args):
 
 
 def cmd_report(args):
-    from benchmarks.harness import Result, markdown_table, missing_note, target_lines
-
     results = [Result.from_dict(row) for row in json.loads(Path(args.json).read_text())]
     lines = [markdown_table(results), "", missing_note(results), "", "Targets:", ""]
     print("\n".join(lines + [f"- {line}" for line in target_lines(results)]))
