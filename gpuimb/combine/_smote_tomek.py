@@ -2,14 +2,13 @@
 
 import numbers
 
-from sklearn.base import clone
-
+from gpuimb.combine._base import BaseSMOTEThenClean
 from gpuimb.over_sampling import SMOTE
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.under_sampling import TomekLinks
 
 
-class SMOTETomek(BaseOverSampler):
+class SMOTETomek(BaseSMOTEThenClean):
     """Over-sample with SMOTE, then remove Tomek links.
 
     Parameters
@@ -42,6 +41,8 @@ class SMOTETomek(BaseOverSampler):
         What ran the resampling.
     """
 
+    _cleaner = "tomek"
+
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "smote": [SMOTE, None],
@@ -57,21 +58,5 @@ class SMOTETomek(BaseOverSampler):
         self.tomek = tomek
         self.n_jobs = n_jobs
 
-    def _validate_estimator(self):
-        if self.smote is not None:
-            self.smote_ = clone(self.smote)
-        else:
-            self.smote_ = SMOTE(sampling_strategy=self.sampling_strategy,
-                                random_state=self.random_state)
-        if self.tomek is not None:
-            self.tomek_ = clone(self.tomek)
-        else:
-            self.tomek_ = TomekLinks(sampling_strategy="all", n_jobs=self.n_jobs)
-
-    def _fit_resample(self, X, y, ctx):
-        self._validate_estimator()
-        self.sampling_strategy_ = self.sampling_strategy
-        X_res, y_res = self.smote_.fit_resample(X, y)
-        X_res, y_res = self.tomek_.fit_resample(X_res, y_res)
-        ctx.engine_used = self.smote_.engine_
-        return X_res, y_res
+    def _default_cleaner(self):
+        return TomekLinks(sampling_strategy="all", n_jobs=self.n_jobs)
