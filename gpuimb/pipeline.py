@@ -129,6 +129,12 @@ class Pipeline(sk_pipeline.Pipeline):
             self.steps[idx] = (name, fitted)
         return X, y
 
+    def _fit_all_but_last(self, X, y, params):
+        """Fit every step but the last; return ``(Xt, yt, last_step_params)``."""
+        per_step = self._split_params(params)
+        Xt, yt = self._fit_intermediate(X, y, per_step)
+        return Xt, yt, per_step[self.steps[-1][0]]
+
     def fit(self, X, y=None, **params):
         """Fit the steps in order; samplers resample X and y on the way.
 
@@ -146,13 +152,12 @@ class Pipeline(sk_pipeline.Pipeline):
         self : Pipeline
             The fitted pipeline.
         """
-        per_step = self._split_params(params)
-        Xt, yt = self._fit_intermediate(X, y, per_step)
+        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
         with sk_pipeline._print_elapsed_time("Pipeline",
                                              self._log_message(len(self.steps) - 1)):
             final = self._final_estimator
             if final != "passthrough":
-                final.fit(Xt, yt, **per_step[self.steps[-1][0]])
+                final.fit(Xt, yt, **last_params)
         return self
 
     def fit_transform(self, X, y=None, **params):
@@ -172,10 +177,8 @@ class Pipeline(sk_pipeline.Pipeline):
         Xt : array-like
             The transformed training data.
         """
-        per_step = self._split_params(params)
-        Xt, yt = self._fit_intermediate(X, y, per_step)
+        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
         final = self._final_estimator
-        last_params = per_step[self.steps[-1][0]]
         if final == "passthrough":
             return Xt
         if hasattr(final, "fit_transform"):
@@ -199,10 +202,8 @@ class Pipeline(sk_pipeline.Pipeline):
         y_pred : ndarray
             Predictions on the (resampled) training data.
         """
-        per_step = self._split_params(params)
-        Xt, yt = self._fit_intermediate(X, y, per_step)
-        return self._final_estimator.fit_predict(Xt, yt,
-                                                 **per_step[self.steps[-1][0]])
+        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
+        return self._final_estimator.fit_predict(Xt, yt, **last_params)
 
     def fit_resample(self, X, y=None, **params):
         """Fit the pipeline whose last step is a sampler and resample with it.
@@ -221,14 +222,13 @@ class Pipeline(sk_pipeline.Pipeline):
         X_resampled, y_resampled
             The output of the last sampler.
         """
-        per_step = self._split_params(params)
-        Xt, yt = self._fit_intermediate(X, y, per_step)
+        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
         final = self._final_estimator
         if final == "passthrough":
             return Xt, yt
         if not _is_sampler(final):
             raise AttributeError("The last step of the pipeline has no fit_resample.")
-        return final.fit_resample(Xt, yt, **per_step[self.steps[-1][0]])
+        return final.fit_resample(Xt, yt, **last_params)
 
 
 def _name_steps(estimators):
