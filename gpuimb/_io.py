@@ -115,13 +115,6 @@ def _unwrap_torch(tensor):
     return tensor.numpy(), info
 
 
-def to_host_indices(indices):
-    """Host copy of an index array (for pandas index bookkeeping only)."""
-    from gpuimb.utils._array_api import to_host
-
-    return to_host(indices)
-
-
 def wrap(array, info, *, index_like=None):
     """Rebuild the caller's container type around ``array``.
 

@@ -25,6 +25,7 @@ from gpuimb.utils._array_api import (
     get_namespace,
     is_host_namespace,
     is_sparse,
+    to_host,
 )
 from gpuimb.utils._validation import (
     check_neighbors_object,
@@ -210,7 +211,7 @@ class SamplerMixin(metaclass=ABCMeta):
             y_res = _one_hot(y_res, y_arr)
         X_out = _io.wrap(X_res, x_info)
         if x_info.kind == "pandas_dataframe" and self._preserves_dataframe_index:
-            X_out.index = X.index[_io.to_host_indices(self.sample_indices_)]
+            X_out.index = X.index[to_host(self.sample_indices_)]
         y_out = _io.wrap(y_res, y_info, index_like=X_out)
         return (X_out, y_out) if len(output) == 2 else (X_out, y_out, output[2])
 

@@ -10,6 +10,9 @@ import scipy.sparse as sp
 from array_api_compat import array_namespace, is_cupy_namespace, is_numpy_namespace
 from array_api_compat import device as array_device
 
+# One host-copy routine for the whole package; it lives with the engines.
+from gpuimb._backends._namespace import to_host  # noqa: F401
+
 
 def is_sparse(X):
     """Return True for scipy.sparse and cupyx.scipy.sparse matrices/arrays."""
@@ -50,16 +53,6 @@ def is_host_namespace(xp):
     return is_numpy_namespace(xp)
 
 
-def to_host(array):
-    """Copy an array of any supported namespace to a numpy array."""
-    if isinstance(array, np.ndarray):
-        return array
-    if hasattr(array, "get") and type(array).__module__.startswith("cupy"):
-        return array.get()
-    try:
-        return np.from_dlpack(array)
-    except (TypeError, RuntimeError, BufferError, AttributeError):
-        return np.asarray(array)
 
 
 def asarray_on(values, xp, device, dtype=None):
