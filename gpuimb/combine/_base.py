@@ -1,0 +1,37 @@
+"""What SMOTEENN and SMOTETomek share: SMOTE first, then a cleaning sampler."""
+
+from sklearn.base import clone
+
+from gpuimb.over_sampling import SMOTE
+from gpuimb.over_sampling.base import BaseOverSampler
+
+
+class BaseSMOTEThenClean(BaseOverSampler):
+    """Over-sample with SMOTE, then clean with the sampler named ``_cleaner``.
+
+    Subclasses set ``_cleaner`` (the parameter name, e.g. ``"enn"``; the fitted
+    cleaner is stored as ``_cleaner + "_"``) and ``_default_cleaner()``.
+    """
+
+    _cleaner = None
+
+    def _default_cleaner(self):
+        raise NotImplementedError
+
+    def _validate_estimator(self):
+        if self.smote is not None:
+            self.smote_ = clone(self.smote)
+        else:
+            self.smote_ = SMOTE(sampling_strategy=self.sampling_strategy,
+                                random_state=self.random_state)
+        cleaner = getattr(self, self._cleaner)
+        setattr(self, self._cleaner + "_",
+                clone(cleaner) if cleaner is not None else self._default_cleaner())
+
+    def _fit_resample(self, X, y, ctx):
+        self._validate_estimator()
+        self.sampling_strategy_ = self.sampling_strategy
+        X_res, y_res = self.smote_.fit_resample(X, y)
+        X_res, y_res = getattr(self, self._cleaner + "_").fit_resample(X_res, y_res)
+        ctx.engine_used = self.smote_.engine_
+        return X_res, y_res
