@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 
 from .._config import get_config
 from ._namespace import array_namespace, device, native_module
-from ._selection import GROUP, lexsort_rows, smallest_k
+from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 
 __all__ = ["BruteForceNeighbors", "kneighbors"]
 
@@ -139,13 +139,17 @@ class _Plan:
         self.index = index
         self.device = device(index)
         self.dtype = index.dtype
-        finfo = xp.finfo(self.dtype)
-        self.itemsize = finfo.bits // 8
-        self.eps = float(finfo.eps)
-        self.big = float(finfo.max)
+        self.itemsize = xp.finfo(self.dtype).bits // 8
         n_index, n_features = index.shape
         self.n_index = n_index
         self.n_features = n_features
+        self.mean = xp.mean(index, axis=0)
+        self.screen_dtype = _screen_dtype(xp, index, self.mean)
+        finfo = xp.finfo(self.screen_dtype)
+        self.screen_itemsize = finfo.bits // 8
+        self.eps = float(finfo.eps)
+        self.tiny = float(finfo.smallest_normal)
+        self.big = float(finfo.max)
         budget = max(int(working_memory * _MIB), 1)
         self.workers = 1
         if self.native is np:
@@ -158,11 +162,10 @@ class _Plan:
         else:
             self.block_cap = budget
         self.budget = max(budget, 1)
-        self.mean = xp.mean(index, axis=0)
-        # Bytes per cell of a distance block: the block and one temporary of
+        # Bytes per cell of a screening block: the block and one temporary of
         # the same size (or, in generic code, a boolean mask).
-        self.cell = 2 * self.itemsize + (0 if self.native is not None else 1)
-        row_bytes = (n_features + 1) * self.itemsize
+        self.cell = 2 * self.screen_itemsize + (0 if self.native is not None else 1)
+        row_bytes = (n_features + 1) * self.screen_itemsize
         width = _round_up(n_index, GROUP)
         min_rows = 64
         if width * (row_bytes + self.cell * min_rows) > self.block_cap:
@@ -190,10 +193,11 @@ class _Plan:
         parts = [xp.concat([centred, norms[:, None]], axis=1)]
         if n_pad:
             pad = xp.zeros((n_pad, self.n_features + 1), dtype=self.dtype, device=self.device)
+            # The screening dtype's largest value: finite after the cast.
             big = xp.full((n_pad, 1), self.big, dtype=self.dtype, device=self.device)
             parts.append(xp.concat([pad[:, :-1], big], axis=1))
         augmented = xp.concat(parts, axis=0) if n_pad else parts[0]
-        return start, stop, augmented
+        return start, stop, xp.astype(augmented, self.screen_dtype, copy=False)
 
     def chunks(self):
         if self._chunks is not None:
@@ -204,7 +208,7 @@ class _Plan:
 
     def query_rows(self, n_candidates):
         """Rows of a query tile that keep every block under the budget."""
-        chunk_bytes = self.width * (self.n_features + 1) * self.itemsize
+        chunk_bytes = self.width * (self.n_features + 1) * self.screen_itemsize
         if self._chunks is not None:
             chunk_bytes = self.budget // 2
         per_row = max(
@@ -244,6 +248,21 @@ def _host_blas_single_thread(active):
         yield
 
 
+def _screen_dtype(xp, index, mean):
+    """float32 screening for float64 data whose squares stay far from overflow.
+
+    The screening only picks candidates; the certificate below uses the
+    float32 error bound, so results stay exact (float32 halves the GEMM and
+    the selection passes).
+    """
+    if index.dtype != xp.float64 or index.shape[0] == 0:
+        return index.dtype
+    spread = float(xp.max(xp.abs(index - mean)))
+    if not spread < 2.0**50 / max(index.shape[1], 1):
+        return index.dtype
+    return xp.float32
+
+
 def _round_up(n, multiple):
     return max(multiple, -(-n // multiple) * multiple)
 
@@ -268,21 +287,19 @@ def _screen(plan, centred_query, own_tile, n_candidates):
     xp = plan.xp
     ones = xp.ones((centred_query.shape[0], 1), dtype=plan.dtype, device=plan.device)
     scaled = xp.concat([-2 * centred_query, ones], axis=1)
+    scaled = xp.astype(scaled, plan.screen_dtype, copy=False)
     best_values = best_cols = None
     for start, stop, chunk in plan.chunks():
         block = scaled @ xp.matrix_transpose(chunk)
         if own_tile is not None:
             block = _mask_own(plan, block, own_tile, start, stop)
-        values, cols = smallest_k(block, n_candidates, xp=xp)
-        del block
-        cols = cols + start
         if best_values is None:
-            best_values, best_cols = values, cols
+            best_values, best_cols = smallest_k(block, n_candidates, xp=xp)
+            best_cols = best_cols + start
         else:
-            values = xp.concat([best_values, values], axis=1)
-            cols = xp.concat([best_cols, cols], axis=1)
-            best_values, pos = smallest_k(values, n_candidates, xp=xp, method="sort")
-            best_cols = xp.take_along_axis(cols, pos, axis=1)
+            best_values, best_cols = merge_smallest_k(
+                block, best_values, best_cols, start, xp=xp)
+        del block
     return best_values, best_cols
 
 
@@ -332,17 +349,19 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     centred = query - plan.mean
     q_norms = xp.sum(centred * centred, axis=1)
     approx, cols = _screen(plan, centred, own_tile, n_candidates)
-    threshold = xp.max(approx, axis=1) + q_norms
+    threshold = xp.astype(xp.max(approx, axis=1), plan.dtype) + q_norms
     d2 = _direct_sq_distances(plan, query, cols)
     d2, cols = lexsort_rows(d2, cols, xp=xp)
     d2, cols = d2[:, :k], cols[:, :k]
     kth = d2[:, k - 1]
     # No point outside the candidates is nearer than the k-th once the
     # screening threshold exceeds it by more than the expanded form's error
-    # bound; a point that near has |x| <= |q| + sqrt(kth).
+    # bound (rounding to the screening dtype included); a point that near has
+    # |x| <= |q| + sqrt(kth). The absolute term covers subnormal underflow.
     eps = plan.eps
     reach = xp.sqrt(q_norms) + xp.sqrt(kth)
-    bound = (4 * plan.n_features + 16) * eps * (q_norms + reach * reach + kth)
+    bound = (4 * plan.n_features + 16) * (
+        eps * (q_norms + reach * reach + kth) + plan.tiny)
     certified = threshold > kth + bound
     if bool(xp.all(certified)):
         return d2, cols

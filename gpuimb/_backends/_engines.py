@@ -23,14 +23,15 @@ _CLASSIFIERS = ("svc", "random_forest", "kneighbors")
 _INSTALL_HINT = 'pip install "gpuimb[cuda12]" (CUDA 12) or pip install "gpuimb[cuda13]" (CUDA 13)'
 
 # Host data goes to the array-API brute force instead of scikit-learn when all
-# of these hold (measured in benchmarks/RESULTS.md, "Engines": on d=32, k=4,
-# n=100k the tiled GEMM + selection beat scikit-learn's brute force):
-# - dense floating data with more than _BRUTE_MIN_FEATURES features, where
-#   scikit-learn itself would also choose brute force (its trees win below);
+# of these hold (measured in benchmarks/RESULTS.md, "Engines": with float32
+# screening, the tiled GEMM + selection beat scikit-learn's brute force above
+# 15 features and its KD-tree above 7, at 8k x 8k pairs and more):
+# - dense floating data with more than _BRUTE_MIN_FEATURES features (trees
+#   win below);
 # - at least _BRUTE_MIN_PAIRS query/index pairs, below which both take
 #   milliseconds and scikit-learn's lower overhead wins.
-_BRUTE_MIN_FEATURES = 15
-_BRUTE_MIN_PAIRS = 2**27
+_BRUTE_MIN_FEATURES = 7
+_BRUTE_MIN_PAIRS = 2**26
 
 
 def _check_classifier(name):
@@ -387,9 +388,8 @@ def get_engine(xp, *, sparse=False, backend=None):
         if host or sparse:
             # Host rule: the scikit-learn engine, whose estimator factories give
             # imbalanced-learn's exact estimators; its kneighbors uses the
-            # array-API brute force for dense data with more than 15 features
-            # and at least 2**27 query/index pairs, where that was measured
-            # faster at equal exactness (benchmarks/RESULTS.md, "Engines").
+            # array-API brute force where that was measured faster at equal
+            # exactness (_BRUTE_MIN_FEATURES and _BRUTE_MIN_PAIRS above).
             return SklearnEngine(np, brute_force="never" if sparse else "auto")
         if cupy and module_available("cuml"):
             return CumlEngine(xp)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._namespace import array_namespace, device, is_host_namespace
 
-__all__ = ["GROUP", "lexsort_rows", "smallest_k"]
+__all__ = ["GROUP", "lexsort_rows", "merge_smallest_k", "smallest_k"]
 
 # Callers pad distance blocks to a multiple of GROUP columns; every group size
 # the reduction picks (a power of two up to GROUP) then divides the width.
@@ -112,6 +112,67 @@ def _groupmin(values, k, xp):
         candidates, k, xp=xp, method="partition" if is_host_namespace(xp) else "sort"
     )
     return chosen_values, xp.take_along_axis(cols, chosen, axis=1)
+
+
+def merge_smallest_k(block, best_values, best_cols, offset, *, xp=None):
+    """Merge a new block of columns into each row's running ``k`` smallest.
+
+    Parameters
+    ----------
+    block : array of shape (n_rows, n_cols)
+        New values; column ``j`` is column ``offset + j`` overall. On NumPy,
+        ``n_cols`` should be a multiple of :data:`GROUP` (padded with large
+        values).
+    best_values, best_cols : arrays of shape (n_rows, k)
+        The ``k`` smallest values seen so far and their column numbers.
+    offset : int
+        Overall column number of the block's first column.
+
+    Returns
+    -------
+    best_values, best_cols : arrays of shape (n_rows, k)
+        The ``k`` smallest of the old and new entries, in no particular order.
+        An entry equal to a row's old ``k``-th value may be left out, which
+        keeps every left-out entry at least as large as every kept one.
+    """
+    if xp is None:
+        xp = array_namespace(block)
+    if is_host_namespace(xp) and block.shape[1] % GROUP == 0:
+        return _merge_below_threshold(block, best_values, best_cols, offset)
+    k = best_values.shape[1]
+    values, cols = smallest_k(block, k, xp=xp)
+    values = xp.concat([best_values, values], axis=1)
+    cols = xp.concat([best_cols, cols + offset], axis=1)
+    values, pos = smallest_k(values, k, xp=xp, method="sort")
+    return values, xp.take_along_axis(cols, pos, axis=1)
+
+
+def _merge_below_threshold(block, best_values, best_cols, offset):
+    # Once a row has k good values, few new entries beat its k-th: find them
+    # through group minima, gather only those groups, and merge the few
+    # survivors with one sort of (row, value) pairs. This avoids a partition
+    # of every row of every block.
+    n_rows, n_cols = block.shape
+    k = best_values.shape[1]
+    size = _group_size(n_cols, k)
+    n_groups = n_cols // size
+    threshold = best_values.max(axis=1)
+    minima = block.reshape(n_rows, size, n_groups).min(axis=1)
+    hit_rows, hit_groups = np.nonzero(minima < threshold[:, None])
+    if hit_rows.size == 0:
+        return best_values, best_cols
+    cols = hit_groups[:, None] + n_groups * np.arange(size)
+    values = block[hit_rows[:, None], cols]
+    keep = values < threshold[hit_rows, None]
+    rows = np.concatenate([np.repeat(np.arange(n_rows), k),
+                           np.broadcast_to(hit_rows[:, None], keep.shape)[keep]])
+    values = np.concatenate([best_values.ravel(), values[keep]])
+    cols = np.concatenate([best_cols.ravel(), cols[keep] + offset])
+    order = np.lexsort((values, rows))
+    # Every row has at least its k old entries: keep the first k of each.
+    firsts = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
+    take = order[firsts[:, None] + np.arange(k)]
+    return values[take], cols[take].astype(np.int64, copy=False)
 
 
 def lexsort_rows(primary, secondary, *, xp=None):

@@ -247,3 +247,43 @@ def test_small_working_memory_tiles_the_index():
     plan = _Plan(xs, X, working_memory=0.25)
     assert plan.width < 1500 and len(list(plan.chunks())) >= 5
     assert plan.query_rows(13) < 300
+
+
+def test_float64_data_is_screened_in_float32_and_stays_exact(xp_name):
+    from gpuimb._backends._bruteforce import _Plan
+
+    # Each point has a twin 1e-9 away and a third point 2e-9 away: float32
+    # cannot tell them apart, float64 can. The certificate must send these
+    # rows to float64 re-ranking and get the exact order.
+    rng = np.random.RandomState(21)
+    base = rng.randn(300, 5)
+    X = np.concatenate([base, base + 1e-9, base + 2e-9 * rng.randn(300, 5)])
+    X = X[rng.permutation(len(X))]
+    xp = namespace(xp_name)
+    assert _Plan(xp, as_namespace(xp_name, X), 1024).screen_dtype == xp.float32
+    dist, ind = _engine_knn(xp_name, X, k=4)
+    ref_dist, ref_ind = exact_knn(X, X, 4, own=np.arange(len(X)))
+    np.testing.assert_array_equal(ind, ref_ind)
+    np.testing.assert_allclose(dist, ref_dist, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e-42])
+def test_tiny_values_are_exact(xp_name, scale):
+    # Squares of these underflow float32 (subnormal or zero): the certificate
+    # must not trust the float32 screening there.
+    rng = np.random.RandomState(22)
+    X = rng.rand(400, 4) * scale
+    dist, ind = _engine_knn(xp_name, X, k=3)
+    ref_dist, ref_ind = exact_knn(X, X, 3, own=np.arange(400))
+    np.testing.assert_array_equal(ind, ref_ind)
+
+
+def test_huge_spread_screens_in_float64(xp_name):
+    from gpuimb._backends._bruteforce import _Plan
+
+    rng = np.random.RandomState(23)
+    X = rng.randn(400, 4) * 1e30
+    xp = namespace(xp_name)
+    assert _Plan(xp, as_namespace(xp_name, X), 1024).screen_dtype == xp.float64
+    dist, ind = _engine_knn(xp_name, X, k=3)
+    np.testing.assert_array_equal(ind, exact_knn(X, X, 3, own=np.arange(400))[1])
