@@ -16,6 +16,7 @@ from ._engines import CumlEngine, CupyEngine, SklearnEngine, get_engine
 from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus
 from ._namespace import to_host, to_namespace
 from ._selection import lexsort_rows, smallest_k
+from ._tiles import host_blas_single_thread, run_host_tiles
 
 __all__ = [
     "BruteForceNeighbors",
@@ -27,9 +28,11 @@ __all__ = [
     "SklearnEngine",
     "adapt_estimator",
     "get_engine",
+    "host_blas_single_thread",
     "kmeans_plusplus",
     "kneighbors",
     "lexsort_rows",
+    "run_host_tiles",
     "smallest_k",
     "to_host",
     "to_namespace",

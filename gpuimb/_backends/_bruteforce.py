@@ -18,7 +18,6 @@ of the directly computed distances, whatever the offset of the data.
 """
 
 import os
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -26,6 +25,7 @@ from sklearn.base import BaseEstimator
 from .._config import get_config
 from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
+from ._tiles import host_blas_single_thread
 
 __all__ = ["BruteForceNeighbors", "kneighbors"]
 
@@ -35,7 +35,7 @@ _HOST_BLOCK = 16 * _MIB
 
 
 def _margin(k):
-    return max(8, k // 2)
+    return max(4, k // 2)
 
 
 def kneighbors(
@@ -123,7 +123,7 @@ def kneighbors(
     else:
         plan = _Plan(xp, index, working_memory)
         n_candidates = min(k + _margin(k), n_avail)
-        with _host_blas_single_thread(plan.native is np):
+        with host_blas_single_thread(plan.native is np):
             d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
     if return_distance:
         return xp.sqrt(d2), ind
@@ -225,27 +225,6 @@ class _Plan:
         per_col = 2 * self.n_features * self.itemsize + self.cell
         width = int(min(self.n_index, max(1, self.block_cap // per_col)))
         return int(max(1, self.block_cap // (per_col * width))), width
-
-
-_BLAS_CONTROLLER = []
-
-
-@contextmanager
-def _host_blas_single_thread(active):
-    """Limit BLAS to one thread while our own threads run one tile per core.
-
-    Multi-threaded BLAS on small tiles, on a busy machine, is often a hundred
-    times slower than one thread (spinning workers).
-    """
-    if not active:
-        yield
-        return
-    if not _BLAS_CONTROLLER:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS_CONTROLLER.append(ThreadpoolController())
-    with _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"):
-        yield
 
 
 def _screen_dtype(xp, index, mean):

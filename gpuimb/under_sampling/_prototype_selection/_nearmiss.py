@@ -1,14 +1,12 @@
 """NearMiss (versions 1, 2 and 3): keep the samples nearest to the minority class."""
 
 import numbers
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from gpuimb._backends._bruteforce import _host_blas_single_thread
+from gpuimb._backends import run_host_tiles, smallest_k
 from gpuimb._config import get_config
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     _kneighbors_error,
@@ -20,11 +18,6 @@ from gpuimb.utils._array_api import flatnonzero, is_sparse, python_scalar, take_
 from gpuimb.utils._validation import class_counts
 
 _MIB = 2**20
-# Host score blocks beyond this size run slower (cache misses).
-_HOST_BLOCK = 4 * _MIB
-_HOST_MIN_ROWS = 64
-# Index rows per score block of the nearest-neighbour search.
-_HOST_COLS = 8192
 
 
 def _row_sq_norms(xp, M):
@@ -33,115 +26,6 @@ def _row_sq_norms(xp, M):
         norms = M.multiply(M).sum(axis=1)
         return xp.reshape(xp.asarray(norms), (-1,))
     return xp.sum(M * M, axis=1)
-
-
-def _run_host_tiles(n_rows, n_cols, tile):
-    """Call ``tile(start, stop)`` on row tiles of an ``(n_rows, n_cols)`` float64
-    block, one tile per core.
-
-    NumPy's element-wise passes are single-threaded, so the tiles run in
-    threads with BLAS limited to one thread meanwhile; each block is small
-    enough to stay in cache and all live blocks fit the working memory.
-    """
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    budget = get_config()["working_memory"] * _MIB
-    row_bytes = 8 * max(n_cols, 1)
-    # At least _HOST_MIN_ROWS rows (GEMM and per-tile overhead) when the
-    # budget allows it.
-    rows = max(int(min(budget // workers, _HOST_BLOCK) // row_bytes),
-               min(_HOST_MIN_ROWS, int(budget // (workers * row_bytes))), 1)
-    starts = range(0, n_rows, rows)
-    workers = max(1, min(workers, len(starts)))
-
-    def run(first):
-        for start in starts[first::workers]:
-            tile(start, min(start + rows, n_rows))
-
-    with _host_blas_single_thread(workers > 1):
-        if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(run, range(workers)))
-        else:
-            run(0)
-
-
-def _augmented(B):
-    """Centre of ``B`` and the (n_features + 1, n_rows) matrix of columns
-    ``(-2 b, |b|^2)`` of the centred rows: ``[a, 1] @`` it ranks the rows ``b``
-    by ``|a - b|^2`` for every row ``a`` (centred the same way)."""
-    centre = np.mean(B, axis=0)
-    B = B - centre
-    b2 = np.einsum("ij,ij->i", B, B)
-    return centre, np.concatenate([-2 * B, b2[:, None]], axis=1).T.copy()
-
-
-def _scores(A, B_aug):
-    """``|b|^2 - 2 a.b`` for the (centred) rows ``a`` of ``A``, by one GEMM."""
-    return np.concatenate([A, np.ones((A.shape[0], 1))], axis=1) @ B_aug
-
-
-def _smallest(values, k):
-    """Columns and values of the k smallest entries of each row of a host array.
-
-    Small k: k passes of a row-wise argmin (each entry found is masked), which
-    is several times faster than ``np.argpartition`` on wide rows. ``values``
-    is overwritten.
-    """
-    n = values.shape[1]
-    if k >= n:
-        return np.broadcast_to(np.arange(n), values.shape), values
-    if k > 16:
-        cols = np.argpartition(values, k - 1, axis=1)[:, :k]
-        return cols, np.take_along_axis(values, cols, axis=1)
-    rows = np.arange(values.shape[0])
-    cols = np.empty((values.shape[0], k), dtype=np.intp)
-    found = np.empty((values.shape[0], k), dtype=values.dtype)
-    for j in range(k):
-        cols[:, j] = np.argmin(values, axis=1)
-        found[:, j] = values[rows, cols[:, j]]
-        values[rows, cols[:, j]] = np.inf
-    return cols, found
-
-
-def _host_nearest(index, query, k, *, sums):
-    """The k nearest ``index`` rows of each ``query`` row (dense host arrays).
-
-    Candidates are ranked by GEMM scores on centred data, by blocks of at most
-    ``_HOST_COLS`` index rows whose k best are merged, then the selected
-    distances are recomputed directly from the rows. Returns the sum of the k
-    distances (in increasing order) of each row when ``sums``, else their
-    column indices.
-    """
-    index = np.asarray(index, dtype=np.float64)
-    query = np.asarray(query, dtype=np.float64)
-    n_query, n_index = query.shape[0], index.shape[0]
-    centre, B_aug = _augmented(index)
-    bounds = [(lo, min(lo + _HOST_COLS, n_index)) for lo in range(0, n_index, _HOST_COLS)]
-    blocks = [np.ascontiguousarray(B_aug[:, lo:hi]) for lo, hi in bounds]
-    out = np.empty(n_query) if sums else np.empty((n_query, k), dtype=np.intp)
-
-    def tile(start, stop):
-        rows = query[start:stop]
-        A = rows - centre
-        if len(blocks) == 1:
-            cols, _ = _smallest(_scores(A, blocks[0]), k)
-        else:
-            best = [_smallest(_scores(A, block), k) for block in blocks]
-            values = np.concatenate([found for _, found in best], axis=1)
-            cols = np.concatenate([c + lo for (c, _), (lo, _) in zip(best, bounds, strict=True)],
-                                  axis=1)
-            pick, _ = _smallest(values, k)
-            cols = np.take_along_axis(cols, pick, axis=1)
-        if not sums:
-            out[start:stop] = cols
-            return
-        diff = index[cols] - rows[:, None, :]
-        dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-        dist.sort(axis=1)
-        out[start:stop] = dist.sum(axis=1)
-
-    _run_host_tiles(n_query, min(n_index, _HOST_COLS), tile)
-    return out
 
 
 def _host_farthest_sums(X_min, X_cls, k):
@@ -165,7 +49,9 @@ def _host_farthest_sums(X_min, X_cls, k):
     b_max = float(np.sqrt(b2.max()))
     # |float32 score - exact score| <= (K + 4) u (2 |a| |b| + |b|^2), K terms of
     # rounded inputs; doubled for safety.
+    # The absolute term covers float32 underflow of tiny values.
     err_scale = 2 * (B_aug.shape[0] + 4) * float(np.finfo(np.float32).eps)
+    tiny = float(np.finfo(np.float32).smallest_normal / np.finfo(np.float32).eps)
     m = k + 1
     out = np.empty(A_all.shape[0], dtype=np.float64)
 
@@ -173,14 +59,14 @@ def _host_farthest_sums(X_min, X_cls, k):
         A = A_all[start:stop]
         ones = np.ones((A.shape[0], 1))
         aug = np.concatenate([A, ones], axis=1)
-        cols, screened = _smallest(aug.astype(np.float32) @ B_neg32, m)
+        screened, cols = smallest_k(aug.astype(np.float32) @ B_neg32, m)
         diff = B[cols] - A[:, None, :]
         d2 = np.einsum("ijk,ijk->ij", diff, diff)
         d2.sort(axis=1)
         top = d2[:, 1:]
         a2 = np.einsum("ij,ij->i", A, A)
-        bound = a2 - screened[:, -1].astype(np.float64)
-        bound += err_scale * (2 * np.sqrt(a2) * b_max + b_max * b_max)
+        bound = a2 - screened.max(axis=1).astype(np.float64)
+        bound += err_scale * (2 * np.sqrt(a2) * b_max + b_max * b_max + tiny)
         redo = np.flatnonzero(top[:, 0] <= bound)
         if redo.shape[0]:
             exact = _largest_ascending(aug[redo] @ B_aug, k)
@@ -190,8 +76,15 @@ def _host_farthest_sums(X_min, X_cls, k):
         np.sqrt(top, out=top)
         out[start:stop] = top.sum(axis=1)
 
-    _run_host_tiles(A_all.shape[0], B.shape[0], tile)
+    run_host_tiles(A_all.shape[0], B.shape[0], tile)
     return out
+
+
+def _fits_float32(X_min, X_cls):
+    """True when float32 scores of the centred data stay far from overflow."""
+    centre = np.mean(X_min, axis=0)
+    spread = max(float(np.max(np.abs(X_min - centre))), float(np.max(np.abs(X_cls - centre))))
+    return spread < 2.0**50 / max(X_min.shape[1], 1)
 
 
 def _farthest_sums(ctx, X_min, X_cls, k):
@@ -209,7 +102,7 @@ def _farthest_sums(ctx, X_min, X_cls, k):
     k = min(k, n_min)
     if n_cls == 0:
         return xp.zeros((0,), dtype=xp.float64)
-    if ctx.on_host and not ctx.sparse and k < n_min:
+    if ctx.on_host and not ctx.sparse and k < n_min and _fits_float32(X_min, X_cls):
         return xp.asarray(_host_farthest_sums(X_min, X_cls, k))
     if ctx.sparse:
         B = X_min.astype(np.float64)
@@ -254,7 +147,7 @@ def _farthest_sums(ctx, X_min, X_cls, k):
         np.sqrt(top, out=top)
         out[start:stop] = top.sum(axis=1)
 
-    _run_host_tiles(n_cls, n_min, tile)
+    run_host_tiles(n_cls, n_min, tile)
     return xp.asarray(out)
 
 
@@ -355,10 +248,8 @@ class NearMiss(BaseUnderSampler):
             k = self.n_neighbors
             if k > X_min.shape[0]:
                 raise _kneighbors_error(k, X_min.shape[0], X_query.shape[0])
-            if ctx.engine.name != "sklearn":
+            if ctx.engine.name != "sklearn" or not ctx.sparse:
                 dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
-            elif not ctx.sparse:
-                return xp.asarray(_host_nearest(X_min, X_query, k, sums=True))
             else:
                 # ``nn_`` is scikit-learn's estimator fitted on X_min: its query
                 # is imbalanced-learn's own, with no re-ranking to pay for.
@@ -389,9 +280,7 @@ class NearMiss(BaseUnderSampler):
             if k > X_cls.shape[0]:
                 raise _kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
             self.nn_ver3_.fit(X_cls)
-            if ctx.engine.name == "sklearn" and not ctx.sparse:
-                found = xp.asarray(_host_nearest(X_cls, X_min, k, sums=False))
-            elif ctx.engine.name == "sklearn":
+            if ctx.engine.name == "sklearn" and ctx.sparse:
                 found = self.nn_ver3_.kneighbors(X_min, n_neighbors=k, return_distance=False)
             else:
                 found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
