@@ -114,6 +114,22 @@ class SamplingContext:
                                     engine=self.engine)
         return self.adapt(nn)
 
+    def nearest_indices(self, nn, X_index, X_query=None, *, k=None):
+        """Indices of the nearest ``X_index`` rows of each ``X_query`` row.
+
+        ``nn`` is already fitted on ``X_index``; ``X_query`` defaults to
+        ``X_index`` (each row then finds itself, as with scikit-learn). An
+        integer ``k`` (the user asked for a number of neighbours) lets the
+        engine answer: exact, ties in (distance, index) order, on the fastest
+        search it has. ``k=None`` (a user's estimator) asks ``nn``.
+        """
+        query = X_index if X_query is None else X_query
+        if k is None or k > X_index.shape[0]:
+            # Too few rows: the estimator raises scikit-learn's own message.
+            return nn.kneighbors(query, return_distance=False)
+        return self.engine.kneighbors(X_index, query, k=k, exclude_self=False,
+                                      return_distance=False)
+
     def adapt(self, estimator):
         """Wrap a user estimator so that it takes and gives arrays in ``xp``."""
         if self.on_host and type(estimator).__module__.startswith("sklearn"):

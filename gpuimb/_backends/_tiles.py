@@ -34,16 +34,19 @@ def host_blas_single_thread(active=True):
         yield
 
 
-def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8):
+def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
     """Call ``tile(start, stop)`` on the row tiles of an ``(n_rows, n_cols)`` block.
 
     NumPy's element-wise passes are single-threaded, so the tiles run in
     threads, one per core, with BLAS limited to one thread meanwhile. Each
     tile is small enough to stay in cache and all live tiles fit in the
-    configured working memory. ``tile`` writes its own results.
+    working memory (MiB; None reads ``get_config()``). ``tile`` writes its
+    own results.
     """
     workers = max(1, min(os.cpu_count() or 1, 8))
-    budget = get_config()["working_memory"] * _MIB
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    budget = working_memory * _MIB
     row_bytes = itemsize * max(n_cols, 1)
     # At least _HOST_MIN_ROWS rows (GEMM and per-tile overhead) when the
     # budget allows it.

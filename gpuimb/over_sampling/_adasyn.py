@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb.over_sampling._provenance import concat_provenance
+from gpuimb.over_sampling._smote.base import neighbors_wanted
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
     flatnonzero,
@@ -81,7 +82,8 @@ class ADASYN(BaseOverSampler):
             X_class = take_rows(X, class_indices)
 
             self.nn_.fit(X)
-            nns = self.nn_.kneighbors(X_class, return_distance=False)[:, 1:]
+            k = neighbors_wanted(self.n_neighbors)
+            nns = ctx.nearest_indices(self.nn_, X, X_class, k=k)[:, 1:]
             n_neighbors = int(nns.shape[1])
             other = xp.astype(_take_2d(xp, y, nns) != label, xp.int64)
             ratio_nn = xp.astype(xp.sum(other, axis=1), xp.float64) / n_neighbors
@@ -103,8 +105,7 @@ class ADASYN(BaseOverSampler):
                 )
 
             self.nn_.fit(X_class)
-            nns = xp.astype(self.nn_.kneighbors(X_class, return_distance=False)[:, 1:],
-                            xp.int64)
+            nns = xp.astype(ctx.nearest_indices(self.nn_, X_class, k=k)[:, 1:], xp.int64)
             rows = xp.repeat(xp.arange(int(X_class.shape[0]), dtype=xp.int64,
                                        device=ctx.device), n_per_sample)
             cols = ctx.asarray(random_state.choice(n_neighbors, size=n_samples),

@@ -203,7 +203,7 @@ def test_in_danger_noise_matches_imblearn(kind):
     nn = NearestNeighbors(n_neighbors=8).fit(X)
     samples = X[y == 1]
     expected = ImbSMOTE()._in_danger_noise(nn, samples, 1, y, kind=kind)
-    got = SMOTE()._in_danger_noise(nn, samples, 1, y, kind=kind, ctx=_ctx())
+    got = SMOTE()._in_danger_noise(nn, X, samples, 1, y, kind=kind, ctx=_ctx())
     np.testing.assert_array_equal(got, expected)
 
 

@@ -54,6 +54,14 @@ def _as_float_for_interpolation(xp, X):
     return xp.astype(X, xp.float64)
 
 
+def neighbors_wanted(n_neighbors):
+    """Neighbours to ask the engine for (the sample itself included), or None
+    when the user gave an estimator, which then answers itself."""
+    if isinstance(n_neighbors, numbers.Integral):
+        return int(n_neighbors) + 1
+    return None
+
+
 class BaseSMOTE(BaseOverSampler):
     """Base class of the SMOTE over-samplers.
 
@@ -86,12 +94,12 @@ class BaseSMOTE(BaseOverSampler):
         self.nn_k_ = ctx.neighbors("k_neighbors", self.k_neighbors,
                                    additional_neighbor=1)
 
-    def _fit_neighbors(self, nn_estimator, X_index, X_query=None):
+    def _fit_neighbors(self, nn_estimator, X_index, X_query=None, *, ctx):
         """Fit ``nn_estimator`` on ``X_index`` and return its neighbours of
         ``X_query`` (default ``X_index``) without the first column (the sample)."""
         nn_estimator.fit(X_index)
-        query = X_index if X_query is None else X_query
-        return nn_estimator.kneighbors(query, return_distance=False)[:, 1:]
+        k = neighbors_wanted(self.k_neighbors)
+        return ctx.nearest_indices(nn_estimator, X_index, X_query, k=k)[:, 1:]
 
     def _make_samples(self, X, y_dtype, y_type, nn_data, nn_num, n_samples,
                       step_size=1.0, y=None, *, random_state=None, ctx):
@@ -199,16 +207,17 @@ class BaseSMOTE(BaseOverSampler):
         X_new = base_f + steps[:, None] * diffs
         return xp.astype(X_new, X.dtype)
 
-    def _in_danger_noise(self, nn_estimator, samples, target_class, y, kind="danger",
-                         *, ctx):
+    def _in_danger_noise(self, nn_estimator, X, samples, target_class, y, kind="danger",
+                         *, ctx, k=None):
         """Mask of the samples in danger (or noise) among ``samples``.
 
-        ``nn_estimator`` is fitted on all the data; with m neighbours besides
-        the sample itself and m' of them from another class, a sample is in
-        danger when m/2 <= m' < m and noise when m' == m.
+        ``nn_estimator`` is fitted on all the data ``X``; with m neighbours
+        besides the sample itself and m' of them from another class, a sample
+        is in danger when m/2 <= m' < m and noise when m' == m. An integer
+        ``k`` (m + 1) lets the engine find the neighbours.
         """
         xp = ctx.xp
-        nns = nn_estimator.kneighbors(samples, return_distance=False)
+        nns = ctx.nearest_indices(nn_estimator, X, samples, k=k)
         m = int(nns.shape[1]) - 1
         nns = xp.astype(nns[:, 1:], xp.int64)
         labels = xp.reshape(xp.take(y, xp.reshape(nns, (-1,))), (-1, m))
@@ -277,7 +286,7 @@ class SMOTE(BaseSMOTE):
                 continue
             class_indices = flatnonzero(xp, y == python_scalar(klass))
             X_class = take_rows(X, class_indices)
-            nns = self._fit_neighbors(self.nn_k_, X_class)
+            nns = self._fit_neighbors(self.nn_k_, X_class, ctx=ctx)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_class, y.dtype, klass, X_class, nns, n_samples, 1.0, ctx=ctx)
             X_blocks.append(X_new)
@@ -728,7 +737,7 @@ class SMOTENC(SMOTE):
             enc_dtype = dtype if ctx.on_host else X_cont.dtype
             X_enc = self._encoded_class_matrix(X_cont_class, codes_class, unit,
                                                enc_dtype, ctx)
-            nns = xp.astype(self._fit_neighbors(self.nn_k_, X_enc), xp.int64)
+            nns = xp.astype(self._fit_neighbors(self.nn_k_, X_enc, ctx=ctx), xp.int64)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_cont_class, y.dtype, klass, X_cont_class, nns, n_samples, 1.0,
                 ctx=ctx)

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends import run_host_tiles
 from gpuimb._config import get_config
 from gpuimb.over_sampling._smote.base import BaseSMOTE
 from gpuimb.over_sampling._smote.filter import indices_in_namespace
@@ -43,6 +44,27 @@ def _sparse_row_sq_norms(X, ctx):
     if ctx.on_host:
         return np.asarray(sq, dtype=np.float64).reshape(-1)
     return ctx.xp.reshape(ctx.xp.astype(sq, ctx.xp.float64), (-1,))
+
+
+def _host_distance_sum(X, sq, working_memory):
+    """Dense host case of :func:`pairwise_distance_sum`: cache-sized tiles,
+    one per core, summed in tile order (deterministic)."""
+    n = X.shape[0]
+    sums = {}
+
+    def tile(start, stop):
+        d2 = X[start:stop] @ X.T
+        d2 *= -2.0
+        d2 += sq[start:stop, None]
+        d2 += sq[None, :]
+        np.maximum(d2, 0.0, out=d2)
+        rows = np.arange(stop - start)
+        d2[rows, rows + start] = 0.0
+        np.sqrt(d2, out=d2)
+        sums[start] = float(d2.sum())
+
+    run_host_tiles(n, n, tile, working_memory=working_memory)
+    return float(sum(sums[start] for start in sorted(sums)))
 
 
 def pairwise_distance_sum(X, ctx, working_memory=None):
@@ -81,6 +103,8 @@ def pairwise_distance_sum(X, ctx, working_memory=None):
         X = xp.astype(X, xp.float64)
         X = X - xp.mean(X, axis=0)
         sq = xp.sum(X * X, axis=1)
+    if ctx.on_host and not sparse:
+        return _host_distance_sum(np.asarray(X), np.asarray(sq), working_memory)
     columns = xp.arange(n, device=ctx.device)
     total = 0.0
     for start in range(0, n, tile):
@@ -243,7 +267,7 @@ class KMeansSMOTE(BaseSMOTE):
                        else np.full(len(clusters), 1.0 / len(clusters)))
             for rows, weight in zip(clusters, weights, strict=True):
                 X_cluster_class = take_rows(X, rows)
-                nns = self._fit_neighbors(self.nn_k_, X_cluster_class)
+                nns = self._fit_neighbors(self.nn_k_, X_cluster_class, ctx=ctx)
                 n_cluster_new = int(math.ceil(n_samples * weight))
                 X_new, y_new, (base, nbrs, steps) = self._make_samples(
                     X_cluster_class, y.dtype, klass, X_cluster_class, nns,

@@ -19,7 +19,7 @@ import numbers
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from gpuimb.over_sampling._smote.base import BaseSMOTE
+from gpuimb.over_sampling._smote.base import BaseSMOTE, neighbors_wanted
 from gpuimb.utils._array_api import (
     flatnonzero,
     get_namespace,
@@ -131,8 +131,9 @@ class BorderlineSMOTE(BaseSMOTE):
             if not m_fitted:  # fitted on all of X: the same for every class
                 self.nn_m_.fit(X)
                 m_fitted = True
-            danger = self._in_danger_noise(self.nn_m_, X_class, klass, y,
-                                           kind="danger", ctx=ctx)
+            danger = self._in_danger_noise(self.nn_m_, X, X_class, klass, y,
+                                           kind="danger", ctx=ctx,
+                                           k=neighbors_wanted(self.m_neighbors))
             danger_local = flatnonzero(xp, danger)
             if danger_local.shape[0] == 0:
                 continue
@@ -143,7 +144,7 @@ class BorderlineSMOTE(BaseSMOTE):
                 nn_data, nn_rows, y_check = X_class, class_indices, None
             else:
                 nn_data, nn_rows, y_check = X, None, y
-            nns = self._fit_neighbors(self.nn_k_, nn_data, X_danger)
+            nns = self._fit_neighbors(self.nn_k_, nn_data, X_danger, ctx=ctx)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_danger, y.dtype, klass, nn_data, nns, n_samples, y=y_check, ctx=ctx)
             X_blocks.append(X_new)
@@ -260,8 +261,9 @@ class SVMSMOTE(BaseSMOTE):
             if not m_fitted:
                 self.nn_m_.fit(X)
                 m_fitted = True
-            noise = self._in_danger_noise(self.nn_m_, take_rows(X, support), klass, y,
-                                          kind="noise", ctx=ctx)
+            noise = self._in_danger_noise(self.nn_m_, X, take_rows(X, support), klass, y,
+                                          kind="noise", ctx=ctx,
+                                          k=neighbors_wanted(self.m_neighbors))
             support = xp.take(support, flatnonzero(xp, ~noise))
             if support.shape[0] == 0:
                 raise ValueError(
@@ -269,8 +271,9 @@ class SVMSMOTE(BaseSMOTE):
                     "adapted to your dataset. Try another SMOTE variant."
                 )
             support_vectors = take_rows(X, support)
-            danger = self._in_danger_noise(self.nn_m_, support_vectors, klass, y,
-                                           kind="danger", ctx=ctx)
+            danger = self._in_danger_noise(self.nn_m_, X, support_vectors, klass, y,
+                                           kind="danger", ctx=ctx,
+                                           k=neighbors_wanted(self.m_neighbors))
             self.nn_k_.fit(X_class)
             fraction = random_state.beta(10, 10)
             n_danger_samples = int(fraction * (n_samples + 1))
@@ -284,7 +287,8 @@ class SVMSMOTE(BaseSMOTE):
                     continue
                 bases = xp.take(support, positions)
                 X_bases = take_rows(X, bases)
-                nns = self.nn_k_.kneighbors(X_bases, return_distance=False)[:, 1:]
+                nns = ctx.nearest_indices(self.nn_k_, X_class, X_bases,
+                                          k=neighbors_wanted(self.k_neighbors))[:, 1:]
                 X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                     X_bases, y.dtype, klass, X_class, nns, n_group,
                     step_size=step_size, ctx=ctx)
