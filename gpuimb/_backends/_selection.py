@@ -19,6 +19,10 @@ GROUP = 256
 
 # Rows narrower than this are selected by a plain sort.
 _SORT_WIDTH = 256
+# On the host, k argmin passes beat the group reduction up to about this k and
+# row width (benchmarks/RESULTS.md, "Engines").
+_ARGMIN_MAX_K = 12
+_ARGMIN_MAX_WIDTH = 16384
 
 
 def smallest_k(values, k, *, xp=None, method="auto"):
@@ -34,12 +38,14 @@ def smallest_k(values, k, *, xp=None, method="auto"):
         column is returned.
     xp : module, default=None
         Array namespace of ``values``; inferred when None.
-    method : {"auto", "groupmin", "partition", "sort"}, default="auto"
+    method : {"auto", "groupmin", "argmin", "partition", "sort"}, default="auto"
         ``"groupmin"`` first reduces groups of columns to their minima and
-        then only looks inside the ``k`` best groups;
+        then only looks inside the ``k`` best groups; ``"argmin"`` (NumPy
+        only) takes ``k`` row-wise argmins, masking each entry found;
         ``"partition"`` is ``argpartition`` (NumPy only) and ``"sort"`` sorts
         whole rows (any namespace). ``"auto"`` uses ``"groupmin"`` on wide
-        rows, then ``"partition"`` on NumPy and ``"sort"`` elsewhere.
+        rows, then ``"partition"`` on NumPy and ``"sort"`` elsewhere; on
+        NumPy, small ``k`` on rows of moderate width use ``"argmin"``.
 
     Returns
     -------
@@ -67,18 +73,54 @@ def smallest_k(values, k, *, xp=None, method="auto"):
         return values, xp.asarray(cols, copy=True)
     host = is_host_namespace(xp)
     if method == "auto":
-        if n_cols >= max(_SORT_WIDTH, 16 * k):
+        if host and k <= _ARGMIN_MAX_K and n_cols <= _ARGMIN_MAX_WIDTH:
+            method = "argmin"
+        elif n_cols >= max(_SORT_WIDTH, 16 * k):
             method = "groupmin"
         else:
             method = "partition" if host else "sort"
     if method == "groupmin":
         return _groupmin(values, k, xp)
+    if method == "argmin":
+        if not host:
+            raise ValueError("method='argmin' needs NumPy arrays.")
+        return _by_argmin(values, k)
     if method == "partition":
         if not host:
             raise ValueError("method='partition' needs NumPy arrays.")
         cols = np.argpartition(values, k - 1, axis=1)[:, :k]
         return np.take_along_axis(values, cols, axis=1), cols.astype(np.int64)
     return _by_sort(values, k, xp)
+
+
+def _by_argmin(values, k):
+    # Each entry found is masked with +inf for the next pass, then restored:
+    # cheaper than copying a block that is read only k times.
+    if not values.flags.writeable:
+        values = values.copy()
+    rows = np.arange(values.shape[0])
+    cols = np.empty((values.shape[0], k), dtype=np.int64)
+    found = np.empty((values.shape[0], k), dtype=values.dtype)
+    done = 0
+    try:
+        for j in range(k):
+            cols[:, j] = np.argmin(values, axis=1)
+            found[:, j] = values[rows, cols[:, j]]
+            values[rows, cols[:, j]] = np.inf
+            done += 1
+    finally:
+        # In reverse: a column found twice (rows short of finite entries)
+        # gets its original value back last.
+        for j in reversed(range(done)):
+            values[rows, cols[:, j]] = found[:, j]
+    short = np.flatnonzero(np.isinf(found[:, -1]))
+    if short.size:
+        # Rows with fewer than k finite entries: the masking could pick one
+        # column twice there, so select them by partition.
+        again = np.argpartition(values[short], k - 1, axis=1)[:, :k]
+        cols[short] = again
+        found[short] = np.take_along_axis(values[short], again, axis=1)
+    return found, cols
 
 
 def _by_sort(values, k, xp):
