@@ -31,7 +31,7 @@ __all__ = ["BruteForceNeighbors", "kneighbors"]
 
 _MIB = 2**20
 # Host distance blocks beyond this size run slower (cache misses, page faults).
-_HOST_BLOCK = 16 * _MIB
+_HOST_BLOCK = 8 * _MIB
 
 
 def _margin(k):
