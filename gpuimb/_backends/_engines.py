@@ -25,13 +25,13 @@ _INSTALL_HINT = 'pip install "gpuimb[cuda12]" (CUDA 12) or pip install "gpuimb[c
 # Host data goes to the array-API brute force instead of scikit-learn when all
 # of these hold (measured in benchmarks/RESULTS.md, "Engines": with float32
 # screening, the tiled GEMM + selection beat scikit-learn's brute force above
-# 15 features and its KD-tree above 7, from 2**22 query-index pairs):
+# 15 features and its KD-tree above 7, from 2**16 query-index pairs):
 # - dense floating data with more than _BRUTE_MIN_FEATURES features (trees
 #   win below);
 # - at least _BRUTE_MIN_PAIRS query/index pairs, below which both take
 #   milliseconds and scikit-learn's lower overhead wins.
 _BRUTE_MIN_FEATURES = 7
-_BRUTE_MIN_PAIRS = 2**22
+_BRUTE_MIN_PAIRS = 2**16
 
 
 def _check_classifier(name):
