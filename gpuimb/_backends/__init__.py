@@ -11,7 +11,7 @@ imported when an engine that needs them runs.
 """
 
 from ._adapt import HostEstimator, adapt_estimator
-from ._bruteforce import BruteForceNeighbors, kneighbors
+from ._bruteforce import BruteForceNeighbors, fits_float32, kneighbors
 from ._engines import CumlEngine, CupyEngine, SklearnEngine, get_engine
 from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus
 from ._namespace import to_host, to_namespace
@@ -27,6 +27,7 @@ __all__ = [
     "MiniBatchKMeans",
     "SklearnEngine",
     "adapt_estimator",
+    "fits_float32",
     "get_engine",
     "host_blas_single_thread",
     "kmeans_plusplus",

@@ -236,10 +236,15 @@ def _screen_dtype(xp, index, mean):
     """
     if index.dtype != xp.float64 or index.shape[0] == 0:
         return index.dtype
-    spread = float(xp.max(xp.abs(index - mean)))
-    if not spread < 2.0**50 / max(index.shape[1], 1):
-        return index.dtype
-    return xp.float32
+    return xp.float32 if fits_float32(xp, mean, index) else index.dtype
+
+
+def fits_float32(xp, centre, *arrays):
+    """True when float32 squared distances of ``arrays - centre`` stay far
+    from overflow (so float32 screening can be certified)."""
+    n_features = max(arrays[0].shape[1], 1)
+    spread = max(float(xp.max(xp.abs(a - centre))) for a in arrays)
+    return spread < 2.0**50 / n_features
 
 
 def _round_up(n, multiple):

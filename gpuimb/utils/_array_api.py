@@ -22,6 +22,13 @@ def is_sparse(X):
     return module.startswith("cupyx.scipy.sparse")
 
 
+def row_sq_norms(xp, M):
+    """Squared Euclidean norm of each row of dense or sparse ``M``, as 1-D ``xp``."""
+    if is_sparse(M):
+        return xp.reshape(xp.asarray(M.multiply(M).sum(axis=1)), (-1,))
+    return xp.sum(M * M, axis=1)
+
+
 def get_namespace(*arrays):
     """Return the array-API namespace (compat-wrapped) of dense or sparse arrays."""
     dense = []

@@ -22,6 +22,7 @@ from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
     python_scalar,
+    row_sq_norms,
     take_rows,
     to_host,
     vstack,
@@ -37,13 +38,6 @@ _BLOCKS_PER_TILE = 4
 def _tile_rows(n_rows, n_cols, working_memory_mib):
     budget = working_memory_mib * _MIB
     return max(1, min(n_rows, int(budget // (8 * _BLOCKS_PER_TILE * max(n_cols, 1)))))
-
-
-def _sparse_row_sq_norms(X, ctx):
-    sq = X.multiply(X).sum(axis=1)
-    if ctx.on_host:
-        return np.asarray(sq, dtype=np.float64).reshape(-1)
-    return ctx.xp.reshape(ctx.xp.astype(sq, ctx.xp.float64), (-1,))
 
 
 def _host_distance_sum(X, sq, working_memory):
@@ -98,11 +92,11 @@ def pairwise_distance_sum(X, ctx, working_memory=None):
     sparse = is_sparse(X)
     if sparse:
         X = X.astype(xp.float64)
-        sq = _sparse_row_sq_norms(X, ctx)
+        sq = row_sq_norms(xp, X)
     else:
         X = xp.astype(X, xp.float64)
         X = X - xp.mean(X, axis=0)
-        sq = xp.sum(X * X, axis=1)
+        sq = row_sq_norms(xp, X)
     if ctx.on_host and not sparse:
         return _host_distance_sum(np.asarray(X), np.asarray(sq), working_memory)
     columns = xp.arange(n, device=ctx.device)

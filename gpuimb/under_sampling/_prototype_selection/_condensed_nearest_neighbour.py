@@ -15,7 +15,13 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
-from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
+from gpuimb.utils._array_api import (
+    flatnonzero,
+    python_scalar,
+    row_sq_norms,
+    take_rows,
+    to_host,
+)
 from gpuimb.utils._validation import class_counts
 
 
@@ -74,7 +80,7 @@ class _NeighborSearch:
         # Expanded form |q|^2 + |x|^2 - 2 q.x (one matrix product), as
         # scikit-learn's Euclidean distances are computed.
         if self.ctx.sparse:
-            index_norms, query_norms = _row_sq_norms(X_index), _row_sq_norms(X_query)
+            index_norms, query_norms = row_sq_norms(xp, X_index), row_sq_norms(xp, X_query)
             dots = xp.asarray((X_query @ X_index.T).toarray())
         else:
             index_norms = xp.sum(X_index * X_index, axis=1)
@@ -82,15 +88,6 @@ class _NeighborSearch:
             dots = X_query @ xp.matrix_transpose(X_index)
         d2 = query_norms[:, None] + index_norms[None, :] - 2 * dots
         return xp.sqrt(xp.clip(d2, 0, None))
-
-
-def _row_sq_norms(X):
-    """Squared row norms of a sparse matrix, as a dense array of X's namespace."""
-    from gpuimb.utils._array_api import get_namespace
-
-    squared = X.multiply(X).sum(axis=1)
-    xp = get_namespace(X)
-    return xp.reshape(xp.asarray(squared), (-1,))
 
 
 def _clone(estimator):

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from gpuimb._backends import run_host_tiles, smallest_k
+from gpuimb._backends import fits_float32, run_host_tiles, smallest_k
 from gpuimb._config import get_config
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     _kneighbors_error,
@@ -14,18 +14,16 @@ from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours impor
     minority_class,
 )
 from gpuimb.under_sampling.base import BaseUnderSampler
-from gpuimb.utils._array_api import flatnonzero, is_sparse, python_scalar, take_rows
+from gpuimb.utils._array_api import (
+    flatnonzero,
+    is_sparse,
+    python_scalar,
+    row_sq_norms,
+    take_rows,
+)
 from gpuimb.utils._validation import class_counts
 
 _MIB = 2**20
-
-
-def _row_sq_norms(xp, M):
-    """Squared Euclidean norm of each row of dense or sparse ``M``."""
-    if is_sparse(M):
-        norms = M.multiply(M).sum(axis=1)
-        return xp.reshape(xp.asarray(norms), (-1,))
-    return xp.sum(M * M, axis=1)
 
 
 def _host_farthest_sums(X_min, X_cls, k):
@@ -80,13 +78,6 @@ def _host_farthest_sums(X_min, X_cls, k):
     return out
 
 
-def _fits_float32(X_min, X_cls):
-    """True when float32 scores of the centred data stay far from overflow."""
-    centre = np.mean(X_min, axis=0)
-    spread = max(float(np.max(np.abs(X_min - centre))), float(np.max(np.abs(X_cls - centre))))
-    return spread < 2.0**50 / max(X_min.shape[1], 1)
-
-
 def _farthest_sums(ctx, X_min, X_cls, k):
     """Sum of the distances from each row of ``X_cls`` to its ``k`` farthest
     rows of ``X_min``, in increasing-distance order.
@@ -102,19 +93,20 @@ def _farthest_sums(ctx, X_min, X_cls, k):
     k = min(k, n_min)
     if n_cls == 0:
         return xp.zeros((0,), dtype=xp.float64)
-    if ctx.on_host and not ctx.sparse and k < n_min and _fits_float32(X_min, X_cls):
+    if (ctx.on_host and not ctx.sparse and k < n_min
+            and fits_float32(np, np.mean(X_min, axis=0), X_min, X_cls)):
         return xp.asarray(_host_farthest_sums(X_min, X_cls, k))
     if ctx.sparse:
         B = X_min.astype(np.float64)
         A_all = X_cls.astype(np.float64)
-        b2 = _row_sq_norms(xp, B)
+        b2 = row_sq_norms(xp, B)
         B_t = B.T
     else:
         B = xp.astype(X_min, xp.float64, copy=False)
         centre = xp.mean(B, axis=0)
         B = B - centre
         A_all = xp.astype(X_cls, xp.float64, copy=False) - centre
-        b2 = _row_sq_norms(xp, B)
+        b2 = row_sq_norms(xp, B)
         B_aug = xp.concat([-2 * B, b2[:, None]], axis=1).T
 
     def scores_of(A):
@@ -132,7 +124,7 @@ def _farthest_sums(ctx, X_min, X_cls, k):
         for start in range(0, n_cls, rows):
             A = A_all[start:min(start + rows, n_cls), :]
             top = xp.sort(scores_of(A), axis=1)[:, n_min - k:]
-            d2 = xp.clip(top + _row_sq_norms(xp, A)[:, None], 0, None)
+            d2 = xp.clip(top + row_sq_norms(xp, A)[:, None], 0, None)
             sums.append(xp.sum(xp.sqrt(d2), axis=1))
         return xp.concat(sums)
 
@@ -142,7 +134,7 @@ def _farthest_sums(ctx, X_min, X_cls, k):
         A = A_all[start:stop, :]
         scores = np.asarray(scores_of(A))
         top = np.sort(scores, axis=1) if k == n_min else _largest_ascending(scores, k)
-        top += np.asarray(_row_sq_norms(xp, A)).reshape(-1, 1)
+        top += np.asarray(row_sq_norms(xp, A)).reshape(-1, 1)
         np.clip(top, 0, None, out=top)
         np.sqrt(top, out=top)
         out[start:stop] = top.sum(axis=1)
@@ -154,20 +146,10 @@ def _farthest_sums(ctx, X_min, X_cls, k):
 def _largest_ascending(values, k):
     """The k largest entries of each row of a host array, in increasing order.
 
-    Small k: k passes of a row-wise argmax (each entry found is masked), which
-    is several times faster than ``np.partition`` on wide rows. ``values`` is
-    overwritten.
+    ``values`` (a temporary) is negated in place.
     """
-    if k > 16:
-        top = np.partition(values, values.shape[1] - k, axis=1)[:, -k:]
-        return np.sort(top, axis=1)
-    rows = np.arange(values.shape[0])
-    found = np.empty((values.shape[0], k), dtype=values.dtype)
-    for j in range(k - 1, -1, -1):
-        cols = np.argmax(values, axis=1)
-        found[:, j] = values[rows, cols]
-        values[rows, cols] = -np.inf
-    return found
+    smallest, _ = smallest_k(np.negative(values, out=values), k)
+    return np.sort(-smallest, axis=1)
 
 
 class NearMiss(BaseUnderSampler):
