@@ -1,6 +1,5 @@
 """FunctionSampler: turn any ``func(X, y, **kw_args)`` into a sampler."""
 
-from sklearn.utils.multiclass import check_classification_targets
 
 from gpuimb import _io
 from gpuimb.base import BaseSampler, _one_hot
@@ -59,7 +58,6 @@ class FunctionSampler(BaseSampler):
         y, _ = _io.unwrap(y)
         self._accept_sparse = ("csr", "csc") if self.accept_sparse else ()
         if self._is_host(X, y):
-            check_classification_targets(y)
             X, y, binarize_y = self._check_X_y(
                 X, y, accept_sparse=["csr", "csc"] if self.accept_sparse else False)
         else:

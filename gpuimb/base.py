@@ -14,7 +14,6 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._tags import InputTags, Tags, TargetTags
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from gpuimb import _io
@@ -240,7 +239,6 @@ class SamplerMixin(metaclass=ABCMeta):
         """Validate X and y in their own namespace; return (X, y, binarize_y)."""
         if _is_device_or_array_api(X) or _is_device_or_array_api(y):
             return self._check_X_y_xp(X, y, x_info)
-        check_classification_targets(y)
         return self._check_X_y(X, y)
 
     @abstractmethod

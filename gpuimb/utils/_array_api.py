@@ -26,6 +26,9 @@ def row_sq_norms(xp, M):
     """Squared Euclidean norm of each row of dense or sparse ``M``, as 1-D ``xp``."""
     if is_sparse(M):
         return xp.reshape(xp.asarray(M.multiply(M).sum(axis=1)), (-1,))
+    if isinstance(M, np.ndarray):
+        # Several times faster than a row-wise sum over short rows.
+        return np.einsum("ij,ij->i", M, M)
     return xp.sum(M * M, axis=1)
 
 

@@ -33,8 +33,15 @@ def class_counts(y):
     return dict(zip(classes, counts, strict=True))
 
 
+_CLASSIFICATION_TARGETS = ("binary", "multiclass", "multiclass-multioutput",
+                           "multilabel-indicator", "multilabel-sequences")
+
+
 def check_target_type(y, indicate_one_vs_all=False):
     """Check that ``y`` is binary, multiclass or a one-hot encoded multiclass target.
+
+    Other classification targets fail later; regression targets fail here with
+    scikit-learn's ``check_classification_targets`` message.
 
     Parameters
     ----------
@@ -50,7 +57,15 @@ def check_target_type(y, indicate_one_vs_all=False):
     is_one_vs_all : bool
         Only returned when ``indicate_one_vs_all`` is True.
     """
-    type_y = type_of_target(y)
+    type_y = type_of_target(y, input_name="y")
+    if type_y not in _CLASSIFICATION_TARGETS:
+        # scikit-learn's check_classification_targets, without a second
+        # type_of_target pass over y.
+        raise ValueError(
+            f"Unknown label type: {type_y}. Maybe you are trying to fit a "
+            "classifier, which expects discrete classes on a regression target "
+            "with continuous values."
+        )
     if type_y == "multilabel-indicator":
         if np.any(np.asarray(y.sum(axis=1)) > 1):
             raise ValueError(
