@@ -109,6 +109,77 @@ def test_nearmiss2_tiling_does_not_change_result(working_memory):
     np.testing.assert_array_equal(gp.sample_indices_, ref.sample_indices_)
 
 
+def _pruning_cases():
+    rng = np.random.default_rng(0)
+    labels = np.r_[np.zeros(2700, int), np.ones(300, int)]
+    grid = rng.integers(0, 3, size=(3000, 6)).astype(float)
+    duplicated = rng.normal(size=(3000, 8))
+    duplicated[1::2] = duplicated[::2]
+    return {
+        "make_classification": make_classification(
+            n_samples=3000, n_features=10, n_informative=6, weights=[0.9, 0.1],
+            flip_y=0, random_state=11),
+        "gaussian-d40": (np.r_[rng.normal(size=(2700, 40)) + 0.3,
+                               rng.normal(size=(300, 40))], labels),
+        "uniform-d60": (rng.uniform(size=(3000, 60)), labels),
+        # Exact ties everywhere: the order must still be the full stable one.
+        "grid": (grid, labels),
+        "duplicated-rows": (duplicated, labels),
+    }
+
+
+def _full_order(monkeypatch, X, y, **params):
+    """NearMiss-2 with the lower-bound pruning switched off."""
+    from gpuimb.under_sampling._prototype_selection import _nearmiss
+
+    with monkeypatch.context() as m:
+        m.setattr(_nearmiss, "_BOUND_ROWS_MIN", 10**9)
+        m.setattr(_nearmiss, "_BOUND_ROWS_MAX", 10**9)
+        return NearMiss(version=2, **params).fit(X, y).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("case", list(_pruning_cases()))
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_nearmiss2_pruning_equals_full_computation(monkeypatch, case, k):
+    from gpuimb.under_sampling._prototype_selection import _nearmiss
+
+    X, y = _pruning_cases()[case]
+    computed = []
+    farthest_sums = _nearmiss._farthest_sums
+
+    def counting(ctx, X_min, X_cls, k):
+        computed.append(X_cls.shape[0])
+        return farthest_sums(ctx, X_min, X_cls, k)
+
+    monkeypatch.setattr(_nearmiss, "_farthest_sums", counting)
+    gp = NearMiss(version=2, n_neighbors=k)
+    X_res, y_res = gp.fit_resample(X, y)
+    n_computed = sum(computed)
+    computed.clear()
+    X_full, y_full = _full_order(monkeypatch, X, y, n_neighbors=k)
+    assert sum(computed) == np.count_nonzero(y == 0)  # the reference computed all
+    np.testing.assert_array_equal(X_res, X_full)
+    np.testing.assert_array_equal(y_res, y_full)
+    if case == "make_classification":
+        # The bounds do prune here: 300 rows kept of 2.7k.
+        assert n_computed < 1000
+
+
+def test_nearmiss2_pruning_matches_imblearn():
+    X, y = _data(2, 12, n=4000)
+    _assert_same(*_fit_both(X, y, version=2))
+    _assert_same(*_fit_both(X, y, version=2, sampling_strategy={0: 500}))
+
+
+def test_nearmiss2_pruning_array_api_strict(monkeypatch):
+    X, y = _pruning_cases()["gaussian-d40"]
+    ref = NearMiss(version=2).fit_resample(X, y)
+    gp = NearMiss(version=2)
+    X_res, _ = gp.fit_resample(to_namespace("array_api_strict", X),
+                               to_namespace("array_api_strict", y))
+    np.testing.assert_array_equal(to_host(X_res), ref[0])
+
+
 def test_nearmiss3_warns_like_imblearn():
     X, y = _data(2, 9)
     msg = "The number of the samples to be selected is larger"

@@ -143,6 +143,108 @@ def _farthest_sums(ctx, X_min, X_cls, k):
     return xp.asarray(out)
 
 
+# NearMiss-2's lower bounds use this many of the most outlying minority rows
+# (an eighth of them, at least 8 per neighbour): for most rows, they hold the
+# farthest ones.
+_BOUND_ROWS_MIN, _BOUND_ROWS_MAX = 64, 128
+
+
+def _farthest_order(ctx, X_min, X_cls, k, n_keep):
+    """Positions of the ``n_keep`` rows of ``X_cls`` with the smallest
+    :func:`_farthest_sums`, in (sum, position) order: the first ``n_keep``
+    entries of a stable argsort of all the sums.
+
+    When few rows are kept, most sums need not be computed. A cheap lower
+    bound of every row's sum (:func:`_farthest_lower_bounds`) orders the rows;
+    exact sums are computed in that order, a chunk at a time, until the
+    ``n_keep``-th smallest exact sum is below the bound of every row left.
+    Those rows cannot be kept, so the result equals the full computation's.
+    """
+    xp = ctx.xp
+    n_cls, n_min = X_cls.shape[0], X_min.shape[0]
+    k = min(k, n_min)
+    n_bound = max(min(max(_BOUND_ROWS_MIN, n_min // 8), _BOUND_ROWS_MAX), 8 * k)
+    if ctx.sparse or 4 * n_keep > n_cls or 4 * n_bound > n_min:
+        sums = _farthest_sums(ctx, X_min, X_cls, k)
+        return xp.argsort(sums, stable=True)[:n_keep]
+
+    lower = _farthest_lower_bounds(ctx, X_min, X_cls, k, n_bound)
+    by_bound = xp.argsort(lower, stable=False)
+    lower = xp.take(lower, by_bound)
+    chunk = max(n_keep // 4, 256)
+    done = min(n_cls, n_keep + chunk)
+    sums = [_farthest_sums(ctx, X_min, take_rows(X_cls, by_bound[:done]), k)]
+    while done < n_cls:
+        kept_sums = xp.sort(xp.concat(sums))[n_keep - 1]
+        if float(lower[done]) > float(kept_sums):
+            break
+        stop = min(n_cls, done + chunk)
+        sums.append(_farthest_sums(ctx, X_min, take_rows(X_cls, by_bound[done:stop]), k))
+        done = stop
+
+    # Back to position order, so that the stable sort breaks ties by position.
+    rows = by_bound[:done]
+    by_position = xp.argsort(rows, stable=False)
+    rows = xp.take(rows, by_position)
+    sums = xp.take(xp.concat(sums), by_position)
+    return xp.take(rows, xp.argsort(sums, stable=True)[:n_keep])
+
+
+def _farthest_lower_bounds(ctx, X_min, X_cls, k, n_bound):
+    """A lower bound of the value :func:`_farthest_sums` computes for each row.
+
+    The ``n_bound`` rows of ``X_min`` farthest from its mean are dealt into
+    ``k`` groups; the farthest row of each group are ``k`` distinct rows, so
+    the sum of their distances is at most the sum of the ``k`` farthest. (A
+    column-wise maximum per group is far cheaper than a top-k per row.) The
+    squared distances are ``(1 - 2 rel) (|a|^2 + |b|^2) - 2 a.b`` from one
+    float64 product: the shrunk norms absorb the product's rounding error,
+    ``rel (|a|^2 + |b|^2)`` at most. The result is then lowered by the error
+    bound of the computed sums, ``sqrt(rel) (|a| + max |b|)`` per distance,
+    which also covers their expanded-form paths (all distances centred on
+    the minority mean).
+    """
+    xp = ctx.xp
+    B = xp.astype(X_min, xp.float64, copy=False)
+    centre = xp.mean(B, axis=0)
+    B = B - centre
+    b2 = row_sq_norms(xp, B)
+    b_max = float(xp.sqrt(xp.max(b2)))
+    eps = float(xp.finfo(xp.float64).eps)
+    rel = 4 * (B.shape[1] + 4) * eps
+    shrink = 1 - 2 * rel
+    outlying = xp.argsort(-b2, stable=True)[:n_bound]
+    # Negated scores, so that the farthest rows have the smallest ones.
+    B_neg = xp.concat([2 * xp.take(B, outlying, axis=0),
+                       -shrink * xp.take(b2, outlying)[:, None]], axis=1)
+
+    def bounds(rows):
+        A = xp.astype(rows, xp.float64, copy=False) - centre
+        ones = xp.ones((A.shape[0], 1), dtype=xp.float64, device=ctx.device)
+        neg_scores = B_neg @ xp.concat([A, ones], axis=1).T
+        a2 = shrink * row_sq_norms(xp, A)
+        total = xp.zeros_like(a2)
+        for group in range(k):
+            far2 = a2 - xp.min(neg_scores[group::k, :], axis=0)
+            total = total + xp.sqrt(xp.clip(far2, 0, None))
+        slack = 2 * k * rel**0.5 * (xp.sqrt(a2) + b_max)
+        return total * (1 - 4 * k * eps) - slack
+
+    n_cls = X_cls.shape[0]
+    if not ctx.on_host:
+        budget = get_config()["working_memory"] * _MIB
+        step = max(1, int(budget // (4 * 8 * n_bound)))
+        return xp.concat([bounds(X_cls[start:min(start + step, n_cls), :])
+                          for start in range(0, n_cls, step)])
+    out = np.empty(n_cls, dtype=np.float64)
+
+    def tile(start, stop):
+        out[start:stop] = bounds(X_cls[start:stop])
+
+    run_host_tiles(n_cls, n_bound, tile)
+    return out
+
+
 def _largest_ascending(values, k):
     """The k largest entries of each row of a host array, in increasing order.
 
@@ -246,13 +348,17 @@ class NearMiss(BaseUnderSampler):
             dist = dist[:, dist.shape[1] - min(k, dist.shape[1]):]
         return xp.sum(xp.astype(dist, xp.float64), axis=1)
 
-    def _farthest_minority_sums(self, ctx, X_min, X_query):
+    def _farthest_minority_order(self, ctx, X_min, X_query, n_samples):
+        """NearMiss-2's order of the rows of ``X_query`` (at least the first
+        ``n_samples`` of it)."""
         xp = ctx.xp
+        n_keep = min(n_samples, X_query.shape[0])
         if isinstance(self.n_neighbors, numbers.Integral):
-            return _farthest_sums(ctx, X_min, X_query, self.n_neighbors)
+            return _farthest_order(ctx, X_min, X_query, self.n_neighbors, n_keep)
         dist, _ = self.nn_.kneighbors(X_query, n_neighbors=X_min.shape[0])
         k = min(int(getattr(self.nn_, "n_neighbors", dist.shape[1])), dist.shape[1])
-        return xp.sum(xp.astype(dist[:, dist.shape[1] - k:], xp.float64), axis=1)
+        sums = xp.sum(xp.astype(dist[:, dist.shape[1] - k:], xp.float64), axis=1)
+        return xp.argsort(sums, stable=True)
 
     def _ver3_candidates(self, ctx, X_cls, X_min):
         """Unique class rows among the minority samples' nearest class samples."""
@@ -292,13 +398,12 @@ class NearMiss(BaseUnderSampler):
                     # Farthest first; ties keep their order (Python's stable sort).
                     order = xp.argsort(-scores, stable=True)
                     class_indices = xp.take(class_indices, candidates)
-                else:
-                    if self.version == 1:
-                        scores = self._nearest_sums(ctx, X_min, X_cls)
-                    else:
-                        scores = self._farthest_minority_sums(ctx, X_min, X_cls)
+                elif self.version == 1:
+                    scores = self._nearest_sums(ctx, X_min, X_cls)
                     order = xp.argsort(scores, stable=True)
-                if order.shape[0] < n_samples:
+                else:
+                    order = self._farthest_minority_order(ctx, X_min, X_cls, n_samples)
+                if class_indices.shape[0] < n_samples:
                     warnings.warn(
                         "The number of the samples to be selected is larger"
                         " than the number of samples available. The"
