@@ -33,6 +33,25 @@ from gpuimb.utils._validation import (
 )
 
 
+def _register_fit_resample_with_metadata_routing():
+    """Make ``fit_resample`` a method scikit-learn's metadata routing knows.
+
+    Pipelines route metadata to it, and estimators with an explicit
+    ``fit_resample(X, y, some_metadata=None)`` get ``set_fit_resample_request``.
+    This extends scikit-learn's module-level method lists, as imbalanced-learn
+    does too (hard to avoid: routing validates method names against them); it
+    must run before the sampler classes are created.
+    """
+    from sklearn.utils import _metadata_requests
+
+    for names in (_metadata_requests.SIMPLE_METHODS, _metadata_requests.METHODS):
+        if "fit_resample" not in names:
+            names.append("fit_resample")
+
+
+_register_fit_resample_with_metadata_routing()
+
+
 @dataclass(slots=True)
 class SamplerTags:
     """Sampler-specific tags (same meaning as imbalanced-learn's).

@@ -6,17 +6,24 @@ changes what differs for samplers: step validation, ``fit`` (samplers resample
 X *and* y, and act only while fitting) and iteration at predict/transform time
 (samplers are skipped). Everything else — ``predict``, ``score``, ``transform``,
 ``get_params``, indexing, HTML repr — is scikit-learn's own, so it follows
-scikit-learn upgrades. Fit parameters use the ``step__param`` convention;
-scikit-learn's metadata routing is not supported for fitting yet (a clear error
-says so).
+scikit-learn upgrades. Fit parameters use the ``step__param`` convention or, with
+``sklearn.set_config(enable_metadata_routing=True)``, scikit-learn's metadata
+routing, where samplers consume metadata through ``fit_resample``.
 """
 
 from collections import Counter
 
-import sklearn
 from sklearn import pipeline as sk_pipeline
 from sklearn.base import clone
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.validation import check_memory
+
+import gpuimb.base  # noqa: F401  (registers fit_resample with metadata routing)
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -29,14 +36,25 @@ def _is_passthrough(step):
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
+# The methods of the pipeline that fit its steps.
+_FITTING_CALLERS = ("fit", "fit_transform", "fit_predict", "fit_resample")
+# The inference methods, which run the transformers' ``transform`` only.
+_INFERENCE_CALLERS = ("predict", "predict_proba", "predict_log_proba",
+                      "decision_function", "score", "transform")
+
+
 def _fit_step(step, X, y, params):
-    """Fit one intermediate step; return ``(X, y, fitted_step)``."""
+    """Fit one intermediate step; return ``(X, y, fitted_step)``.
+
+    ``params`` maps the step's methods to their metadata.
+    """
     if _is_sampler(step):
-        X, y = step.fit_resample(X, y, **params)
+        X, y = step.fit_resample(X, y, **params.get("fit_resample", {}))
         return X, y, step
     if hasattr(step, "fit_transform"):
-        return step.fit_transform(X, y, **params), y, step
-    return step.fit(X, y, **params).transform(X), y, step
+        return step.fit_transform(X, y, **params.get("fit_transform", {})), y, step
+    step.fit(X, y, **params.get("fit", {}))
+    return step.transform(X, **params.get("transform", {})), y, step
 
 
 class Pipeline(sk_pipeline.Pipeline):
@@ -92,12 +110,11 @@ class Pipeline(sk_pipeline.Pipeline):
                 continue
             yield idx, name, step
 
-    def _split_params(self, params):
-        if sklearn.get_config().get("enable_metadata_routing", False):
-            raise NotImplementedError(
-                "gpuimb.pipeline.Pipeline does not support metadata routing yet; "
-                "pass fit parameters as step__parameter instead."
-            )
+    def _split_params(self, method, params):
+        """``{step name: {step method: metadata}}`` for the pipeline's ``method``."""
+        if _routing_enabled():
+            routed = process_routing(self, method, **params)
+            return {name: dict(routed.get(name, {})) for name, _ in self.steps}
         per_step = {name: {} for name, _ in self.steps}
         for key, value in params.items():
             if "__" not in key:
@@ -110,7 +127,10 @@ class Pipeline(sk_pipeline.Pipeline):
                 )
             step, param = key.split("__", 1)
             per_step[step][param] = value
-        return per_step
+        # Without routing, a step's parameters go to whichever fitting method
+        # is called on it (not to ``transform``), as in scikit-learn.
+        return {name: {callee: step_params for callee in _FITTING_CALLERS}
+                for name, step_params in per_step.items()}
 
     def _fit_intermediate(self, X, y, per_step):
         self.steps = list(self.steps)
@@ -129,9 +149,9 @@ class Pipeline(sk_pipeline.Pipeline):
             self.steps[idx] = (name, fitted)
         return X, y
 
-    def _fit_all_but_last(self, X, y, params):
+    def _fit_all_but_last(self, method, X, y, params):
         """Fit every step but the last; return ``(Xt, yt, last_step_params)``."""
-        per_step = self._split_params(params)
+        per_step = self._split_params(method, params)
         Xt, yt = self._fit_intermediate(X, y, per_step)
         return Xt, yt, per_step[self.steps[-1][0]]
 
@@ -152,12 +172,12 @@ class Pipeline(sk_pipeline.Pipeline):
         self : Pipeline
             The fitted pipeline.
         """
-        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
+        Xt, yt, last_params = self._fit_all_but_last("fit", X, y, params)
         with sk_pipeline._print_elapsed_time("Pipeline",
                                              self._log_message(len(self.steps) - 1)):
             final = self._final_estimator
             if final != "passthrough":
-                final.fit(Xt, yt, **last_params)
+                final.fit(Xt, yt, **last_params.get("fit", {}))
         return self
 
     def fit_transform(self, X, y=None, **params):
@@ -177,13 +197,14 @@ class Pipeline(sk_pipeline.Pipeline):
         Xt : array-like
             The transformed training data.
         """
-        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
+        Xt, yt, last_params = self._fit_all_but_last("fit_transform", X, y, params)
         final = self._final_estimator
         if final == "passthrough":
             return Xt
         if hasattr(final, "fit_transform"):
-            return final.fit_transform(Xt, yt, **last_params)
-        return final.fit(Xt, yt, **last_params).transform(Xt)
+            return final.fit_transform(Xt, yt, **last_params.get("fit_transform", {}))
+        final.fit(Xt, yt, **last_params.get("fit", {}))
+        return final.transform(Xt, **last_params.get("transform", {}))
 
     def fit_predict(self, X, y=None, **params):
         """Fit the pipeline and return the final step's ``fit_predict``.
@@ -202,8 +223,9 @@ class Pipeline(sk_pipeline.Pipeline):
         y_pred : ndarray
             Predictions on the (resampled) training data.
         """
-        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
-        return self._final_estimator.fit_predict(Xt, yt, **last_params)
+        Xt, yt, last_params = self._fit_all_but_last("fit_predict", X, y, params)
+        return self._final_estimator.fit_predict(Xt, yt,
+                                                 **last_params.get("fit_predict", {}))
 
     def fit_resample(self, X, y=None, **params):
         """Fit the pipeline whose last step is a sampler and resample with it.
@@ -222,13 +244,62 @@ class Pipeline(sk_pipeline.Pipeline):
         X_resampled, y_resampled
             The output of the last sampler.
         """
-        Xt, yt, last_params = self._fit_all_but_last(X, y, params)
         final = self._final_estimator
+        if final != "passthrough" and not _is_sampler(final):
+            raise AttributeError("The last step of the pipeline has no fit_resample.")
+        Xt, yt, last_params = self._fit_all_but_last("fit_resample", X, y, params)
         if final == "passthrough":
             return Xt, yt
-        if not _is_sampler(final):
-            raise AttributeError("The last step of the pipeline has no fit_resample.")
-        return final.fit_resample(Xt, yt, **last_params)
+        return final.fit_resample(Xt, yt, **last_params.get("fit_resample", {}))
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this pipeline.
+
+        Fitting methods route to each sampler's ``fit_resample`` and to each
+        transformer's ``fit_transform`` (or ``fit`` and ``transform``);
+        inference methods route to the transformers' ``transform`` only, since
+        samplers do not run there. See scikit-learn's metadata routing guide.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information of every step.
+        """
+        router = MetadataRouter(owner=self.__class__.__name__)
+        for _, name, step in self._iter(with_final=False, filter_passthrough=True,
+                                        filter_resample=False):
+            mapping = MethodMapping()
+            if _is_sampler(step):
+                fitting = ("fit_resample",)
+            elif hasattr(step, "fit_transform"):
+                fitting = ("fit_transform",)
+            else:
+                fitting = ("fit", "transform")
+            for caller in _FITTING_CALLERS:
+                for callee in fitting:
+                    mapping.add(caller=caller, callee=callee)
+            if not _is_sampler(step):
+                for caller in _INFERENCE_CALLERS:
+                    mapping.add(caller=caller, callee="transform")
+                mapping.add(caller="inverse_transform", callee="inverse_transform")
+            router.add(method_mapping=mapping, **{name: step})
+
+        final_name, final = self.steps[-1]
+        if _is_passthrough(final):
+            return router
+        mapping = MethodMapping()
+        for method in ("fit", "fit_predict", "predict", "predict_proba",
+                       "predict_log_proba", "decision_function", "score",
+                       "transform", "inverse_transform", "fit_resample"):
+            if method == "fit" or hasattr(final, method):
+                mapping.add(caller=method, callee=method)
+        if hasattr(final, "fit_transform"):
+            mapping.add(caller="fit_transform", callee="fit_transform")
+        else:
+            mapping.add(caller="fit_transform", callee="fit")
+            mapping.add(caller="fit_transform", callee="transform")
+        router.add(method_mapping=mapping, **{final_name: final})
+        return router
 
 
 def _name_steps(estimators):

@@ -92,3 +92,116 @@ def test_cross_validation_and_names():
         "randomundersampler-1", "randomundersampler-2", "logisticregression"]
     scores = cross_val_score(pipe, X, Y, cv=3)
     assert scores.shape == (3,)
+
+
+# Metadata routing (sklearn.set_config(enable_metadata_routing=True)).
+
+class _WeightedUnderSampler(RandomUnderSampler):
+    """A sampler that consumes metadata: keeps the rows of positive weight first."""
+
+    def fit_resample(self, X, y, sample_weight=None):
+        self.seen_weight_ = sample_weight
+        return super().fit_resample(X, y)
+
+
+def _routing_data():
+    X, y = make_classification(n_samples=300, weights=[0.8, 0.2], random_state=3)
+    weight = np.random.default_rng(3).uniform(0.5, 2.0, size=X.shape[0])
+    return X, y, weight
+
+
+def _routed_steps(sampler):
+    return [("scale", StandardScaler().set_fit_request(sample_weight=True)),
+            ("under", sampler),
+            ("clf", LogisticRegression().set_fit_request(sample_weight=False)
+             .set_score_request(sample_weight=True))]
+
+
+def test_routing_to_a_transformer_before_a_sampler_matches_imblearn():
+    import sklearn
+    from imblearn.pipeline import Pipeline as ImbPipeline
+
+    X, y, weight = _routing_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        a = Pipeline(_routed_steps(RandomUnderSampler(random_state=0)))
+        a.fit(X, y, sample_weight=weight)
+        b = ImbPipeline(_routed_steps(ImbRUS(random_state=0)))
+        b.fit(X, y, sample_weight=weight)
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_allclose(a.named_steps["scale"].mean_,
+                               np.average(X, axis=0, weights=weight))
+    np.testing.assert_array_equal(a.named_steps["scale"].mean_,
+                                  b.named_steps["scale"].mean_)
+    np.testing.assert_array_equal(a.named_steps["clf"].coef_,
+                                  b.named_steps["clf"].coef_)
+
+
+def test_routing_reaches_a_sampler_through_fit_resample_request():
+    import sklearn
+
+    X, y, weight = _routing_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        sampler = _WeightedUnderSampler(random_state=0).set_fit_resample_request(
+            sample_weight=True)
+        clf = LogisticRegression().set_fit_request(sample_weight=False)
+        pipe = Pipeline([("under", sampler), ("clf", clf)])
+        pipe.fit(X, y, sample_weight=weight)
+        assert pipe.named_steps["under"].seen_weight_ is weight
+        sampler.seen_weight_ = None
+        scale = StandardScaler().set_fit_request(sample_weight=False)
+        X_res, _ = Pipeline([("scale", scale), ("under", sampler)]).fit_resample(
+            X, y, sample_weight=weight)
+        assert sampler.seen_weight_ is weight
+        assert X_res.shape[0] == 2 * np.bincount(y).min()
+
+
+def test_routing_unrequested_metadata_errors_like_sklearn():
+    import sklearn
+
+    X, y, weight = _routing_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline([("under", RandomUnderSampler(random_state=0)),
+                         ("clf", LogisticRegression())])
+        with pytest.raises(ValueError, match=r"\[sample_weight\] are passed but"):
+            pipe.fit(X, y, sample_weight=weight)
+        pipe = Pipeline([("under", RandomUnderSampler(random_state=0)),
+                         ("clf", LogisticRegression().set_fit_request(sample_weight=False))])
+        with pytest.raises(TypeError, match="sample_weight"):
+            pipe.fit(X, y, sample_weight=weight)
+
+
+def test_routing_at_inference_skips_the_sampler():
+    import sklearn
+
+    X, y, weight = _routing_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline(_routed_steps(RandomUnderSampler(random_state=0)))
+        pipe.fit(X, y, sample_weight=weight)
+        np.testing.assert_array_equal(
+            pipe.predict(X),
+            pipe.named_steps["clf"].predict(pipe.named_steps["scale"].transform(X)))
+        assert "under" not in [name for _, name, _ in pipe._iter()]
+
+
+def test_routing_in_cross_validation():
+    import sklearn
+    from sklearn.model_selection import cross_validate
+
+    X, y, weight = _routing_data()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline(_routed_steps(RandomUnderSampler(random_state=0)))
+        scores = cross_validate(pipe, X, y, params={"sample_weight": weight}, cv=3,
+                                error_score="raise")
+    assert np.all(np.isfinite(scores["test_score"]))
+
+
+def test_without_routing_step_params_still_work():
+    X, y, weight = _routing_data()
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("under", RandomUnderSampler(random_state=0)),
+                     ("clf", LogisticRegression())])
+    pipe.fit(X, y, scale__sample_weight=weight)
+    np.testing.assert_allclose(pipe.named_steps["scale"].mean_,
+                               np.average(X, axis=0, weights=weight))
+    with pytest.raises(ValueError, match="stepname__parameter"):
+        pipe.fit(X, y, sample_weight=weight)
