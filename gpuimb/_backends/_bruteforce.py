@@ -17,7 +17,6 @@ direct distances. The result is therefore the exact (distance, index) order
 of the directly computed distances, whatever the offset of the data.
 """
 
-import os
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -25,7 +24,7 @@ from sklearn.base import BaseEstimator
 from .._config import get_config
 from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
-from ._tiles import host_blas_single_thread
+from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
 
 __all__ = ["BruteForceNeighbors", "kneighbors"]
 
@@ -156,7 +155,7 @@ class _Plan:
             # NumPy's element-wise passes are single-threaded: run one query
             # tile per core (BLAS limited to one thread meanwhile), each with
             # its share of the budget, in blocks small enough to stay in cache.
-            self.workers = max(1, min(os.cpu_count() or 1, 8))
+            self.workers = HOST_WORKERS
             budget = budget // self.workers
             self.block_cap = min(budget, _HOST_BLOCK)
         else:
@@ -314,11 +313,8 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
         return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates, n_avail)
 
     starts = range(0, query.shape[0], rows)
-    if parallel and plan.workers > 1 and len(starts) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(plan.workers) as pool:
-            results = list(pool.map(tile, starts))
+    if parallel and plan.workers > 1:
+        results = host_map(tile, starts)
     else:
         results = [tile(start) for start in starts]
     d2_parts = [d2 for d2, _ in results]

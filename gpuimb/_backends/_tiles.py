@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from .._config import get_config
 
-__all__ = ["host_blas_single_thread", "run_host_tiles"]
+__all__ = ["HOST_WORKERS", "host_blas_single_thread", "host_map", "run_host_tiles"]
 
 _MIB = 2**20
 # Host blocks beyond this size run slower (cache misses).
@@ -69,7 +69,20 @@ def host_blas_single_thread(active=True):
         yield
 
 
-_MAX_WORKERS = max(1, min(_host_cores(), 8))
+# Threads for host tiles: one per core the process may use, at most 8.
+HOST_WORKERS = max(1, min(_host_cores(), 8))
+
+
+def host_map(fn, items):
+    """``list(map(fn, items))``, on the process's tile threads when it pays.
+
+    Inside a tile thread (a nested call) it runs serially, so that no tile
+    waits on a pool its own thread belongs to.
+    """
+    items = list(items)
+    if len(items) < 2 or HOST_WORKERS < 2 or getattr(_WORKER, "active", False):
+        return [fn(item) for item in items]
+    return list(_tile_pool(HOST_WORKERS).map(fn, items))
 
 
 def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
@@ -81,7 +94,7 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
     working memory (MiB; None reads ``get_config()``). ``tile`` writes its
     own results.
     """
-    workers = _MAX_WORKERS
+    workers = HOST_WORKERS
     if working_memory is None:
         working_memory = get_config()["working_memory"]
     budget = working_memory * _MIB
@@ -99,11 +112,5 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
         for start in starts[first::workers]:
             tile(start, min(start + rows, n_rows))
 
-    # A tile that itself runs tiles does so serially (no pool deadlock).
-    if getattr(_WORKER, "active", False):
-        workers = 1
     with host_blas_single_thread(workers > 1):
-        if workers > 1:
-            list(_tile_pool(_MAX_WORKERS).map(run, range(workers)))
-        else:
-            run(0)
+        host_map(run, range(workers))
