@@ -117,29 +117,41 @@ def _farthest_sums(ctx, X_min, X_cls, k):
         ones = xp.ones((A.shape[0], 1), dtype=A.dtype, device=ctx.device)
         return xp.concat([A, ones], axis=1) @ B_aug
 
+    def sums_of(A):
+        scores = scores_of(A)
+        if ctx.on_host:
+            scores = np.asarray(scores)
+            top = np.sort(scores, axis=1) if k == n_min else _largest_ascending(scores, k)
+        else:
+            top = xp.sort(scores, axis=1)[:, n_min - k:]
+        d2 = xp.clip(top + row_sq_norms(xp, A)[:, None], 0, None)
+        return xp.sum(xp.sqrt(d2), axis=1)
+
+    return _per_row_blocks(ctx, A_all, n_min, sums_of)
+
+
+def _per_row_blocks(ctx, rows, n_cols, values_of):
+    """Apply ``values_of`` (one float64 per row) to row blocks of ``rows``.
+
+    Blocks are sized for an ``n_cols``-wide float64 temporary: on the host,
+    cache-sized tiles, one per core; elsewhere, blocks within the configured
+    working memory (three such temporaries live at once).
+    """
+    xp = ctx.xp
+    n_rows = rows.shape[0]
+    if n_rows == 0:
+        return xp.zeros((0,), dtype=xp.float64)
     if not ctx.on_host:
         budget = get_config()["working_memory"] * _MIB
-        rows = max(1, int(budget // (3 * 8 * max(n_min, 1))))
-        sums = []
-        for start in range(0, n_cls, rows):
-            A = A_all[start:min(start + rows, n_cls), :]
-            top = xp.sort(scores_of(A), axis=1)[:, n_min - k:]
-            d2 = xp.clip(top + row_sq_norms(xp, A)[:, None], 0, None)
-            sums.append(xp.sum(xp.sqrt(d2), axis=1))
-        return xp.concat(sums)
-
-    out = np.empty(n_cls, dtype=np.float64)
+        step = max(1, int(budget // (3 * 8 * max(n_cols, 1))))
+        return xp.concat([values_of(rows[start:min(start + step, n_rows), :])
+                          for start in range(0, n_rows, step)])
+    out = np.empty(n_rows, dtype=np.float64)
 
     def tile(start, stop):
-        A = A_all[start:stop, :]
-        scores = np.asarray(scores_of(A))
-        top = np.sort(scores, axis=1) if k == n_min else _largest_ascending(scores, k)
-        top += np.asarray(row_sq_norms(xp, A)).reshape(-1, 1)
-        np.clip(top, 0, None, out=top)
-        np.sqrt(top, out=top)
-        out[start:stop] = top.sum(axis=1)
+        out[start:stop] = np.asarray(values_of(rows[start:stop, :]))
 
-    run_host_tiles(n_cls, n_min, tile)
+    run_host_tiles(n_rows, n_cols, tile)
     return xp.asarray(out)
 
 
@@ -230,19 +242,7 @@ def _farthest_lower_bounds(ctx, X_min, X_cls, k, n_bound):
         slack = 2 * k * rel**0.5 * (xp.sqrt(a2) + b_max)
         return total * (1 - 4 * k * eps) - slack
 
-    n_cls = X_cls.shape[0]
-    if not ctx.on_host:
-        budget = get_config()["working_memory"] * _MIB
-        step = max(1, int(budget // (4 * 8 * n_bound)))
-        return xp.concat([bounds(X_cls[start:min(start + step, n_cls), :])
-                          for start in range(0, n_cls, step)])
-    out = np.empty(n_cls, dtype=np.float64)
-
-    def tile(start, stop):
-        out[start:stop] = bounds(X_cls[start:stop])
-
-    run_host_tiles(n_cls, n_bound, tile)
-    return out
+    return _per_row_blocks(ctx, X_cls, n_bound, bounds)
 
 
 def _largest_ascending(values, k):
