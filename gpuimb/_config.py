@@ -3,7 +3,8 @@
 import threading
 from contextlib import contextmanager
 
-BACKENDS = ("auto", "sklearn", "cuml", "cupy")
+# "auto", the registered engines and their aliases (gpuimb/_backends/_registry.py).
+from gpuimb._backends._registry import BACKENDS
 
 _global_config = {
     "backend": "auto",
@@ -35,10 +36,14 @@ def set_config(backend=None, working_memory=None):
 
     Parameters
     ----------
-    backend : {"auto", "sklearn", "cuml", "cupy"}, default=None
+    backend : {"auto", "sklearn", "cuml", "array_api", "cupy"}, default=None
         Engine for nearest neighbours, k-means and classifiers. ``"auto"`` follows
-        the data: host arrays use a host engine, CuPy arrays use cuML when it is
-        importable and the CuPy engine otherwise. ``None`` leaves it unchanged.
+        the data: host arrays use scikit-learn, CuPy arrays use cuML when it is
+        importable and the array-API engine otherwise, other array-API arrays
+        the array-API engine. ``"cupy"`` is the array-API engine on CuPy data
+        (CuPy's kernels rather than cuML's). A requested engine whose library
+        is missing raises ImportError when it is first needed. ``None`` leaves
+        it unchanged.
     working_memory : int, default=None
         Upper bound, in MiB, on the scratch memory of one tile of distances.
         ``None`` leaves it unchanged.
@@ -65,7 +70,7 @@ def config_context(*, backend=None, working_memory=None):
 
     Parameters
     ----------
-    backend : {"auto", "sklearn", "cuml", "cupy"}, default=None
+    backend : {"auto", "sklearn", "cuml", "array_api", "cupy"}, default=None
         See :func:`set_config`.
     working_memory : int, default=None
         See :func:`set_config`.

@@ -114,11 +114,13 @@ class SamplingContext:
 
     @property
     def engine_name(self):
-        """Name of the engine if one was used, else the array namespace's name."""
+        """What answered the sampler's requests: engine names joined by ``+``
+        in order of first use (``"sklearn-host"`` for a classifier run on a
+        host copy), or the array namespace's name when no engine was needed."""
         if self.engine_used is not None:
             return self.engine_used
-        if self._engine is not None:
-            return self._engine.name
+        if self._engine is not None and self._engine.ran:
+            return "+".join(self._engine.ran)
         return "scipy.sparse" if self.sparse and self.on_host else _short_name(self.xp)
 
     @property

@@ -4,29 +4,52 @@ This package is the only place in gpuimb that imports scikit-learn's neighbours
 and clustering estimators, cuML or CuPy-specific code; cuML and CuPy are only
 imported when an engine that needs them runs.
 
-- :func:`get_engine` picks the engine for the data's array namespace.
-- :func:`adapt_estimator` makes a user-supplied estimator accept and return
-  arrays of the data's namespace.
-- :func:`to_host` / :func:`to_namespace` move arrays.
+- ``_base``: the engine contract and the shared kNN rules (arguments, margin,
+  tie order, certificate); ``_registry``: the engines by name and
+  :func:`get_engine`, which picks one for the data.
+- one module per engine: ``_sklearn``, ``_cuml``, ``_array_api``.
+- kernels the engines share: ``_bruteforce``, ``_kmeans``, ``_selection``,
+  ``_tiles``; moving arrays: ``_namespace``; user estimators: ``_adapt``.
 """
 
-from ._adapt import HostEstimator, adapt_estimator
-from ._bruteforce import BruteForceNeighbors, fits_float32, kneighbors
-from ._engines import CumlEngine, CupyEngine, SklearnEngine, get_engine
-from ._kmeans import KMeans, MiniBatchKMeans, kmeans_plusplus
-from ._namespace import to_host, to_namespace
-from ._selection import lexsort_rows, smallest_k
-from ._tiles import host_blas_single_thread, run_host_tiles
+import importlib
+
+# Loaded on first use, so that the configuration can read the registry
+# without importing scikit-learn.
+_HOMES = {
+    "HostEstimator": "_adapt", "adapt_estimator": "_adapt",
+    "ArrayApiEngine": "_array_api", "Engine": "_base",
+    "BruteForceNeighbors": "_bruteforce", "fits_float32": "_bruteforce",
+    "kneighbors": "_bruteforce", "CumlEngine": "_cuml",
+    "KMeans": "_kmeans", "MiniBatchKMeans": "_kmeans", "kmeans_plusplus": "_kmeans",
+    "to_host": "_namespace", "to_namespace": "_namespace",
+    "BACKENDS": "_registry", "ENGINE_NAMES": "_registry",
+    "engine_class": "_registry", "get_engine": "_registry",
+    "lexsort_rows": "_selection", "smallest_k": "_selection",
+    "SklearnEngine": "_sklearn",
+    "host_blas_single_thread": "_tiles", "run_host_tiles": "_tiles",
+}
+
+
+def __getattr__(name):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
+    "BACKENDS",
+    "ENGINE_NAMES",
+    "ArrayApiEngine",
     "BruteForceNeighbors",
     "CumlEngine",
-    "CupyEngine",
+    "Engine",
     "HostEstimator",
     "KMeans",
     "MiniBatchKMeans",
     "SklearnEngine",
     "adapt_estimator",
+    "engine_class",
     "fits_float32",
     "get_engine",
     "host_blas_single_thread",

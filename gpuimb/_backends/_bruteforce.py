@@ -22,19 +22,16 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
+from ._base import KnnRequest, candidate_margin, direct_sq_distances
 from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
 
-__all__ = ["BruteForceNeighbors", "kneighbors"]
+__all__ = ["BruteForceNeighbors", "kneighbors", "kneighbors_sq"]
 
 _MIB = 2**20
 # Host distance blocks beyond this size run slower (cache misses, page faults).
 _HOST_BLOCK = 8 * _MIB
-
-
-def _margin(k):
-    return max(4, k // 2)
 
 
 def kneighbors(
@@ -73,60 +70,32 @@ def kneighbors(
     indices : array of shape (n_query, k)
         int64 index rows, in (distance, index) order.
     """
+    d2, ind = kneighbors_sq(index, query, k=k, exclude_self=exclude_self,
+                            working_memory=working_memory)
+    if return_distance:
+        return array_namespace(d2).sqrt(d2), ind
+    return ind
+
+
+def kneighbors_sq(index, query=None, *, k, exclude_self=None, working_memory=None):
+    """:func:`kneighbors` returning squared distances (the engines' form)."""
     xp = array_namespace(index) if query is None else array_namespace(index, query)
     if working_memory is None:
         working_memory = get_config()["working_memory"]
-    if index.ndim != 2:
-        raise ValueError(f"index must be 2-D; got shape {index.shape}.")
-    if not xp.isdtype(index.dtype, "real floating"):
+    if index.ndim == 2 and not xp.isdtype(index.dtype, "real floating"):
         index = xp.astype(index, xp.float64)
-    if query is None:
-        query = index
-        if exclude_self is None:
-            exclude_self = True
-    else:
-        if query.ndim != 2 or query.shape[1] != index.shape[1]:
-            raise ValueError(
-                f"query must be 2-D with {index.shape[1]} features; got shape {query.shape}."
-            )
-        if exclude_self is None:
-            exclude_self = False
-        query = xp.astype(query, index.dtype, copy=False)
-    n_index, n_query = index.shape[0], query.shape[0]
+    if query is not None and query.ndim == 2 and query.dtype != index.dtype:
+        query = xp.astype(query, index.dtype)
+    request = KnnRequest(xp, index, query, k, exclude_self)
+    index, query, own, k = request.index, request.query, request.own, request.k
     dev = device(index)
-
-    own = None
-    if isinstance(exclude_self, bool | np.bool_):
-        if exclude_self:
-            if n_query != n_index:
-                raise ValueError(
-                    "exclude_self=True needs query rows to be the index rows; "
-                    f"got {n_query} query rows for {n_index} index rows. Pass "
-                    "the index row of each query row instead."
-                )
-            own = xp.arange(n_query, dtype=xp.int64, device=dev)
-    else:
-        own = xp.astype(xp.asarray(exclude_self, device=dev), xp.int64)
-        if own.shape != (n_query,):
-            raise ValueError(f"exclude_self must have shape ({n_query},); got {own.shape}.")
-    n_avail = n_index - (1 if own is not None else 0)
-    k = int(k)
-    if not 1 <= k <= n_avail:
-        raise ValueError(
-            f"Expected 1 <= k <= {n_avail} (the points available as neighbours); got k={k}."
-        )
-
-    if n_query == 0:
-        d2 = xp.zeros((0, k), dtype=index.dtype, device=dev)
-        ind = xp.zeros((0, k), dtype=xp.int64, device=dev)
-    else:
-        plan = _Plan(xp, index, working_memory)
-        n_candidates = min(k + _margin(k), n_avail)
-        with host_blas_single_thread(plan.native is np):
-            d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
-    if return_distance:
-        return xp.sqrt(d2), ind
-    return ind
+    if request.n_query == 0:
+        return (xp.zeros((0, k), dtype=index.dtype, device=dev),
+                xp.zeros((0, k), dtype=xp.int64, device=dev))
+    plan = _Plan(xp, index, working_memory)
+    n_candidates = min(k + candidate_margin(k), request.n_available)
+    with host_blas_single_thread(plan.native is np):
+        return _search(plan, query, own, k, n_candidates, request.n_available)
 
 
 class _Plan:
@@ -286,20 +255,6 @@ def _screen(plan, centred_query, own_tile, n_candidates):
     return best_values, best_cols
 
 
-def _direct_sq_distances(plan, query, cols):
-    """Squared distances from each query row to the index rows ``cols``."""
-    return _direct_sq_distances_xp(plan.xp, plan.index, query, cols)
-
-
-def _direct_sq_distances_xp(xp, index, query, cols):
-    """Sum of squared differences between query rows and index rows ``cols``."""
-    n_rows, n_cols = cols.shape
-    rows = xp.take(index, xp.reshape(cols, (-1,)), axis=0)
-    rows = xp.reshape(rows, (n_rows, n_cols, index.shape[1]))
-    diff = rows - query[:, None, :]
-    return xp.sum(diff * diff, axis=2)
-
-
 def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
@@ -330,7 +285,7 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     q_norms = xp.sum(centred * centred, axis=1)
     approx, cols = _screen(plan, centred, own_tile, n_candidates)
     threshold = xp.astype(xp.max(approx, axis=1), plan.dtype) + q_norms
-    d2 = _direct_sq_distances(plan, query, cols)
+    d2 = direct_sq_distances(xp, plan.index, query, cols)
     d2, cols = lexsort_rows(d2, cols, xp=xp)
     d2, cols = d2[:, :k], cols[:, :k]
     kth = d2[:, k - 1]

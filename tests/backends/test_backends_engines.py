@@ -12,10 +12,11 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.svm import SVC
 
-import gpuimb._backends._engines as engines_module
+import gpuimb._backends._registry as registry_module
+import gpuimb._backends._sklearn as sklearn_module
 from gpuimb._backends import (
+    ArrayApiEngine,
     BruteForceNeighbors,
-    CupyEngine,
     HostEstimator,
     KMeans,
     MiniBatchKMeans,
@@ -25,13 +26,30 @@ from gpuimb._backends import (
     to_host,
     to_namespace,
 )
-from gpuimb._config import config_context
+from gpuimb._backends._base import Engine, KnnRequest, candidate_margin
+from gpuimb._backends._registry import ALIASES, BACKENDS, ENGINE_NAMES, engine_class
+from gpuimb._config import config_context, set_config
 
 
 def _strict():
     import array_api_strict
 
     return array_api_strict
+
+
+def test_registry_is_the_one_list_of_engines():
+    assert ENGINE_NAMES == ("sklearn", "cuml", "array_api")
+    assert BACKENDS == ("auto", *ENGINE_NAMES, *ALIASES)
+    for name in ENGINE_NAMES:
+        cls = engine_class(name)
+        assert issubclass(cls, Engine) and cls.name == name
+    assert engine_class("cupy") is ArrayApiEngine
+    # the configuration validates against the registry
+    for name in BACKENDS:
+        with config_context(backend=name):
+            pass
+    with pytest.raises(ValueError, match="array_api"):
+        set_config(backend="gpu")
 
 
 def test_auto_resolution_without_cuda():
@@ -42,43 +60,100 @@ def test_auto_resolution_without_cuda():
         assert engine.name == "sklearn" and engine.brute_force == "auto"
     sparse = get_engine(np, sparse=True)
     assert sparse.name == "sklearn" and sparse.brute_force == "never"
-    assert get_engine(_strict()).name == "cupy"
+    assert get_engine(_strict()).name == "array_api"
     with config_context(backend="sklearn"):
         assert get_engine(np).brute_force == "never"
-    with config_context(backend="cupy"):
-        assert isinstance(get_engine(np), CupyEngine)
-    assert get_engine(np, backend="cupy").xp is np
+    with config_context(backend="array_api"):
+        assert isinstance(get_engine(np), ArrayApiEngine)
+    assert get_engine(np, backend="array_api").xp is np
 
 
 def test_auto_picks_cuml_for_cupy_when_importable(monkeypatch):
+    import gpuimb._backends._namespace as namespace_module
+
     class FakeCupy:
         __name__ = "cupy"
 
-    monkeypatch.setattr(engines_module, "is_cupy_namespace", lambda xp: True)
-    monkeypatch.setattr(engines_module, "module_available", lambda name: True)
+    monkeypatch.setattr(namespace_module, "is_cupy_namespace", lambda xp: True)
+    monkeypatch.setattr(namespace_module, "module_available", lambda name: True)
     assert get_engine(FakeCupy()).name == "cuml"
-    monkeypatch.setattr(engines_module, "module_available", lambda name: False)
-    assert get_engine(FakeCupy()).name == "cupy"
+    monkeypatch.setattr(namespace_module, "module_available", lambda name: False)
+    assert get_engine(FakeCupy()).name == "array_api"
 
 
-def test_error_messages(monkeypatch):
+def test_a_missing_engine_is_an_error_never_a_substitute(monkeypatch):
+    import gpuimb._backends._base as base_module
+    import gpuimb._backends._namespace as namespace_module
+
+    monkeypatch.setattr(base_module, "module_available", lambda name: False)
+    monkeypatch.setattr(namespace_module, "module_available", lambda name: False)
+    monkeypatch.setattr(registry_module, "module_available", lambda name: False,
+                        raising=False)
+    with pytest.raises(ImportError, match=r'needs cuml.*gpuimb\[cuda12\]".*gpuimb\[cuda13\]'):
+        get_engine(np, backend="cuml")
+
+
+def test_cupy_alias_needs_cupy_and_cupy_data():
+    if not ArrayApiEngine.available():
+        pytest.skip("array-api-compat missing")
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="needs CuPy"):
+            get_engine(np, backend="cupy")
+        return
+    with pytest.raises(ValueError, match="runs on CuPy arrays"):
+        get_engine(np, backend="cupy")
+
+
+def test_error_messages():
     with pytest.raises(ValueError, match="host engine and needs host data"):
         get_engine(_strict(), backend="sklearn")
-    monkeypatch.setattr(engines_module, "module_available", lambda name: False)
-    with pytest.raises(ImportError, match=r'gpuimb\[cuda12\]".*gpuimb\[cuda13\]'):
-        get_engine(np, backend="cuml")
     with pytest.raises(ValueError, match="sparse"):
-        get_engine(np, sparse=True, backend="cupy")
+        get_engine(np, sparse=True, backend="array_api")
     with pytest.raises(ValueError, match="backend must be one of"):
         get_engine(np, backend="gpu")
     with pytest.raises(ValueError, match="classifier name"):
         get_engine(np).classifier("logistic")
 
 
+def test_knn_request_rules_are_shared():
+    X = np.zeros((5, 2))
+    with pytest.raises(ValueError, match=r"Expected 1 <= k <= 4"):
+        KnnRequest(np, X, None, 5, None)
+    with pytest.raises(ValueError, match="exclude_self=True needs query rows"):
+        KnnRequest(np, X, X[:2], 1, True)
+    with pytest.raises(ValueError, match="exclude_self must have shape"):
+        KnnRequest(np, X, X[:2], 1, np.array([0]))
+    assert KnnRequest(np, X, X[:2], 5, None).own is None
+    assert candidate_margin(3) == 4 and candidate_margin(40) == 20
+    # every engine reports the same errors for the same request
+    for engine in (SklearnEngine(np), ArrayApiEngine(np)):
+        with pytest.raises(ValueError, match=r"Expected 1 <= k <= 4"):
+            engine.kneighbors(X, k=5)
+
+
+def test_exclude_self_on_the_data_device():
+    """An own-row array on the data's (non-default) device or on the host."""
+    xs = _strict()
+    d1 = xs.Device("device1")
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    rows = np.array([3, 7, 11])
+    ref = exact_knn(X, X[rows], 2, own=rows)[1]
+    Xd = xs.asarray(X, device=d1)
+    Qd = xs.asarray(X[rows], device=d1)
+    for own in (xs.asarray(rows, device=d1), rows):
+        ind = ArrayApiEngine(xs).kneighbors(Xd, Qd, k=2, exclude_self=own,
+                                            return_distance=False)
+        assert ind.device == d1
+        np.testing.assert_array_equal(host(ind), ref)
+
+
 @pytest.mark.parametrize("brute_force", ["never", "auto"])
 def test_sklearn_engine_matches_sklearn(brute_force, monkeypatch):
     # "auto" with the size threshold lowered runs the array-API brute force
-    monkeypatch.setattr(engines_module, "_BRUTE_MIN_PAIRS", 0)
+    monkeypatch.setattr(sklearn_module, "_BRUTE_MIN_PAIRS", 0)
     rng = np.random.RandomState(0)
     X = rng.randn(1200, 20)
     Q = rng.randn(50, 20)
@@ -104,12 +179,12 @@ def test_sklearn_engine_brute_force_rule(monkeypatch):
     assert not SklearnEngine(np)._use_brute_force(wide, None)
     calls = []
     monkeypatch.setattr(
-        engines_module,
-        "_bruteforce_kneighbors",
-        lambda *a, **kw: calls.append(1) or (None, None),
+        sklearn_module,
+        "kneighbors_sq",
+        lambda *a, **kw: calls.append(1) or (np.zeros((1, 3)), None),
     )
     engine.kneighbors(wide, k=3)
-    assert calls == [1]
+    assert calls == [1] and engine.ran == ["array_api"]
 
 
 def test_sklearn_engine_ties_and_self_exclusion():
@@ -154,26 +229,29 @@ def test_sklearn_engine_kmeans_wrapper_equals_sklearn():
     np.testing.assert_array_equal(labels, ref.labels_)
 
 
-def test_cupy_engine_factories():
+def test_array_api_engine_factories():
     xs = _strict()
     engine = get_engine(xs)
     assert isinstance(engine.nearest_neighbors(3), BruteForceNeighbors)
     assert isinstance(engine.kmeans_estimator(2), KMeans)
     assert isinstance(engine.kmeans_estimator(2, minibatch=True), MiniBatchKMeans)
     # on NumPy data the host classifier needs no wrapping
-    assert type(get_engine(np, backend="cupy").classifier("svc")) is SVC
+    host_engine = get_engine(np, backend="array_api")
+    assert type(host_engine.classifier("svc")) is SVC
+    assert host_engine.ran == ["sklearn"]
 
 
-def test_cupy_engine_classifier_moves_data_to_host(caplog):
+def test_array_api_engine_classifier_moves_data_to_host(caplog):
     xs = _strict()
     rng = np.random.RandomState(0)
     X = rng.randn(80, 3)
     y = (X[:, 0] > 0).astype(np.int64)
-    clf = get_engine(xs).classifier("random_forest", n_estimators=5, random_state=0)
-    assert isinstance(clf, HostEstimator)
+    engine = get_engine(xs)
+    clf = engine.classifier("random_forest", n_estimators=5, random_state=0)
+    assert isinstance(clf, HostEstimator) and engine.ran == ["sklearn-host"]
     with caplog.at_level(logging.INFO, logger="gpuimb"):
         clf.fit(xs.asarray(X), xs.asarray(y))
-    assert any("'cupy'" in r.message and "host" in r.message for r in caplog.records)
+    assert any("'array_api'" in r.message and "host" in r.message for r in caplog.records)
     pred = clf.predict(xs.asarray(X))
     proba = clf.predict_proba(xs.asarray(X))
     assert isinstance(pred, type(xs.asarray(X))) and isinstance(proba, type(pred))
@@ -260,7 +338,7 @@ needs_cuda = pytest.mark.skipif(not cuda_available(), reason="needs a CUDA devic
 
 @pytest.mark.gpu
 @needs_cuda
-@pytest.mark.parametrize("backend", ["cupy", "cuml"])
+@pytest.mark.parametrize("backend", ["cupy", "array_api", "cuml"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_gpu_engines_match_numpy(backend, dtype):
     cupy = pytest.importorskip("cupy")

@@ -70,7 +70,7 @@ def test_minibatch_kmeans_recovers_blobs(xp_name):
 
 def test_engine_kmeans_wrapper(xp_name):
     X, y = _blobs()
-    engine = get_engine(namespace(xp_name), backend="cupy")
+    engine = get_engine(namespace(xp_name), backend="array_api")
     centers, labels = engine.kmeans(as_namespace(xp_name, X), 6, random_state=0)
     assert host(centers).shape == (6, 4)
     assert adjusted_rand_score(host(labels), y) == 1.0
@@ -81,7 +81,7 @@ def test_engine_kmeans_wrapper(xp_name):
 
 
 def test_kmeans_estimator_api():
-    km = get_engine(np, backend="cupy").kmeans_estimator(3, random_state=2, max_iter=5)
+    km = get_engine(np, backend="array_api").kmeans_estimator(3, random_state=2, max_iter=5)
     assert km.get_params()["max_iter"] == 5
     km2 = clone(km).set_params(n_clusters=4)
     assert km2.n_clusters == 4

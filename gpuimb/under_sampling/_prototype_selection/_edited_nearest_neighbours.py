@@ -38,7 +38,7 @@ def minority_class(xp, y, stats):
 
 def class_codes(xp, y, classes):
     """Position of each sample's label in ``classes`` (int64 array of y's shape)."""
-    codes = xp.zeros(y.shape, dtype=xp.int64)
+    codes = xp.zeros_like(y, dtype=xp.int64)
     for code, klass in enumerate(classes):
         codes = xp.where(y == python_scalar(klass), code, codes)
     return codes
@@ -152,7 +152,7 @@ class _Editor:
     def target(self, classes):
         """Make the samples of ``classes`` the ones the editions may remove."""
         xp = self.xp
-        self.targeted = xp.zeros(self.codes.shape, dtype=xp.bool)
+        self.targeted = xp.zeros_like(self.codes, dtype=xp.bool)
         for code, klass in enumerate(self.classes):
             if klass in classes:
                 self.targeted = self.targeted | (self.codes == code)
@@ -259,7 +259,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         editor = _Editor(ctx, X, y, self.sampling_strategy_, user, k, self.kind_sel)
         if user is not None:
             k = editor.hoods.table.shape[1]
-        alive = editor.edit(xp.ones(y.shape, dtype=xp.bool), k)
+        alive = editor.edit(xp.ones_like(y, dtype=xp.bool), k)
         self.sample_indices_ = editor.indices(alive)
         return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
 
@@ -270,13 +270,13 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         stats = class_counts(y)
         classes = list(stats)
         codes = class_codes(xp, y, classes)
-        targeted = xp.zeros(y.shape, dtype=xp.bool)
+        targeted = xp.zeros_like(y, dtype=xp.bool)
         for code, klass in enumerate(classes):
             if klass in self.sampling_strategy_:
                 targeted = targeted | (codes == code)
         rows = flatnonzero(xp, targeted)
         n_samples = y.shape[0]
-        alive = xp.ones(y.shape, dtype=xp.bool)
+        alive = xp.ones_like(y, dtype=xp.bool)
         if rows.shape[0]:
             if k + 1 > n_samples:
                 first = next(stats[c] for c in classes if c in self.sampling_strategy_)
@@ -425,7 +425,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
             k = int(getattr(self.nn_, "n_neighbors", 1)) - 1
         editor = self._editor(X, y, ctx, 2 * k + 8)
         minority = minority_class(xp, y, editor.stats)
-        alive = xp.ones(y.shape, dtype=xp.bool)
+        alive = xp.ones_like(y, dtype=xp.bool)
         n_alive = y.shape[0]
         self.n_iter_ = 0
         while self.n_iter_ < self.max_iter:
@@ -511,7 +511,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         k_max = int(getattr(self.nn_, "n_neighbors", 1)) - 1
         editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
         minority = minority_class(xp, y, editor.stats)
-        alive = xp.ones(y.shape, dtype=xp.bool)
+        alive = xp.ones_like(y, dtype=xp.bool)
         for k in range(1, k_max + 1):
             self.enn_.n_neighbors = k
             self._retarget(editor, y, alive, k == 1)

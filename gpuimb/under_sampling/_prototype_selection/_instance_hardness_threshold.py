@@ -152,7 +152,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         stats = class_counts(y)
         classes = list(stats)
         # Encoded labels, as cross_val_predict fits its folds on them.
-        y_codes = xp.zeros(y.shape, dtype=xp.int64, device=ctx.device)
+        y_codes = xp.zeros_like(y, dtype=xp.int64)
         for code, klass in enumerate(classes):
             y_codes = xp.where(y == python_scalar(klass), code, y_codes)
         y_codes_host = np.asarray(to_host(y_codes))

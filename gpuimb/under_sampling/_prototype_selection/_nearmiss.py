@@ -332,12 +332,7 @@ class NearMiss(BaseUnderSampler):
             k = self.n_neighbors
             if k > X_min.shape[0]:
                 raise _kneighbors_error(k, X_min.shape[0], X_query.shape[0])
-            if ctx.engine.name != "sklearn" or not ctx.sparse:
-                dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
-            else:
-                # ``nn_`` is scikit-learn's estimator fitted on X_min: its query
-                # is imbalanced-learn's own, with no re-ranking to pay for.
-                dist, _ = self.nn_.kneighbors(X_query, n_neighbors=k)
+            dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
         else:
             k = getattr(self.nn_, "n_neighbors", None)
             if k is None:
@@ -368,10 +363,7 @@ class NearMiss(BaseUnderSampler):
             if k > X_cls.shape[0]:
                 raise _kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
             self.nn_ver3_.fit(X_cls)
-            if ctx.engine.name == "sklearn" and ctx.sparse:
-                found = self.nn_ver3_.kneighbors(X_min, n_neighbors=k, return_distance=False)
-            else:
-                found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
+            found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
         else:
             self.nn_ver3_.fit(X_cls)
             _, found = self.nn_ver3_.kneighbors(X_min)

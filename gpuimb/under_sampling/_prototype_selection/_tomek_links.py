@@ -16,7 +16,7 @@ from gpuimb.utils._array_api import (
 
 def _class_member_mask(xp, y, classes):
     """Boolean mask of the samples whose label is one of ``classes``."""
-    mask = xp.zeros(y.shape, dtype=xp.bool)
+    mask = xp.zeros_like(y, dtype=xp.bool)
     for klass in classes:
         mask = mask | (y == python_scalar(klass))
     return mask

@@ -1,0 +1,429 @@
+"""The engine contract and the kNN rules every engine shares.
+
+An engine answers three kinds of request for the samplers: exact k-nearest
+neighbours (:meth:`Engine.kneighbors`), k-means (:meth:`Engine.kmeans_estimator`)
+and the few classifiers samplers train (:meth:`Engine.classifier`). Engines are
+listed by name in :mod:`gpuimb._backends._registry`, which the configuration's
+backend list, :func:`~gpuimb._backends.get_engine` and the error messages read.
+
+The rules written here once, for every engine:
+
+- argument checks of a kNN request and self exclusion (:class:`KnnRequest`);
+- the candidate margin asked for beyond ``k`` (:func:`candidate_margin`);
+- the tie order: neighbours sorted by (distance, index) of directly computed
+  squared distances (:func:`~gpuimb._backends._selection.lexsort_rows`);
+- the guarantee: an engine whose search is approximate (scikit-learn's trees
+  and brute force, cuML's float32 search) re-ranks its candidates with direct
+  distances and proves each row exact with a rounding-error certificate, asking
+  again with more candidates for the rows it cannot prove
+  (:func:`certified_kneighbors`).
+"""
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from .._config import get_config
+from ._namespace import array_namespace, device, module_available
+from ._selection import lexsort_rows
+
+__all__ = [
+    "CLASSIFIERS",
+    "Engine",
+    "KnnRequest",
+    "candidate_margin",
+    "certified_kneighbors",
+    "check_classifier_name",
+    "direct_sq_distances",
+]
+
+CLASSIFIERS = ("svc", "random_forest", "kneighbors")
+
+INSTALL_HINT = 'pip install "gpuimb[cuda12]" (CUDA 12) or pip install "gpuimb[cuda13]" (CUDA 13)'
+
+_MIB = 2**20
+
+
+def candidate_margin(k):
+    """How many candidates beyond ``k`` an approximate search is asked for.
+
+    A row whose ties at the k-th distance spill past the margin is not lost:
+    the certificate fails and the row is searched again with more candidates.
+    """
+    return max(4, k // 2)
+
+
+class KnnRequest:
+    """One validated kNN request: ``k`` neighbours of ``query`` rows in ``index``.
+
+    Parameters
+    ----------
+    xp : module
+        Namespace of ``index``.
+    index : array or sparse matrix of shape (n_index, n_features)
+        Points searched.
+    query : array or sparse matrix of shape (n_query, n_features) or None
+        None means ``index`` itself.
+    k : int
+        Number of neighbours.
+    exclude_self : bool, array of int of shape (n_query,) or None
+        Each query row's own index row is never its neighbour. None means
+        True when ``query`` is None; True means query row ``i`` is index row
+        ``i``; an integer array gives each query row's own index row (on any
+        device: it is moved next to ``index``). Duplicates of a row are other
+        samples and stay eligible.
+
+    Attributes
+    ----------
+    own : array of int64 of shape (n_query,) or None
+        Each query row's own index row, in ``xp`` on the device of ``index``.
+    n_available : int
+        Index rows a query row may choose from.
+    """
+
+    def __init__(self, xp, index, query, k, exclude_self):
+        if index.ndim != 2:
+            raise ValueError(f"index must be 2-D; got shape {index.shape}.")
+        if query is None:
+            query = index
+            if exclude_self is None:
+                exclude_self = True
+        else:
+            if query.ndim != 2 or query.shape[1] != index.shape[1]:
+                raise ValueError(
+                    f"query must be 2-D with {index.shape[1]} features; got shape "
+                    f"{query.shape}."
+                )
+            if exclude_self is None:
+                exclude_self = False
+        self.xp = xp
+        self.index = index
+        self.query = query
+        self.n_index = int(index.shape[0])
+        self.n_query = int(query.shape[0])
+        self.own = self._own_rows(exclude_self)
+        self.n_available = self.n_index - (0 if self.own is None else 1)
+        k = int(k)
+        if not 1 <= k <= self.n_available:
+            raise ValueError(
+                f"Expected 1 <= k <= {self.n_available} (the points available as "
+                f"neighbours); got k={k}."
+            )
+        self.k = k
+        # Set by engines that screen centred data (see certified_kneighbors).
+        self.centre = None
+
+    def _own_rows(self, exclude_self):
+        xp = self.xp
+        dev = _device_of(self.index)
+        if isinstance(exclude_self, bool | np.bool_):
+            if not exclude_self:
+                return None
+            if self.n_query != self.n_index:
+                raise ValueError(
+                    "exclude_self=True needs query rows to be the index rows; got "
+                    f"{self.n_query} query rows for {self.n_index} index rows. Pass "
+                    "the index row of each query row instead."
+                )
+            return xp.arange(self.n_query, dtype=xp.int64, device=dev)
+        from ._namespace import to_namespace
+
+        own = xp.astype(to_namespace(exclude_self, xp, device=dev), xp.int64)
+        if own.shape != (self.n_query,):
+            raise ValueError(
+                f"exclude_self must have shape ({self.n_query},); got {own.shape}."
+            )
+        return own
+
+
+def _device_of(array):
+    data = getattr(array, "data", None)
+    if hasattr(array, "format") and data is not None and hasattr(data, "device"):
+        return data.device  # cupyx sparse
+    try:
+        return device(array)
+    except (TypeError, NotImplementedError, AttributeError):
+        return None
+
+
+def direct_sq_distances(xp, index, query, cols, working_memory=None):
+    """Squared distances from each query row to the index rows ``cols``.
+
+    Computed as sums of squared differences (no cancellation), in row tiles
+    that keep the gathered ``(rows, n_cols, n_features)`` block under
+    ``working_memory`` MiB (None reads the configuration).
+    """
+    n_rows, n_cols = cols.shape
+    n_features = index.shape[1]
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    itemsize = xp.finfo(index.dtype).bits // 8
+    per_row = max(2 * n_cols * n_features * itemsize, 1)
+    step = int(max(1, (working_memory * _MIB) // per_row))
+    parts = []
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        block = cols[start:stop, :]
+        rows = xp.take(index, xp.reshape(block, (-1,)), axis=0)
+        rows = xp.reshape(rows, (stop - start, n_cols, n_features))
+        diff = rows - query[start:stop, None, :]
+        parts.append(xp.sum(diff * diff, axis=2))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return xp.zeros((0, n_cols), dtype=index.dtype, device=_device_of(index))
+    return xp.concat(parts, axis=0)
+
+
+def certified_kneighbors(request, screen, *, eps, direct=True):
+    """Exact (distance, index)-ordered kNN from an approximate candidate search.
+
+    Parameters
+    ----------
+    request : KnnRequest
+        The validated request; its dense ``index``/``query`` are floating.
+    screen : callable
+        ``screen(rows, n) -> (approx_sq, cols)``: for the query rows at the
+        integer positions ``rows`` (an ``xp`` array), the ``n`` nearest index
+        rows by the search's own (approximate) squared distances, ascending,
+        on the centred data.
+    eps : float
+        Relative rounding error of the search's arithmetic (its dtype's
+        machine epsilon).
+    direct : bool, default=True
+        Recompute the candidates' distances directly from the rows (dense
+        data). False takes the search's distances as exact (sparse data) and
+        only guards ties at the candidate boundary.
+
+    Returns
+    -------
+    d2 : array of shape (n_query, k)
+        Squared distances, increasing.
+    cols : array of shape (n_query, k)
+        int64 index rows in (distance, index) order.
+
+    Notes
+    -----
+    A row is exact when the largest candidate's screened distance exceeds the
+    k-th re-ranked distance by more than the expanded form's error bound: no
+    other point can then be nearer (or tie at a smaller index). Rows that fail
+    are screened again with four times the candidates; a search over every
+    available row is exact by construction.
+    """
+    xp = request.xp
+    k, n_avail = request.k, request.n_available
+    extra = 0 if request.own is None else 1
+    dev = _device_of(request.index)
+    pending = xp.arange(request.n_query, dtype=xp.int64, device=dev)
+    n_cand = min(k + candidate_margin(k), n_avail)
+    done_rows, done_d2, done_cols = [], [], []
+    centred_norms = None
+    while pending.shape[0]:
+        n_request = min(n_cand + extra, request.n_index)
+        approx, cols = screen(pending, n_request)
+        cols = xp.astype(cols, xp.int64)
+        query = xp.take(request.query, pending, axis=0) if direct else None
+        if direct:
+            d2 = direct_sq_distances(xp, request.index, query, cols)
+        else:
+            d2 = xp.astype(approx, xp.float64)
+        if request.own is not None:
+            own = xp.take(request.own, pending, axis=0)
+            d2 = xp.where(cols == own[:, None], xp.inf, d2)
+        d2, cols = lexsort_rows(d2, cols, xp=xp)
+        d2, cols = d2[:, :k], cols[:, :k]
+        if n_request >= request.n_index:
+            certified = xp.ones(pending.shape, dtype=xp.bool, device=dev)
+        else:
+            kth = d2[:, k - 1]
+            threshold = xp.astype(xp.max(approx, axis=1), d2.dtype)
+            if direct:
+                if centred_norms is None:
+                    centred_norms = _centred_query_norms(request)
+                q_norms = xp.take(centred_norms, pending, axis=0)
+                reach = xp.sqrt(q_norms) + xp.sqrt(kth)
+                n_features = request.index.shape[1]
+                bound = (4 * n_features + 16) * eps * (q_norms + reach * reach + kth)
+                certified = threshold > kth + bound
+            else:
+                certified = threshold > kth
+        kept = xp.nonzero(certified)[0]
+        done_rows.append(xp.take(pending, kept, axis=0))
+        done_d2.append(xp.take(d2, kept, axis=0))
+        done_cols.append(xp.take(cols, kept, axis=0))
+        pending = xp.take(pending, xp.nonzero(~certified)[0], axis=0)
+        n_cand = min(4 * n_cand, n_avail)
+    if len(done_rows) == 1:
+        return done_d2[0], done_cols[0]
+    order = xp.argsort(xp.concat(done_rows, axis=0))
+    d2 = xp.take(xp.concat(done_d2, axis=0), order, axis=0)
+    cols = xp.take(xp.concat(done_cols, axis=0), order, axis=0)
+    return d2, cols
+
+
+def _centred_query_norms(request):
+    # The screen searched data centred on ``request.centre``: its rounding
+    # error scales with the centred norms.
+    xp = request.xp
+    centred = request.query - request.centre
+    return xp.sum(centred * centred, axis=1)
+
+
+class Engine(ABC):
+    """What every engine answers; each subclass is listed in the registry.
+
+    Class attributes
+    ----------------
+    name : str
+        Registry key, the value of ``backend=`` that selects the engine.
+    requires : tuple of str
+        Modules that must be importable for the engine to run.
+    install_hint : str or None
+        How to install them, for the error message.
+
+    Parameters
+    ----------
+    xp : module
+        Array namespace of the data the engine will see.
+    """
+
+    name = None
+    requires = ()
+    install_hint = None
+
+    def __init__(self, xp):
+        self.xp = xp
+        # What actually answered the requests, in order of first use
+        # (an engine may hand a request to another kernel or to the host).
+        self.ran = []
+
+    def __repr__(self):
+        return f"<gpuimb engine {self.name!r} on {getattr(self.xp, '__name__', self.xp)}>"
+
+    def _record(self, label):
+        if label not in self.ran:
+            self.ran.append(label)
+
+    @classmethod
+    def available(cls):
+        """True when every module the engine needs is importable."""
+        return all(module_available(name) for name in cls.requires)
+
+    @classmethod
+    def check_available(cls):
+        """Raise ImportError naming the package to install when unavailable."""
+        missing = [name for name in cls.requires if not module_available(name)]
+        if missing:
+            raise ImportError(
+                f"backend={cls.name!r} needs {', '.join(missing)}, which is not "
+                f"importable. Install it with {cls.install_hint}."
+            )
+
+    @classmethod
+    @abstractmethod
+    def check_data(cls, xp, sparse):
+        """Raise ValueError when the engine cannot run on such data."""
+
+    def kneighbors(self, index, query=None, *, k, exclude_self=None, return_distance=True):
+        """Exact Euclidean k-nearest neighbours in (distance, index) order.
+
+        Parameters
+        ----------
+        index : array or sparse matrix of shape (n_index, n_features)
+            Points searched.
+        query : array or sparse matrix of shape (n_query, n_features), default=None
+            Points whose neighbours are wanted; None means ``index``.
+        k : int
+            Number of neighbours.
+        exclude_self : bool or array of int of shape (n_query,), default=None
+            See :class:`KnnRequest`.
+        return_distance : bool, default=True
+            Return the distances as well.
+
+        Returns
+        -------
+        distances : array of shape (n_query, k)
+            Euclidean distances, increasing. Only when ``return_distance``.
+        indices : array of shape (n_query, k)
+            int64 index rows, ties broken by the smaller index.
+        """
+        d2, cols = self._kneighbors(index, query, k, exclude_self)
+        if return_distance:
+            return array_namespace(d2).sqrt(d2), cols
+        return cols
+
+    @abstractmethod
+    def _kneighbors(self, index, query, k, exclude_self):
+        """Return ``(squared distances, indices)`` of an exact kNN request."""
+
+    @abstractmethod
+    def nearest_neighbors(self, n_neighbors):
+        """Unfitted neighbours estimator with ``fit`` and ``kneighbors``."""
+
+    @abstractmethod
+    def kmeans_estimator(self, n_clusters=8, *, minibatch=False, random_state=None, **params):
+        """Unfitted k-means estimator (``fit``, ``predict``, ``cluster_centers_``)."""
+
+    @abstractmethod
+    def classifier(self, name, **params):
+        """Unfitted classifier ``name`` (one of :data:`CLASSIFIERS`)."""
+
+    def kmeans(
+        self,
+        X,
+        n_clusters,
+        *,
+        init="k-means++",
+        n_init="auto",
+        max_iter=None,
+        tol=None,
+        random_state=None,
+        minibatch=False,
+        batch_size=1024,
+    ):
+        """Cluster ``X``; return ``(centers, labels)`` in the data's namespace.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Data.
+        n_clusters : int
+            Number of clusters.
+        init : {"k-means++", "random"} or array, default="k-means++"
+            Seeding.
+        n_init : "auto" or int, default="auto"
+            Number of seedings.
+        max_iter : int, default=None
+            None means the estimator's default.
+        tol : float, default=None
+            None means the estimator's default.
+        random_state : int, RandomState instance or None, default=None
+            Seed.
+        minibatch : bool, default=False
+            Use mini-batch k-means.
+        batch_size : int, default=1024
+            Mini-batch size.
+
+        Returns
+        -------
+        centers : array of shape (n_clusters, n_features)
+        labels : array of shape (n_samples,)
+        """
+        params = {"init": init, "n_init": n_init}
+        if max_iter is not None:
+            params["max_iter"] = max_iter
+        if tol is not None:
+            params["tol"] = tol
+        if minibatch:
+            params["batch_size"] = batch_size
+        estimator = self.kmeans_estimator(
+            n_clusters, minibatch=minibatch, random_state=random_state, **params
+        )
+        labels = estimator.fit_predict(X)
+        return estimator.cluster_centers_, labels
+
+
+def check_classifier_name(name):
+    """Raise ValueError for a classifier name no engine provides."""
+    if name not in CLASSIFIERS:
+        raise ValueError(f"classifier name must be one of {CLASSIFIERS}; got {name!r}.")
