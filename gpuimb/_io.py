@@ -6,6 +6,7 @@ the caller's type; ``wrap`` rebuilds it. Nothing here copies device data to the
 host: cuDF and CUDA tensors become CuPy arrays through ``to_cupy``/DLPack.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,13 +74,20 @@ def unwrap(obj):
         return obj, ContainerInfo(kind, dtypes=obj.dtype, name=obj.name)
     if kind == "cupy" or kind == "cupyx_sparse":
         fmt = getattr(obj, "format", None)
-        return obj, ContainerInfo(kind, sparse_format=fmt)
+        device = obj.data.device if kind == "cupyx_sparse" else obj.device
+        return obj, ContainerInfo(kind, sparse_format=fmt, extra={"device": device})
     if kind == "cudf_dataframe":
         return _unwrap_cudf_frame(obj)
     if kind == "cudf_series":
         return _unwrap_cudf_series(obj)
     if kind == "torch":
         return _unwrap_torch(obj)
+    if kind == "array_api":
+        # Where to send results computed elsewhere (labels that followed X).
+        from gpuimb.utils._array_api import device_of, get_namespace
+
+        return obj, ContainerInfo(kind, extra={"type": type(obj), "xp": get_namespace(obj),
+                                               "device": device_of(obj)})
     return obj, ContainerInfo(kind)
 
 
@@ -97,10 +105,18 @@ def _unwrap_cudf_frame(df):
 
 def _unwrap_cudf_series(series):
     info = ContainerInfo("cudf_series", dtypes=series.dtype, name=series.name)
+    if getattr(series, "null_count", 0):
+        raise ValueError(
+            f"Input y contains {series.null_count} null value(s); drop or fill them "
+            "before resampling."
+        )
     if series.dtype.kind in "biuf":
         return series.to_cupy(), info
-    codes, uniques = series.factorize()
+    # Sorted codes: classes, random draws and output come in the same order as
+    # for the same labels in pandas or NumPy.
+    codes, uniques = series.factorize(sort=True)
     info.extra["categories"] = uniques
+    info.extra["labels"] = uniques.to_pandas().tolist()
     return codes.to_cupy() if hasattr(codes, "to_cupy") else codes, info
 
 
@@ -113,6 +129,59 @@ def _unwrap_torch(tensor):
 
         return cupy.from_dlpack(tensor), info
     return tensor.numpy(), info
+
+
+_HOST_KINDS = ("numpy", "list", "pandas_dataframe", "pandas_series", "scipy_sparse")
+
+
+def align(X, x_info, y, y_info):
+    """Put y where X is, once, before validation; return ``(X, y)``.
+
+    The rule: y follows X. Labels kept in NumPy with X on a GPU (common) move
+    to X's namespace and device; device labels with host X move to the host.
+    cupyx sparse X moves to the host (one INFO log line): the samplers' sparse
+    code is SciPy's, and the result goes back to the device in :func:`wrap`.
+    """
+    from gpuimb._backends._namespace import to_host, to_namespace
+    from gpuimb.utils._array_api import device_of, get_namespace
+
+    if x_info.kind == "cupyx_sparse":
+        logging.getLogger("gpuimb").info(
+            "gpuimb: cupyx sparse X (%d x %d) moved to the host for resampling; "
+            "the result goes back to the GPU.", *X.shape)
+        X = X.get()
+    x_on_host = x_info.kind in _HOST_KINDS or x_info.kind == "cupyx_sparse"
+    y_on_host = y_info.kind in _HOST_KINDS
+    if x_on_host and not y_on_host and y_info.kind != "other":
+        y = to_host(y)
+    elif not x_on_host and y_on_host and x_info.kind != "other":
+        if y_info.kind in ("list", "pandas_series"):
+            y = np.asarray(y)
+        if y.dtype.kind in "biuf":
+            y = to_namespace(y, get_namespace(X), device=device_of(X))
+    return X, y
+
+
+def encode_labels(value, info):
+    """Translate user labels in ``value`` (a label, dict keys or list) into the
+    integer codes a cuDF string target was unwrapped to; other values pass."""
+    labels = info.extra.get("labels")
+    if labels is None:
+        return value
+    code = {label: i for i, label in enumerate(labels)}
+    if isinstance(value, dict):
+        return {code.get(k, k): v for k, v in value.items()}
+    if isinstance(value, list):
+        return [code.get(k, k) for k in value]
+    return value
+
+
+def decode_labels(mapping, info):
+    """Keys of a per-class dict (e.g. ``sampling_strategy_``) back to user labels."""
+    labels = info.extra.get("labels")
+    if labels is None:
+        return mapping
+    return {labels[int(k)]: v for k, v in mapping.items()}
 
 
 def wrap(array, info, *, index_like=None):
@@ -128,6 +197,10 @@ def wrap(array, info, *, index_like=None):
         For a pandas/cuDF target: the wrapped X whose index the target takes.
     """
     kind = info.kind
+    if kind in _HOST_KINDS and not sp.issparse(array) and not isinstance(array, np.ndarray):
+        from gpuimb.utils._array_api import to_host
+
+        array = to_host(array)  # labels that followed X to a device come back
     if kind == "list":
         return np.asarray(array).tolist()
     if kind == "scipy_sparse":
@@ -147,6 +220,11 @@ def wrap(array, info, *, index_like=None):
             out.index = index_like.index
         return out
     if kind == "cupyx_sparse":
+        if sp.issparse(array):
+            import cupyx.scipy.sparse as csp
+
+            with info.extra["device"]:
+                array = csp.csr_matrix(array)
         return array.asformat(info.sparse_format) if info.sparse_format else array
     if kind == "cudf_dataframe":
         import cudf
@@ -168,6 +246,15 @@ def wrap(array, info, *, index_like=None):
         import torch
 
         return torch.from_dlpack(array).to(info.extra["device"])
+    if kind == "cupy" and isinstance(array, np.ndarray):
+        import cupy
+
+        with info.extra["device"]:
+            return cupy.asarray(array)
+    if kind == "array_api" and not isinstance(array, info.extra["type"]):
+        from gpuimb._backends._namespace import to_namespace
+
+        return to_namespace(array, info.extra["xp"], device=info.extra["device"])
     return array
 
 

@@ -202,11 +202,15 @@ class SamplerMixin(metaclass=ABCMeta):
             The fitted sampler.
         """
         self._validate_params()
-        X, _ = _io.unwrap(X)
+        X, x_info = _io.unwrap(X)
         y, y_info = _io.unwrap(y)
-        X, y, _ = self._validate_X_y(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
+        X, y = _io.align(X, x_info, y, y_info)
+        X, y, _ = self._validate_X_y(X, y, x_info=x_info)
+        self.sampling_strategy_ = _io.decode_labels(
+            check_sampling_strategy(
+                _io.encode_labels(self.sampling_strategy, y_info), y, self._sampling_type
+            ),
+            y_info,
         )
         return self
 
@@ -233,14 +237,16 @@ class SamplerMixin(metaclass=ABCMeta):
         self._validate_params()
         X_arr, x_info = _io.unwrap(X)
         y_arr, y_info = _io.unwrap(y)
+        X_arr, y_arr = _io.align(X_arr, x_info, y_arr, y_info)
         X_arr, y_arr, binarize_y = self._validate_X_y(X_arr, y_arr, x_info=x_info)
 
         self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y_arr, self._sampling_type
+            _io.encode_labels(self.sampling_strategy, y_info), y_arr, self._sampling_type
         )
         ctx = self._make_context(X_arr)
         output = self._fit_resample(X_arr, y_arr, ctx, **params)
         self.engine_ = ctx.engine_name
+        self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
 
         X_res, y_res = output[0], output[1]
         if binarize_y:

@@ -162,3 +162,59 @@ def test_import_does_not_load_gpu_libraries():
             "('cupy','cupyx','cuml','cudf','torch')]; print(bad); "
             "sys.exit(1 if bad else 0)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class _FakeCudfSeries:
+    """Enough of a cuDF string Series for unwrap: factorize and null_count."""
+
+    __module__ = "cudf.core.series"
+    ndim = 1
+    dtype = np.dtype(object)
+    name = "label"
+
+    def __init__(self, values, null_count=0):
+        self.values = list(values)
+        self.null_count = null_count
+        self.factorize_kwargs = None
+
+    def factorize(self, **kwargs):
+        import pandas as pd
+
+        self.factorize_kwargs = kwargs
+        codes, uniques = pd.Series(self.values).factorize(**kwargs)
+
+        class _Index:
+            def to_pandas(self):
+                return uniques
+
+        return codes, _Index()
+
+
+def test_cudf_string_labels_are_coded_in_sorted_order_and_nulls_refused():
+    from gpuimb import _io
+
+    series = _FakeCudfSeries(["north", "east", "north", "west"])
+    codes, info = _io.unwrap(series)
+    assert series.factorize_kwargs == {"sort": True}
+    assert list(codes) == [1, 0, 1, 2]  # the order pandas and NumPy sort labels in
+    assert _io.encode_labels({"west": 5, "east": 2}, info) == {2: 5, 0: 2}
+    assert _io.encode_labels(["north"], info) == [1]
+    assert _io.decode_labels({0: 3, 2: 4}, info) == {"east": 3, "west": 4}
+    with pytest.raises(ValueError, match="null"):
+        _io.unwrap(_FakeCudfSeries(["a", None], null_count=1))
+
+
+def test_labels_follow_x_to_its_device_and_come_back():
+    import array_api_strict as xs
+
+    from gpuimb.under_sampling import RandomUnderSampler
+
+    dev = xs.Device("device1")
+    X = np.arange(20.0).reshape(10, 2)
+    y = [0] * 7 + [1] * 3
+    X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(xs.asarray(X, device=dev), y)
+    assert X_res.device == dev and isinstance(y_res, list) and sorted(y_res) == [0] * 3 + [1] * 3
+    # device labels with host X come back on the device
+    X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, xs.asarray(y, device=dev))
+    assert isinstance(X_res, np.ndarray)
+    assert type(y_res) is type(xs.asarray(y)) and y_res.device == dev

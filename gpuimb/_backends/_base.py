@@ -280,6 +280,8 @@ class Engine(ABC):
         Modules that must be importable for the engine to run.
     install_hint : str or None
         How to install them, for the error message.
+    accepts_sparse : bool
+        Whether :meth:`kneighbors` takes SciPy sparse matrices.
 
     Parameters
     ----------
@@ -290,6 +292,8 @@ class Engine(ABC):
     name = None
     requires = ()
     install_hint = None
+    # Whether kneighbors takes SciPy sparse matrices.
+    accepts_sparse = False
 
     def __init__(self, xp):
         self.xp = xp

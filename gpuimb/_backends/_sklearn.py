@@ -42,6 +42,7 @@ class SklearnEngine(Engine):
     name = "sklearn"
     requires = ("sklearn",)
     install_hint = "pip install scikit-learn"
+    accepts_sparse = True
 
     def __init__(self, xp=np, *, brute_force="never"):
         super().__init__(xp)

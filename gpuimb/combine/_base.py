@@ -32,6 +32,11 @@ class BaseSMOTEThenClean(BaseOverSampler):
         self._validate_estimator()
         self.sampling_strategy_ = self.sampling_strategy
         X_res, y_res = self.smote_.fit_resample(X, y)
-        X_res, y_res = getattr(self, self._cleaner + "_").fit_resample(X_res, y_res)
-        ctx.engine_used = self.smote_.engine_
+        cleaner = getattr(self, self._cleaner + "_")
+        X_res, y_res = cleaner.fit_resample(X_res, y_res)
+        # What ran in either part, in order of first use.
+        ran = []
+        for part in (self.smote_.engine_, cleaner.engine_):
+            ran += [name for name in part.split("+") if name not in ran]
+        ctx.engine_used = "+".join(ran)
         return X_res, y_res

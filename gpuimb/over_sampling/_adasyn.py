@@ -12,6 +12,7 @@ from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
     python_scalar,
+    repeat_positions,
     take_rows,
     to_host,
     vstack,
@@ -106,8 +107,7 @@ class ADASYN(BaseOverSampler):
 
             self.nn_.fit(X_class)
             nns = xp.astype(ctx.nearest_indices(self.nn_, X_class, k=k)[:, 1:], xp.int64)
-            rows = xp.repeat(xp.arange(int(X_class.shape[0]), dtype=xp.int64,
-                                       device=ctx.device), n_per_sample)
+            rows = repeat_positions(xp, n_per_sample)
             cols = ctx.asarray(random_state.choice(n_neighbors, size=n_samples),
                                dtype=xp.int64)
             steps = ctx.asarray(random_state.uniform(size=n_samples), dtype=xp.float64)
@@ -133,12 +133,8 @@ def _interpolate(X, rows, neighbors, steps, ctx):
     base = take_rows(X, rows)
     diffs = take_rows(X, neighbors) - base
     if is_sparse(X):
-        if ctx.on_host:
-            column = type(X)(np.asarray(to_host(steps)).reshape(-1, 1))
-            return (base + column.multiply(diffs)).astype(X.dtype)
-        import cupyx.scipy.sparse as csp
-
-        return (base + csp.diags(steps) @ diffs).astype(X.dtype)
+        column = type(X)(np.asarray(to_host(steps)).reshape(-1, 1))
+        return (base + column.multiply(diffs)).astype(X.dtype)
     if not xp.isdtype(X.dtype, "real floating"):
         base = xp.astype(base, xp.float64)
         diffs = xp.astype(diffs, xp.float64)

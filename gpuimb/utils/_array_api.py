@@ -95,6 +95,18 @@ def flatnonzero(xp, mask):
     return xp.nonzero(mask)[0]
 
 
+def repeat_positions(xp, counts):
+    """``[0]*counts[0] + [1]*counts[1] + ...`` for a 1-D integer array ``counts``.
+
+    ``xp.repeat`` with an array of repeats is missing from CuPy before 14.1:
+    this is a search of each output slot in the running total instead.
+    """
+    ends = xp.cumulative_sum(xp.astype(counts, xp.int64))
+    total = int(ends[-1]) if ends.shape[0] else 0
+    slots = xp.arange(total, dtype=xp.int64, device=array_device(counts))
+    return xp.astype(xp.searchsorted(ends, slots, side="right"), xp.int64)
+
+
 def take_rows(X, indices):
     """Rows of dense or sparse ``X`` at ``indices`` (an integer array)."""
     if is_sparse(X):
@@ -107,9 +119,5 @@ def vstack(blocks, like):
     """Stack dense or sparse row blocks, keeping the sparse format of ``like``."""
     if sp.issparse(like):
         return sp.vstack(blocks, format=like.format)
-    if is_sparse(like):
-        import cupyx.scipy.sparse as csp
-
-        return csp.vstack(blocks, format=like.format)
     xp = get_namespace(like)
     return xp.concat(blocks, axis=0)

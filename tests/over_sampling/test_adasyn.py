@@ -135,3 +135,17 @@ def test_cupy_matches_numpy():
     X_res, y_res = ADASYN(random_state=0).fit_resample(cupy.asarray(X), cupy.asarray(y))
     np.testing.assert_allclose(cupy.asnumpy(X_res), expected[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(cupy.asnumpy(y_res), expected[1])
+
+
+def test_repeat_positions_matches_numpy_repeat():
+    import array_api_strict as xs
+
+    from gpuimb.utils._array_api import repeat_positions
+
+    counts = np.array([0, 3, 1, 0, 2, 0])
+    dev = xs.Device("device1")
+    out = repeat_positions(xs, xs.asarray(counts, device=dev))
+    assert out.device == dev
+    np.testing.assert_array_equal(np.asarray(out.to_device(xs.Device("CPU_DEVICE"))),
+                                  np.repeat(np.arange(6), counts))
+    assert repeat_positions(xs, xs.asarray(np.zeros(0, dtype=np.int64))).shape == (0,)

@@ -271,3 +271,21 @@ def test_cupy_matches_numpy():
                                                             cupy.asarray(y))
     np.testing.assert_allclose(cupy.asnumpy(X_res), expected[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(cupy.asnumpy(y_res), expected[1])
+
+
+def test_error_nan_in_continuous_on_the_device():
+    import array_api_strict as xs
+
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randint(0, 3, 60), rng.randn(60, 2)]
+    y = np.r_[np.zeros(40, int), np.ones(20, int)]
+    X[5, 1] = np.nan
+    dev = xs.Device("device1")
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTENC(categorical_features=[0], random_state=0).fit_resample(
+            xs.asarray(X, device=dev), xs.asarray(y, device=dev))
+    # NaN in a categorical column is a category, as on the host
+    X[5, 1] = 0.5
+    X[7, 0] = np.nan
+    SMOTENC(categorical_features=[0], random_state=0).fit_resample(
+        xs.asarray(X, device=dev), xs.asarray(y, device=dev))

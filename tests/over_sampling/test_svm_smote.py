@@ -226,3 +226,27 @@ class _HostProvenance:
                                       *(cupy.asnumpy(a) for a in (
                                           prov.base_indices, prov.neighbor_indices,
                                           prov.steps)))
+
+
+class _RepeatedSupportSVC(SVC):
+    """An SVC whose ``support_`` repeats and shuffles its indices, like cuML's
+    multiclass SVC (one-vs-one machines' supports concatenated)."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        support = self.support_
+        self.cuml_like_support_ = np.concatenate([support[::-1], support[: len(support) // 2]])
+        return self
+
+    def __getattribute__(self, name):
+        if name == "support_" and "cuml_like_support_" in vars(self):
+            return vars(self)["cuml_like_support_"]
+        return super().__getattribute__(name)
+
+
+def test_repeated_unsorted_support_indices_give_the_same_result():
+    X, y = _data(3, seed=2)
+    ref = SVMSMOTE(random_state=0, svm_estimator=SVC(gamma="scale", random_state=0))
+    ours = SVMSMOTE(random_state=0,
+                    svm_estimator=_RepeatedSupportSVC(gamma="scale", random_state=0))
+    _assert_same(ours.fit_resample(X, y), ref.fit_resample(X, y))

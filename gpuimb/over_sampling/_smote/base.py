@@ -40,12 +40,8 @@ def _flat_take(xp, matrix, flat_indices):
 
 def _scale_sparse_rows(M, factors, ctx):
     """Multiply row ``i`` of sparse ``M`` by ``factors[i]`` (kept sparse)."""
-    if ctx.on_host:
-        column = type(M)(np.asarray(factors, dtype=np.float64).reshape(-1, 1))
-        return column.multiply(M)
-    import cupyx.scipy.sparse as csp
-
-    return csp.diags(factors) @ M
+    column = type(M)(np.asarray(to_host(factors), dtype=np.float64).reshape(-1, 1))
+    return column.multiply(M)
 
 
 def _as_float_for_interpolation(xp, X):
@@ -678,24 +674,11 @@ class SMOTENC(SMOTE):
         """[continuous | one-hot * unit] rows of one class, for the kNN search."""
         xp = ctx.xp
         sizes = [c.size for c in self.categorical_encoder_.categories_]
-        if ctx.on_host:
+        if ctx.on_host and ctx.engine.accepts_sparse:
             onehot = _onehot_from_codes(np.asarray(codes_class), self._offsets(),
                                         dtype)
             onehot.data[:] = unit
             return sp.hstack((X_cont_class, onehot), format="csr", dtype=dtype)
-        if is_sparse(X_cont_class) or type(X_cont_class).__module__.startswith("cupy"):
-            import cupyx.scipy.sparse as csp
-
-            n, n_feat = int(codes_class.shape[0]), len(sizes)
-            offsets = ctx.asarray(self._offsets()[:-1], dtype=xp.int64)
-            indices = xp.reshape(codes_class + offsets[None, :], (-1,))
-            data = xp.full((n * n_feat,), unit, dtype=dtype)
-            indptr = xp.arange(0, n * n_feat + 1, n_feat, dtype=xp.int64)
-            onehot = csp.csr_matrix((data, indices, indptr),
-                                    shape=(n, int(self._offsets()[-1])))
-            cont = X_cont_class if is_sparse(X_cont_class) else \
-                csp.csr_matrix(X_cont_class)
-            return csp.hstack((cont, onehot), format="csr").astype(dtype)
         return xp.concat([xp.astype(X_cont_class, dtype),
                           _dense_onehot(xp, codes_class, sizes, unit, dtype,
                                         ctx.device)], axis=1)
@@ -711,6 +694,11 @@ class SMOTENC(SMOTE):
         X_cont = _select_columns(X, self.continuous_features_, ctx)
         if ctx.on_host:
             X_cont = check_array(X_cont, accept_sparse=["csr", "csc"])
+        else:
+            # NaN is allowed in the categorical columns only, as on the host.
+            from gpuimb.base import _check_array_xp
+
+            _check_array_xp(X_cont, allow_nan=False, accept_sparse=False)
         X_cat = _select_columns(X, self.categorical_features_, ctx)
         dtype = X_cont.dtype
         dtype_name = getattr(dtype, "name", str(dtype))
@@ -763,8 +751,7 @@ class SMOTENC(SMOTE):
         order = np.argsort(np.hstack((self.continuous_features_,
                                       self.categorical_features_)))
         if is_sparse(cont_all):
-            stacked = (sp if ctx.on_host else _cupyx_sparse()).hstack(
-                (cont_all, cat_all), format="csr")
+            stacked = sp.hstack((cont_all, cat_all), format="csr")
             X_res = stacked[:, order]
         elif ctx.on_host:
             X_res = np.hstack((cont_all, cat_all))[:, order]
@@ -798,12 +785,6 @@ class SMOTENC(SMOTE):
         tags.input_tags.sparse = False
         tags.input_tags.string = True
         return tags
-
-
-def _cupyx_sparse():
-    import cupyx.scipy.sparse as csp
-
-    return csp
 
 
 def _is_dataframe(X):

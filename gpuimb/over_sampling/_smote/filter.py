@@ -256,7 +256,9 @@ class SVMSMOTE(BaseSMOTE):
                     "attribute. Such estimator belongs to the familly of Support "
                     "Vector Machine."
                 )
-            support = indices_in_namespace(self.svm_estimator_.support_, ctx)
+            # Sorted and unique: cuML's multiclass SVC concatenates its one-vs-one
+            # machines' supports (repeated, unsorted); scikit-learn's are unique.
+            support = xp.unique_values(indices_in_namespace(self.svm_estimator_.support_, ctx))
             support = xp.take(support, flatnonzero(xp, xp.take(y, support) == label))
             if not m_fitted:
                 self.nn_m_.fit(X)

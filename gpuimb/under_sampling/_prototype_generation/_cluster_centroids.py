@@ -152,11 +152,7 @@ class ClusterCentroids(BaseUnderSampler):
 
 
 def _sparse_rows(ctx, dense, dtype=None):
-    """A CSR matrix (host or device, like X) holding the rows of ``dense``."""
-    if ctx.on_host:
-        import scipy.sparse as sp
+    """A SciPy CSR matrix holding the rows of ``dense`` (sparse X is on the host)."""
+    import scipy.sparse as sp
 
-        return sp.csr_matrix(dense, dtype=dtype)
-    import cupyx.scipy.sparse as csp
-
-    return csp.csr_matrix(dense if dtype is None else dense.astype(dtype))
+    return sp.csr_matrix(dense, dtype=dtype)
