@@ -20,6 +20,22 @@ from gpuimb.utils.discovery import all_samplers
 xs = pytest.importorskip("array_api_strict")
 
 SAMPLERS = [name for name, _ in all_samplers()]
+# Parameters that take other code paths, run besides the defaults.
+VARIANTS = [
+    ("AllKNN", {"kind_sel": "mode", "n_neighbors": 4}),
+    ("BorderlineSMOTE", {"kind": "borderline-2"}),
+    ("ClusterCentroids", {"voting": "hard"}),
+    ("CondensedNearestNeighbour", {"n_neighbors": 3}),
+    ("EditedNearestNeighbours", {"kind_sel": "mode", "n_neighbors": 4}),
+    ("NearMiss", {"version": 2}),
+    ("NearMiss", {"version": 3}),
+    ("RandomOverSampler", {"shrinkage": 1.0}),
+    ("RepeatedEditedNearestNeighbours", {"kind_sel": "mode", "n_neighbors": 4}),
+]
+CASES = [pytest.param(name, {}, id=name) for name in SAMPLERS] + [
+    pytest.param(name, params, id=name + "-" + "-".join(f"{k}={v}" for k, v in params.items()))
+    for name, params in VARIANTS
+]
 # k-means: scikit-learn's on NumPy by default, gpuimb's own on array-API data.
 KMEANS_SAMPLERS = {"ClusterCentroids", "KMeansSMOTE"}
 
@@ -45,9 +61,9 @@ def _data(name, dtype):
     return X.astype(dtype), y.astype(np.int64)
 
 
-def _sampler(name):
+def _sampler(name, variant):
     cls = dict(all_samplers())[name]
-    params = {}
+    params = dict(variant)
     if "random_state" in inspect.signature(cls).parameters:
         params["random_state"] = 0
     if name == "SMOTENC":
@@ -63,9 +79,9 @@ def _host(array):
     return np.asarray(xs.asarray(array, copy=True).to_device(xs.Device("CPU_DEVICE")))
 
 
-def _reference(name, X, y):
+def _reference(name, variant, X, y):
     """The NumPy run on the engine the device run uses (the array-API engine)."""
-    sampler = _sampler(name)
+    sampler = _sampler(name, variant)
     with gpuimb.config_context(backend="array_api"):
         X_res, y_res = sampler.fit_resample(X, y)
     return sampler, X_res, y_res
@@ -85,14 +101,14 @@ STRICT_CASES = ["default-device", "device1", "device1-labels-on-host"]
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", STRICT_CASES)
-@pytest.mark.parametrize("name", SAMPLERS)
-def test_strict_device_matches_numpy(name, case, dtype):
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_strict_device_matches_numpy(name, variant, case, dtype):
     X, y = _data(name, dtype)
-    ref = _reference(name, X, y)
+    ref = _reference(name, variant, X, y)
     dev = xs.Device("device1") if case.startswith("device1") else None
     X_in = xs.asarray(X, device=dev)
     y_in = y if case.endswith("labels-on-host") else xs.asarray(y, device=dev)
-    sampler = _sampler(name)
+    sampler = _sampler(name, variant)
     X_res, y_res = sampler.fit_resample(X_in, y_in)
     assert type(X_res) is type(X_in) and X_res.device == X_in.device
     assert X_res.dtype == X_in.dtype
@@ -106,12 +122,13 @@ def test_strict_device_matches_numpy(name, case, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", sorted(set(SAMPLERS) - KMEANS_SAMPLERS))
-def test_numpy_engines_agree(name, dtype):
+@pytest.mark.parametrize(
+    ("name", "variant"), [c for c in CASES if c.values[0] not in KMEANS_SAMPLERS])
+def test_numpy_engines_agree(name, variant, dtype):
     """Exact kNN: the host default engine and the array-API engine give one answer."""
     X, y = _data(name, dtype)
-    _, X_ref, y_ref = _reference(name, X, y)
-    X_res, y_res = _sampler(name).fit_resample(X, y)
+    _, X_ref, y_ref = _reference(name, variant, X, y)
+    X_res, y_res = _sampler(name, variant).fit_resample(X, y)
     assert isinstance(X_res, np.ndarray) and X_res.dtype == dtype
     np.testing.assert_array_equal(X_res, X_ref)
     np.testing.assert_array_equal(y_res, y_ref)
@@ -127,15 +144,15 @@ def _cupy_cases():
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", _cupy_cases())
-@pytest.mark.parametrize("name", SAMPLERS)
-def test_cupy_device_matches_numpy(name, case, dtype):
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_cupy_device_matches_numpy(name, variant, case, dtype):
     cupy = pytest.importorskip("cupy")
     X, y = _data(name, dtype)
     backend, _, where = case.partition("-")
     ordinal = 1 if where == "cuda1" else 0
     with cupy.cuda.Device(ordinal):
         X_in, y_in = cupy.asarray(X), cupy.asarray(y)
-    sampler = _sampler(name)
+    sampler = _sampler(name, variant)
     with gpuimb.config_context(backend=backend):
         X_res, y_res = sampler.fit_resample(X_in, y_in)
     assert isinstance(X_res, cupy.ndarray) and X_res.device.id == ordinal
@@ -151,4 +168,4 @@ def test_cupy_device_matches_numpy(name, case, dtype):
             np.testing.assert_array_equal(_host(X_res), X[idx])
         assert set(np.unique(_host(y_res))) <= set(np.unique(y))
         return
-    _assert_same_result(name, sampler, X_res, y_res, _reference(name, X, y))
+    _assert_same_result(name, sampler, X_res, y_res, _reference(name, variant, X, y))

@@ -10,8 +10,6 @@ from sklearn.datasets import make_classification
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import ClusterCentroids
-from gpuimb.utils._array_api import to_host
-from tests.conftest import to_namespace
 
 
 def _data(n_classes, seed, n=300, weights=None):
@@ -96,20 +94,6 @@ def test_parity_pandas():
     X_b, y_b = ImbClusterCentroids(random_state=0).fit_resample(X, y)
     pd.testing.assert_frame_equal(X_a, X_b)
     pd.testing.assert_series_equal(y_a, y_b)
-
-
-@pytest.mark.parametrize("voting", ["soft", "hard"])
-def test_array_api_strict_matches_numpy(voting):
-    # Large clusters (few wanted samples), so that no centroid is the midpoint
-    # of two samples (an exact tie for hard voting).
-    X, y = _data(2, 7, n=400, weights=[0.95, 0.05])
-    ref = ClusterCentroids(random_state=0, voting=voting)
-    X_ref, y_ref = ref.fit_resample(X, y)
-    gp = ClusterCentroids(random_state=0, voting=voting)
-    X_res, y_res = gp.fit_resample(to_namespace("array_api_strict", X),
-                                   to_namespace("array_api_strict", y))
-    np.testing.assert_allclose(to_host(X_res), X_ref, rtol=1e-6, atol=1e-9)
-    np.testing.assert_array_equal(to_host(y_res), y_ref)
 
 
 def test_hard_voting_picks_a_nearest_sample():

@@ -12,7 +12,6 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import CondensedNearestNeighbour
-from tests.conftest import to_namespace
 
 
 def _data(seed, n=300, n_classes=2, majority_first=False):
@@ -210,21 +209,6 @@ def test_distance_weights_follow_the_classifier():
     np.testing.assert_array_equal(ours.sample_indices_, imb.sample_indices_)
 
 
-@pytest.mark.parametrize("n_neighbors", [None, 3])
-def test_array_api_strict_matches_numpy(n_neighbors):
-    pytest.importorskip("array_api_strict")
-    X, y = _data(7, n_classes=3)
-    expected = CondensedNearestNeighbour(random_state=7, n_neighbors=n_neighbors)
-    X_np, y_np = expected.fit_resample(X, y)
-    cnn = CondensedNearestNeighbour(random_state=7, n_neighbors=n_neighbors)
-    X_res, y_res = cnn.fit_resample(to_namespace("array_api_strict", X),
-                                    to_namespace("array_api_strict", y))
-    np.testing.assert_array_equal(np.asarray(cnn.sample_indices_),
-                                  expected.sample_indices_)
-    np.testing.assert_allclose(np.asarray(X_res), X_np)
-    np.testing.assert_array_equal(np.asarray(y_res), y_np)
-
-
 def test_inputs_not_mutated(assert_unchanged):
     X, y = _data(8)
     check = assert_unchanged(X, y)
@@ -259,13 +243,3 @@ def test_too_many_neighbours_for_the_store():
         ImbCNN(n_neighbors=5, random_state=0).fit_resample(X, y)
 
 
-@pytest.mark.gpu
-@pytest.mark.parametrize("n_neighbors", [None, 3])
-def test_gpu_matches_host(n_neighbors):
-    X, y = _data(10, n=1000, n_classes=3)
-    expected = CondensedNearestNeighbour(random_state=10, n_neighbors=n_neighbors)
-    expected.fit_resample(X, y)
-    cnn = CondensedNearestNeighbour(random_state=10, n_neighbors=n_neighbors)
-    X_res, _ = cnn.fit_resample(to_namespace("cupy", X), to_namespace("cupy", y))
-    assert type(X_res).__module__.startswith("cupy")
-    np.testing.assert_array_equal(cnn.sample_indices_.get(), expected.sample_indices_)

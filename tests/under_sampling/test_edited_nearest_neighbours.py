@@ -11,8 +11,6 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb import under_sampling as gpu
-from gpuimb.utils._array_api import to_host
-from tests.conftest import to_namespace
 
 NAMES = ["EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN"]
 
@@ -159,22 +157,6 @@ def test_renn_sample_indices_at_convergence(seed):
     np.testing.assert_array_equal(X[gp.sample_indices_], X_gp)
     np.testing.assert_array_equal(y[gp.sample_indices_], y_gp)
     assert not np.array_equal(X[ref.sample_indices_], X_ref)  # imblearn's bug
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("params", [{}, {"kind_sel": "mode", "n_neighbors": 4}])
-def test_array_api_strict_matches_numpy(name, params):
-    X, y = _data(3, 11, n=300)
-    ref = getattr(gpu, name)(**params)
-    X_ref, y_ref = ref.fit_resample(X, y)
-    gp = getattr(gpu, name)(**params)
-    X_res, y_res = gp.fit_resample(to_namespace("array_api_strict", X),
-                                   to_namespace("array_api_strict", y))
-    np.testing.assert_array_equal(to_host(gp.sample_indices_),
-                                  ref.sample_indices_)
-    np.testing.assert_array_equal(to_host(X_res), X_ref)
-    np.testing.assert_array_equal(to_host(y_res), y_ref)
-    assert getattr(gp, "n_iter_", None) == getattr(ref, "n_iter_", None)
 
 
 @pytest.mark.parametrize("name", NAMES)

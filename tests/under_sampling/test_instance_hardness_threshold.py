@@ -132,20 +132,6 @@ def test_duck_typed_classifier():
     assert np.bincount(y[ours.sample_indices_])[1] >= np.bincount(y)[0]
 
 
-def test_array_api_strict_matches_numpy():
-    pytest.importorskip("array_api_strict")
-    X, y = _data(9, n_classes=3)
-    expected = InstanceHardnessThreshold(estimator=LogisticRegression(), random_state=9)
-    X_np, y_np = expected.fit_resample(X, y)
-    ours = InstanceHardnessThreshold(estimator=LogisticRegression(), random_state=9)
-    X_res, y_res = ours.fit_resample(to_namespace("array_api_strict", X),
-                                     to_namespace("array_api_strict", y))
-    np.testing.assert_array_equal(np.asarray(ours.sample_indices_),
-                                  expected.sample_indices_)
-    np.testing.assert_array_equal(np.asarray(X_res), X_np)
-    np.testing.assert_array_equal(np.asarray(y_res), y_np)
-
-
 def test_inputs_not_mutated(assert_unchanged):
     X, y = _data(10)
     check = assert_unchanged(X, y)

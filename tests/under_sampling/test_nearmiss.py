@@ -189,19 +189,6 @@ def test_nearmiss3_warns_like_imblearn():
 
 
 @pytest.mark.parametrize("version", [1, 2, 3])
-def test_array_api_strict_matches_numpy(version):
-    X, y = _data(3, 10, n=300)
-    ref = NearMiss(version=version)
-    X_ref, y_ref = ref.fit_resample(X, y)
-    gp = NearMiss(version=version)
-    X_res, y_res = gp.fit_resample(to_namespace("array_api_strict", X),
-                                   to_namespace("array_api_strict", y))
-    np.testing.assert_array_equal(to_host(gp.sample_indices_), ref.sample_indices_)
-    np.testing.assert_array_equal(to_host(X_res), X_ref)
-    np.testing.assert_array_equal(to_host(y_res), y_ref)
-
-
-@pytest.mark.parametrize("version", [1, 2, 3])
 def test_input_not_mutated(version, assert_unchanged):
     X, y = _data(2, 0)
     check = assert_unchanged(X, y)

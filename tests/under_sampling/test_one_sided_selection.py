@@ -10,7 +10,6 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import OneSidedSelection
-from tests.conftest import to_namespace
 
 
 def _data(seed, n_classes=2, n=400):
@@ -103,20 +102,6 @@ def test_duck_typed_neighbours(k):
         ImbOSS(random_state=5, n_neighbors=NearestNeighbors(n_neighbors=k)).fit_resample(X, y)
 
 
-def test_array_api_strict_matches_numpy():
-    pytest.importorskip("array_api_strict")
-    X, y = _data(6, 3)
-    expected = OneSidedSelection(random_state=6, n_neighbors=3)
-    X_np, y_np = expected.fit_resample(X, y)
-    oss = OneSidedSelection(random_state=6, n_neighbors=3)
-    X_res, y_res = oss.fit_resample(to_namespace("array_api_strict", X),
-                                    to_namespace("array_api_strict", y))
-    np.testing.assert_array_equal(np.asarray(oss.sample_indices_),
-                                  expected.sample_indices_)
-    np.testing.assert_allclose(np.asarray(X_res), X_np)
-    np.testing.assert_array_equal(np.asarray(y_res), y_np)
-
-
 def test_inputs_not_mutated(assert_unchanged):
     X, y = _data(7)
     check = assert_unchanged(X, y)
@@ -150,12 +135,3 @@ def test_too_many_neighbours_for_the_store():
         ImbOSS(n_neighbors=5, random_state=0).fit_resample(X, y)
 
 
-@pytest.mark.gpu
-def test_gpu_matches_host():
-    X, y = _data(9, 3, n=1000)
-    expected = OneSidedSelection(random_state=9, n_neighbors=3)
-    expected.fit_resample(X, y)
-    oss = OneSidedSelection(random_state=9, n_neighbors=3)
-    X_res, _ = oss.fit_resample(to_namespace("cupy", X), to_namespace("cupy", y))
-    assert type(X_res).__module__.startswith("cupy")
-    np.testing.assert_array_equal(oss.sample_indices_.get(), expected.sample_indices_)

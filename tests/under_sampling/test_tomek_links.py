@@ -9,8 +9,6 @@ from sklearn.datasets import make_classification
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import TomekLinks
-from gpuimb.utils._array_api import to_host
-from tests.conftest import to_namespace
 
 
 def _data(n_classes, seed, n=400):
@@ -78,19 +76,6 @@ def test_is_tomek_matches_imblearn(seed):
             TomekLinks.is_tomek(y, nn_index, class_type),
             ImbTomekLinks.is_tomek(y, nn_index, class_type),
         )
-
-
-def test_array_api_strict_matches_numpy():
-    X, y = _data(3, 4)
-    expected = TomekLinks().fit_resample(X, y)
-    gp = TomekLinks()
-    X_res, y_res = gp.fit_resample(to_namespace("array_api_strict", X),
-                                   to_namespace("array_api_strict", y))
-    ref = TomekLinks()
-    ref.fit_resample(X, y)
-    np.testing.assert_array_equal(to_host(gp.sample_indices_), ref.sample_indices_)
-    np.testing.assert_array_equal(to_host(X_res), expected[0])
-    np.testing.assert_array_equal(to_host(y_res), expected[1])
 
 
 def test_input_not_mutated(assert_unchanged):
