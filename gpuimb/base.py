@@ -17,6 +17,7 @@ from sklearn.utils._tags import InputTags, Tags, TargetTags
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from gpuimb import _io
+from gpuimb._backends._namespace import device_scope
 from gpuimb._config import get_config
 from gpuimb.utils._array_api import (
     asarray_on,
@@ -244,7 +245,8 @@ class SamplerMixin(metaclass=ABCMeta):
             _io.encode_labels(self.sampling_strategy, y_info), y_arr, self._sampling_type
         )
         ctx = self._make_context(X_arr)
-        output = self._fit_resample(X_arr, y_arr, ctx, **params)
+        with device_scope(X_arr):
+            output = self._fit_resample(X_arr, y_arr, ctx, **params)
         self.engine_ = ctx.engine_name
         self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
 

@@ -71,11 +71,11 @@ class HostEstimator:
         The host estimator.
     xp : module
         Namespace of the caller's arrays.
-    engine : str, default="cupy"
+    engine : str, default="array_api"
         Name of the engine that asked, for the log line.
     """
 
-    def __init__(self, estimator, xp, engine="cupy"):
+    def __init__(self, estimator, xp, engine="array_api"):
         self.estimator = estimator
         self.xp = xp
         self.engine = engine

@@ -7,7 +7,6 @@ classes that do not take them, as the cuML signature snapshot
 (``tests/backends/``) checks. Work runs inside the data's CUDA device context.
 """
 
-import contextlib
 import importlib
 import inspect
 
@@ -18,7 +17,7 @@ from ._base import (
     certified_kneighbors,
     check_classifier_name,
 )
-from ._namespace import is_cupy_namespace
+from ._namespace import device_scope, is_cupy_namespace
 
 __all__ = ["CumlEngine", "cuml_estimator"]
 
@@ -55,14 +54,6 @@ def cuml_estimator(module, name, **params):
     return cls(**params)
 
 
-def device_context(array):
-    """The CUDA device context of a CuPy array (a no-op for other arrays)."""
-    dev = getattr(array, "device", None)
-    if type(array).__module__.startswith("cupy") and hasattr(dev, "__enter__"):
-        return dev
-    return contextlib.nullcontext()
-
-
 class CumlEngine(Engine):
     """cuML engine for CuPy data.
 
@@ -95,7 +86,7 @@ class CumlEngine(Engine):
 
     def _kneighbors(self, index, query, k, exclude_self):
         self._record(self.name)
-        with device_context(index):
+        with device_scope(index):
             return self._search(self.xp, index, query, k, exclude_self)
 
     def _search(self, xp, index, query, k, exclude_self):

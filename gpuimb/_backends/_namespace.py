@@ -1,5 +1,6 @@
 """Array-namespace helpers: which library holds the data, and moving it."""
 
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -19,6 +20,7 @@ logger = logging.getLogger("gpuimb")
 __all__ = [
     "array_namespace",
     "device",
+    "device_scope",
     "is_cupy_namespace",
     "is_host_namespace",
     "module_available",
@@ -26,6 +28,18 @@ __all__ = [
     "to_host",
     "to_namespace",
 ]
+
+
+def device_scope(array):
+    """Context making the device of a CuPy array current (a no-op otherwise).
+
+    CuPy allocates new arrays and launches kernels on the *current* device:
+    work on data living on ``cuda:1`` must run inside this scope.
+    """
+    dev = getattr(array, "device", None)
+    if type(array).__module__.startswith("cupy") and hasattr(dev, "__enter__"):
+        return dev
+    return contextlib.nullcontext()
 
 
 def module_available(name):
