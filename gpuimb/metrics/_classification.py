@@ -316,7 +316,7 @@ def geometric_mean_score(y_true, y_pred, *, labels=None, pos_label=1,
         return _returned(t, (np.sqrt(sen * spe),))[0]
     from scipy.stats import gmean
 
-    t = check_targets(y_true, y_pred, sample_weight)
+    t = check_targets(y_true, y_pred, sample_weight, labels_only=True)
     tp_sum, _, true_sum = _selected_sums(t, labels)
     with np.errstate(divide="ignore", invalid="ignore"):
         recall = _prf_divide(tp_sum, true_sum, "recall", "true", None, "recall")
@@ -481,7 +481,8 @@ def classification_report_imbalanced(y_true, y_pred, *, labels=None, target_name
     with np.errstate(divide="ignore", invalid="ignore"):
         specificity = _prf_divide(tn_sum, tn_sum + pred_sum - tp_sum, "specificity",
                                   "predicted", None, ("specificity",))
-        sensitivity = _prf_divide(tp_sum, true_sum, "sensitivity", "true", None, ())
+        sensitivity = _prf_divide(tp_sum, true_sum, "sensitivity", "true", None,
+                                  ("sensitivity",))
     geo_mean = np.sqrt(sensitivity * specificity)
     iba = (1.0 + alpha * (sensitivity - specificity)) * geo_mean ** 2
     support = true_sum

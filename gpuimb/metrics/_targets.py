@@ -98,17 +98,28 @@ def _proxy(unique, shape, n_rows):
     return np.resize(unique, (n_rows, n_cols)) if unique.size else np.empty((0, n_cols))
 
 
-def check_targets(y_true, y_pred, sample_weight=None):
+def _labels_only(y_true, y_pred):
+    """What imbalanced-learn's multiclass G-mean checks: only ``unique_labels``."""
+    from sklearn.utils import column_or_1d
+    from sklearn.utils.multiclass import unique_labels
+
+    present = unique_labels(y_true, y_pred)
+    return "multiclass", present, column_or_1d(y_true), column_or_1d(y_pred)
+
+
+def check_targets(y_true, y_pred, sample_weight=None, *, labels_only=False):
     """Check ``y_true``/``y_pred`` as scikit-learn's metrics do, without a host copy.
 
     Returns a :class:`Targets` with the target type ("binary" or "multiclass" or
     "multilabel-indicator"), the sorted labels present, the targets as 1-D arrays
-    and the sample weights (float64 or None).
+    and the sample weights (float64 or None). ``labels_only`` checks only that
+    the labels are of one kind (scikit-learn's ``unique_labels``).
     """
+    check = _labels_only if labels_only else _sklearn_check_targets
     xp, device = _device_namespace(y_true, y_pred, sample_weight)
     check_consistent_length(y_true, y_pred, sample_weight)
     if xp is None:
-        y_type, present, y_true, y_pred = _sklearn_check_targets(y_true, y_pred)
+        y_type, present, y_true, y_pred = check(y_true, y_pred)
         if sample_weight is not None:
             from sklearn.utils.validation import _check_sample_weight
 
@@ -123,7 +134,7 @@ def check_targets(y_true, y_pred, sample_weight=None):
     n_rows = max(u.size for u in uniques)
     proxies = [_proxy(u, y.shape, n_rows) for u, y in zip(uniques, (y_true, y_pred),
                                                          strict=True)]
-    y_type, present, _, _ = _sklearn_check_targets(*proxies)
+    y_type, present, _, _ = check(*proxies)
     if y_type in ("binary", "multiclass"):
         y_true, y_pred = xp.reshape(y_true, (-1,)), xp.reshape(y_pred, (-1,))
     if sample_weight is not None:
@@ -152,12 +163,14 @@ def _bincount(xp, idx, weights, n):
     labels = xp.arange(n, device=device)
     total = xp.zeros(n, dtype=xp.int64 if weights is None else xp.float64, device=device)
     step = max(1, _ONE_HOT_TILE // max(1, n))
-    for start in range(0, int(idx.shape[0]), step):
-        hit = idx[start:start + step, None] == labels[None, :]
+    n_rows = int(idx.shape[0])
+    for start in range(0, n_rows, step):
+        stop = min(n_rows, start + step)
+        hit = idx[start:stop, None] == labels[None, :]
         if weights is None:
             total = total + xp.sum(xp.astype(hit, xp.int64), axis=0)
         else:
-            w = weights[start:start + step, None]
+            w = weights[start:stop, None]
             total = total + xp.sum(xp.where(hit, w, xp.zeros_like(w)), axis=0)
     return total
 

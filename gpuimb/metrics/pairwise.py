@@ -200,7 +200,8 @@ class ValueDifferenceMetric(BaseEstimator):
             self.n_features_in_ = int(X.shape[1])
         X = xp.astype(X, xp.int64)
         if bool(xp.any(X < 0)):
-            raise ValueError("Negative values in data passed to X.")
+            # scikit-learn's wording for an unnamed input, as imbalanced-learn shows it
+            raise ValueError("Negative values in data passed to .")
         return X, y, xp, device_of(X)
 
     def fit(self, X, y):
