@@ -13,10 +13,9 @@ def _keras_parent():
     for load in (lambda: __import__("keras"),
                  lambda: __import__("tensorflow", fromlist=["keras"]).keras):
         try:
-            keras = load()
-        except ImportError:
+            utils = load().utils
+        except (ImportError, AttributeError):  # not installed (or a stray folder)
             continue
-        utils = keras.utils
         return utils.Sequence if hasattr(utils, "Sequence") else utils.PyDataset
     return None
 
