@@ -30,11 +30,18 @@ def _prf_divide(*args, **kwargs):
     return divide(*args, **kwargs)
 
 
+def _host_labels(labels):
+    """A short list of labels as a NumPy array, whatever array it came in."""
+    if isinstance(labels, (list, tuple, np.ndarray)) or hasattr(labels, "iloc"):
+        return np.asarray(labels)
+    return np.asarray(to_host(labels))
+
+
 def _all_labels(labels, present):
     """``labels`` followed by the present labels it misses; its length (or None)."""
     if labels is None:
         return present, None
-    labels = np.asarray(labels)
+    labels = _host_labels(labels)
     return np.hstack([labels, np.setdiff1d(present, labels, assume_unique=True)]), \
         len(labels)
 
@@ -456,7 +463,7 @@ def classification_report_imbalanced(y_true, y_pred, *, labels=None, target_name
     0.66
     """
     t = check_targets(y_true, y_pred, sample_weight)
-    labels = t.present if labels is None else np.asarray(labels)
+    labels = t.present if labels is None else _host_labels(labels)
     if t.y_type.startswith("multilabel"):
         raise ValueError("imblearn does not support multilabel")
 
@@ -536,7 +543,7 @@ def macro_averaged_mean_absolute_error(y_true, y_pred, *, sample_weight=None):
     Examples
     --------
     >>> from gpuimb.metrics import macro_averaged_mean_absolute_error
-    >>> macro_averaged_mean_absolute_error([1, 1, 2, 2], [1, 2, 1, 2])
+    >>> float(macro_averaged_mean_absolute_error([1, 1, 2, 2], [1, 2, 1, 2]))
     0.5
     >>> round(float(macro_averaged_mean_absolute_error([1, 2, 2, 2], [1, 2, 1, 2])), 4)
     0.1667

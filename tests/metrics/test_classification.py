@@ -231,6 +231,16 @@ def test_errors_match_imbalanced_learn(kind):
                                 average="unknown")
 
 
+def test_labels_given_as_a_device_array():
+    y_true, y_pred = (convert("strict-device1", a) for a in MULTI)
+    labels = convert("strict-device1", [3, 1])
+    got = gm.specificity_score(y_true, y_pred, labels=labels, average=None)
+    expected = imb.specificity_score(*MULTI, labels=[3, 1], average=None)
+    assert_same(got, expected, "strict-device1")
+    assert (gm.classification_report_imbalanced(y_true, y_pred, labels=labels)
+            == imb.classification_report_imbalanced(*MULTI, labels=[3, 1]))
+
+
 def test_single_class_binary_returns_zeros():
     for kind in KINDS:
         got = gm.sensitivity_specificity_support(convert(kind, [0, 0, 0]),
