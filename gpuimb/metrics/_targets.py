@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import array_namespace, is_numpy_namespace
 from array_api_compat import device as array_device
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import _num_samples, check_consistent_length
 
 from gpuimb._backends._namespace import native_module, to_host
 from gpuimb.utils._array_api import asarray_on
@@ -119,11 +119,12 @@ def check_targets(y_true, y_pred, sample_weight=None, *, labels_only=False):
     xp, device = _device_namespace(y_true, y_pred, sample_weight)
     check_consistent_length(y_true, y_pred, sample_weight)
     if xp is None:
+        rows_like_y = np.empty((_num_samples(y_true), 0))  # y_true may become CSR
         y_type, present, y_true, y_pred = check(y_true, y_pred)
         if sample_weight is not None:
             from sklearn.utils.validation import _check_sample_weight
 
-            sample_weight = _check_sample_weight(sample_weight, np.asarray(y_true),
+            sample_weight = _check_sample_weight(sample_weight, rows_like_y,
                                                  dtype=np.float64)
         return Targets(y_type, np.asarray(present), y_true, y_pred, sample_weight)
 
