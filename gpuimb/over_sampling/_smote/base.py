@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb.metrics.pairwise import VDMFeature, class_distributions, vdm_distances
 from gpuimb.over_sampling._provenance import concat_provenance
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
@@ -298,30 +299,6 @@ class SMOTE(BaseSMOTE):
 # ---------------------------------------------------------------------------
 
 _VOTE_TILE = 2**22  # elements of the (rows, k, k) comparison block per tile
-
-
-# Above this many categories a feature's VDM is computed pair by pair from the
-# class distributions rather than looked up in an n_categories² table.
-_VDM_TABLE_MAX_CATEGORIES = 256
-
-
-class _VDMFeature:
-    """One feature's value difference metric: a lookup table or distributions."""
-
-    def __init__(self, table, proba):
-        self.table, self.proba = table, proba
-
-    def distances(self, query_codes, index_codes, xp):
-        """(n_query, n_index) squared L1 distances between class distributions."""
-        if self.table is not None:
-            size = int(self.table.shape[0])
-            key = query_codes[:, None] * size + index_codes[None, :]
-            flat = xp.take(xp.reshape(self.table, (-1,)), xp.reshape(key, (-1,)))
-            return xp.reshape(flat, key.shape)
-        query = xp.take(self.proba, query_codes, axis=0)
-        index = xp.take(self.proba, index_codes, axis=0)
-        l1 = xp.sum(xp.abs(query[:, None, :] - index[None, :, :]), axis=2)
-        return l1 * l1
 
 
 def _row_tiles(n_rows, per_row, budget=_VOTE_TILE):
@@ -967,22 +944,8 @@ class SMOTEN(SMOTE):
             values, class_pos = xp.unique_inverse(y)
             n_classes = int(values.shape[0])
             class_pos = xp.astype(class_pos, xp.int64)
-        tables = []
-        for f, size in enumerate(sizes):
-            key = codes[:, f] * n_classes + class_pos
-            keys, counts = xp.unique_counts(key)
-            table = np.zeros(size * n_classes, dtype=np.float64)
-            table[np.asarray(to_host(keys))] = np.asarray(to_host(counts))
-            table = table.reshape(size, n_classes)
-            with np.errstate(invalid="ignore"):
-                proba = table / table.sum(axis=1).reshape(-1, 1)
-            proba = np.nan_to_num(proba)
-            if size <= _VDM_TABLE_MAX_CATEGORIES:
-                l1 = np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2)
-                tables.append(_VDMFeature(ctx.asarray(l1 ** 2, dtype=xp.float64), None))
-            else:
-                tables.append(_VDMFeature(None, ctx.asarray(proba, dtype=xp.float64)))
-        return tables
+        probas = class_distributions(codes, class_pos, n_classes, sizes, xp)
+        return [VDMFeature(proba, 1, 2, xp, ctx.device) for proba in probas]
 
     def _vdm_neighbors(self, codes_class, tables, ctx):
         """The k+1 nearest rows (the row itself included) under the VDM."""
@@ -1010,12 +973,7 @@ class SMOTEN(SMOTE):
 
     @staticmethod
     def _vdm_distances(codes_query, codes_index, tables, ctx):
-        xp = ctx.xp
-        d = xp.zeros((int(codes_query.shape[0]), int(codes_index.shape[0])),
-                     dtype=xp.float64, device=ctx.device)
-        for f, feature in enumerate(tables):
-            d = d + feature.distances(codes_query[:, f], codes_index[:, f], xp)
-        return d
+        return vdm_distances(codes_query, codes_index, tables, ctx.xp, ctx.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
