@@ -572,8 +572,9 @@ class SMOTENC(SMOTE):
                 )
             import pandas as pd
 
-            is_cat = np.array([isinstance(t, pd.CategoricalDtype) for t in X.dtypes],
-                              dtype=bool)
+            # Category columns as in imbalanced-learn, and string columns (a CSV's).
+            is_cat = np.array([isinstance(t, (pd.CategoricalDtype, pd.StringDtype))
+                               or t == object for t in X.dtypes], dtype=bool)
             self.categorical_features_ = np.flatnonzero(is_cat)
             self.continuous_features_ = np.flatnonzero(~is_cat)
         else:

@@ -27,6 +27,7 @@ from gpuimb.utils._array_api import (
     to_host,
     vstack,
 )
+from gpuimb.utils._progress import progress
 
 __all__ = ["KMeansSMOTE", "pairwise_distance_sum"]
 
@@ -238,7 +239,8 @@ class KMeansSMOTE(BaseSMOTE):
         n_needed = self._n_neighbors_needed()
         total_new = sum(self.sampling_strategy_.values())
         X_blocks, y_blocks, parts = [X], [y], []
-        for klass, n_samples in self.sampling_strategy_.items():
+        for klass, n_samples in progress(self.sampling_strategy_.items(),
+                                         type(self).__name__, unit="class"):
             if n_samples == 0:
                 continue
             # Refitted for every class as imbalanced-learn does (a shared

@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstack
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 VOTING_KIND = ("auto", "hard", "soft")
@@ -124,7 +125,7 @@ class ClusterCentroids(BaseUnderSampler):
             self.voting_ = self.voting
 
         X_blocks, y_blocks = [], []
-        for klass in class_counts(y):
+        for klass in progress(class_counts(y), type(self).__name__, unit="class"):
             class_indices = flatnonzero(xp, y == python_scalar(klass))
             X_class = take_rows(X, class_indices)
             y_class = xp.take(y, class_indices)

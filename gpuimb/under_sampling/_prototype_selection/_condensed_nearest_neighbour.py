@@ -22,6 +22,7 @@ from gpuimb.utils._array_api import (
     take_rows,
     to_host,
 )
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 
@@ -363,7 +364,8 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
         seed_mask[seeds] = True
 
         added = []
-        for start in range(0, n_class, self._block_size):
+        for start in progress(range(0, n_class, self._block_size), type(self).__name__,
+                              unit="block"):
             stop = min(start + self._block_size, n_class)
             width = stop - start
             d_blk = np.array(to_host(dist[:width, :]), copy=True)

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import check_sampling_strategy, class_counts
 
 SEL_KIND = ("all", "mode")
@@ -428,7 +429,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
         alive = xp.ones(y.shape, dtype=xp.bool)
         n_alive = y.shape[0]
         self.n_iter_ = 0
-        while self.n_iter_ < self.max_iter:
+        for _ in progress(range(self.max_iter), type(self).__name__, unit="round"):
             self._retarget(editor, y, alive, self.n_iter_ == 0)
             self.n_iter_ += 1
             alive = editor.edit(alive, k)
@@ -512,7 +513,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
         minority = minority_class(xp, y, editor.stats)
         alive = xp.ones(y.shape, dtype=xp.bool)
-        for k in range(1, k_max + 1):
+        for k in progress(range(1, k_max + 1), type(self).__name__, unit="round"):
             self.enn_.n_neighbors = k
             self._retarget(editor, y, alive, k == 1)
             alive = editor.edit(alive, k)

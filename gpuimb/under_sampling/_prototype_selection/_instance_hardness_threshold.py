@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import HasMethods
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 
@@ -128,7 +129,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         xp = ctx.xp
         splits = self._splits(y_codes_host, random_state)
         probas, tests = [], []
-        for train, test in splits:
+        for train, test in progress(splits, type(self).__name__, unit="fold"):
             est = ctx.adapt(_clone(self.estimator_))
             train_d, test_d = ctx.asarray(train), ctx.asarray(test)
             est.fit(take_rows(X, train_d), xp.take(y_codes, train_d))
