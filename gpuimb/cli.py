@@ -372,8 +372,8 @@ def run_resample(args, out=None):
     out = out or sys.stdout
     sampler = _make_sampler(args.sampler, _parse_params(args.param), args.random_state)
     table_format(args.input)
-    table_format(args.output)
     _check_output_path(args.output)
+    table_format(args.output)
     if args.plot is not None:
         _check_plot_path(args.plot)
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -401,6 +401,10 @@ def _resample(args, sampler, out):
         raise CLIError(f"target column {args.target!r} not in {args.input}; columns: "
                        + ", ".join(map(str, frame.columns)))
     X, y = frame.drop(columns=[args.target]), frame[args.target]
+    n_missing = int(y.isna().sum())
+    if n_missing:
+        raise CLIError(f"target column {args.target!r} has {n_missing} missing value(s); "
+                       "drop or fill those rows first")
     if X.shape[1] == 0:
         raise CLIError("the table has no feature column besides the target")
     non_numeric = _check_features(X, sampler, args.sampler)

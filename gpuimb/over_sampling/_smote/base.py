@@ -574,7 +574,7 @@ class SMOTENC(SMOTE):
 
             # Category columns as in imbalanced-learn, and string columns (a CSV's).
             is_cat = np.array([isinstance(t, (pd.CategoricalDtype, pd.StringDtype))
-                               or t == object for t in X.dtypes], dtype=bool)
+                               or t.kind == "O" for t in X.dtypes], dtype=bool)
             self.categorical_features_ = np.flatnonzero(is_cat)
             self.continuous_features_ = np.flatnonzero(~is_cat)
         else:
