@@ -7,6 +7,8 @@ clustering). It returns the iterable unchanged unless
 ``tqdm.auto`` draws a text bar in a terminal and a widget in a notebook.
 """
 
+import warnings
+
 from gpuimb._config import get_config
 
 
@@ -42,7 +44,10 @@ def progress(iterable, desc, *, unit="it", total=None):
     if not get_config().get("show_progress", False):
         return iterable
     try:
-        from tqdm.auto import tqdm
+        with warnings.catch_warnings():
+            # In a notebook without ipywidgets tqdm.auto warns and draws text bars.
+            warnings.simplefilter("ignore")
+            from tqdm.auto import tqdm
     except ImportError:  # tqdm is optional: no bar, same loop
         return iterable
     return tqdm(iterable, desc=desc, unit=unit, total=total, leave=False)
