@@ -392,6 +392,7 @@ def _resample(args, sampler, out):
     from gpuimb.utils._progress import progress
 
     device = _choose_device(args.device)
+    note = None
     steps = iter(progress(("read", "resample", "write"), "gpuimb resample", unit="step",
                           total=3))
     next(steps)
@@ -416,6 +417,8 @@ def _resample(args, sampler, out):
         # auto: string columns cannot be resampled on the GPU yet, the host can.
         frame, device = frame.to_pandas(), "cpu"
         X, y = frame.drop(columns=[args.target]), frame[args.target]
+        note = (f"non-numeric column(s) {', '.join(map(str, non_numeric))}: resampled on "
+                "the CPU (cuDF data must be numeric on the GPU)")
     read_s = time.perf_counter() - start
 
     next(steps)
@@ -446,6 +449,8 @@ def _resample(args, sampler, out):
     print(f"classes after:  {_label_counts(y_res)}", file=out)
     print(f"time: read {read_s:.3f} s, resample {resample_s:.3f} s, "
           f"write {write_s:.3f} s", file=out)
+    if note:
+        print(f"note: {note}", file=out)
     if args.plot is not None:
         print(f"plot: {args.plot}", file=out)
     return result
