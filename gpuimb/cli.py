@@ -429,6 +429,10 @@ def _resample(args, sampler, out):
         raise CLIError(f"{args.sampler} failed: {_one_line(exc)}") from exc
     resample_s = time.perf_counter() - start
 
+    figure = None
+    if args.plot is not None:
+        figure = _draw_plot(args.plot, X, y, X_res, y_res, sampler)
+
     next(steps)
     start = time.perf_counter()
     result = X_res.reset_index(drop=True)
@@ -438,9 +442,12 @@ def _resample(args, sampler, out):
     write_s = time.perf_counter() - start
     for _ in steps:
         pass
-
-    if args.plot is not None:
-        _save_plot(args.plot, X, y, X_res, y_res, sampler)
+    if figure is not None:
+        try:
+            _save_figure(figure, args.plot)
+        except CLIError:
+            os.remove(args.output)  # exit 2 leaves no output behind
+            raise
     engine = getattr(sampler, "engine_", "?")
     print(f"gpuimb resample: {args.sampler} on engine {engine}, device "
           f"{_device_label(device)} ({'cuDF' if device == 'gpu' else 'pandas'})", file=out)
@@ -466,7 +473,8 @@ def _check_plot_path(path):
         raise CLIError("--plot needs matplotlib: pip install matplotlib") from exc
 
 
-def _save_plot(path, X, y, X_res, y_res, sampler):
+def _draw_plot(path, X, y, X_res, y_res, sampler):
+    """The before/after figure, drawn on the host (numeric columns only)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -478,16 +486,34 @@ def _save_plot(path, X, y, X_res, y_res, sampler):
     if not numeric:
         raise CLIError("--plot needs at least one numeric feature column")
     try:
-        fig = plot_resampling(X[numeric], y, X_res[numeric], y_res, sampler=sampler,
-                              title=type(sampler).__name__)
-        fig.savefig(path, dpi=100)
+        return plot_resampling(X[numeric], y, X_res[numeric], y_res, sampler=sampler,
+                               title=type(sampler).__name__)
     except Exception as exc:
-        raise CLIError(f"cannot draw --plot {path}: {_one_line(exc)}") from exc
-    finally:
         import matplotlib.pyplot as plt
 
         plt.close("all")
-    os.chmod(path, _user_file_mode())
+        raise CLIError(f"cannot draw --plot {path}: {_one_line(exc)}") from exc
+
+
+def _save_figure(fig, path):
+    """Save ``fig`` atomically with the user's umask, then close it."""
+    import matplotlib.pyplot as plt
+
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".gpuimb-",
+                                   suffix=os.path.basename(path))
+        os.close(fd)
+        fig.savefig(tmp, dpi=100, format=os.path.splitext(path)[1][1:].lower())
+        os.chmod(tmp, _user_file_mode())
+        os.replace(tmp, path)
+    except Exception as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+        raise CLIError(f"cannot write --plot {path}: {_one_line(exc)}") from exc
+    finally:
+        plt.close(fig)
 
 
 # --------------------------------------------------------------------------- demo

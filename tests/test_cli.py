@@ -248,6 +248,7 @@ def _unwritable(monkeypatch, tmp_path):
     ("bad_backend", "--backend"),
     ("no_gpu", "--device gpu:"),
     ("plot_extension", "--plot"),
+    ("plot_of_strings_only", "--plot needs at least one numeric feature column"),
 ])
 def test_failure_matrix_exits_2_with_one_line(case, message, table, mixed, tmp_path,
                                                monkeypatch, capsys):
@@ -297,6 +298,10 @@ def test_failure_matrix_exits_2_with_one_line(case, message, table, mixed, tmp_p
         args += ["--device", "gpu:0"]
     elif case == "plot_extension":
         args += ["--plot", str(tmp_path / "plot.txt")]
+    elif case == "plot_of_strings_only":
+        path, args[3] = tmp_path / "strings.csv", "SMOTEN"
+        mixed[0][["region", "plan", "label"]].to_csv(path, index=False)
+        args += ["--plot", str(tmp_path / "plot.png")]
     code = main(["resample", str(path), *args, "--output", str(out)])
     _assert_one_line_failure(code, capsys.readouterr().err, message, tmp_path, out)
 
