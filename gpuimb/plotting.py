@@ -222,8 +222,9 @@ def scatter_resampling(X, y, X_res, y_res, *, sampler=None, features=None,
         base, neighbor = segments
         shown = slice(0, max_segments)
         lines = np.stack([P[base[shown]], P[neighbor[shown]]], axis=1)
-        ax.add_collection(LineCollection(lines, colors="0.4", linewidths=0.6, alpha=0.5,
-                                         label="provenance"))
+        # Under the points, so that the rows stay visible where segments crowd.
+        ax.add_collection(LineCollection(lines, colors="0.5", linewidths=0.5, alpha=0.4,
+                                         zorder=0.5, label="provenance"))
     ax.set_xlabel(_axis_label(X, features, 0, pca))
     ax.set_ylabel(_axis_label(X, features, 1, pca))
     ax.legend(fontsize="small", markerscale=1.2, loc="best")
