@@ -37,7 +37,7 @@ def _gpus():
     try:
         import cupy
     except ImportError:
-        return [], "CuPy not installed"
+        return _nvidia_smi_gpus()
     try:
         count = cupy.cuda.runtime.getDeviceCount()
         names = []
@@ -47,6 +47,24 @@ def _gpus():
         return names, None
     except Exception as exc:  # driver missing or broken
         return [], " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _nvidia_smi_gpus():
+    """Without CuPy, ask the driver's ``nvidia-smi -L`` which GPUs there are."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return [], "CuPy not installed, no nvidia-smi"
+    try:
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True,
+                                 timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return [], f"CuPy not installed; nvidia-smi failed ({type(exc).__name__})"
+    names = [line.split(":", 1)[1].split("(UUID")[0].strip()
+             for line in listing.splitlines() if line.startswith("GPU ")]
+    return names, "seen by nvidia-smi; install CuPy to use them" if names else \
+        "CuPy not installed; nvidia-smi lists no GPU"
 
 
 def versions():
@@ -101,5 +119,7 @@ def show_versions(file=None):
     if gpus:
         for i, name in enumerate(gpus):
             print(f"gpu {i}: {name}", file=file)
+        if "gpus_note" in info:
+            print(f"gpus: {info['gpus_note']}", file=file)
     else:
         print(f"gpus: none ({info.get('gpus_note', 'no CUDA device')})", file=file)

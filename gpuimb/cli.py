@@ -13,6 +13,7 @@ under a temporary name next to it and renamed only when complete.
 import argparse
 import ast
 import bz2
+import contextlib
 import gzip
 import inspect
 import io
@@ -367,8 +368,6 @@ def run_resample(args, out=None):
     result : DataFrame
         The written table (pandas or cuDF).
     """
-    from gpuimb._config import config_context
-
     out = out or sys.stdout
     sampler = _make_sampler(args.sampler, _parse_params(args.param), args.random_state)
     table_format(args.input)
@@ -377,13 +376,22 @@ def run_resample(args, out=None):
     if args.plot is not None:
         _check_plot_path(args.plot)
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
+    with _configured(args.backend, show_progress=show_progress):
+        return _resample(args, sampler, out)
+
+
+@contextlib.contextmanager
+def _configured(backend, show_progress=None):
+    """gpuimb's configuration for the run; a bad ``--backend`` is a one-line error."""
+    from gpuimb._config import config_context
+
     try:
-        context = config_context(backend=args.backend, show_progress=show_progress)
+        context = config_context(backend=backend, show_progress=show_progress)
         context.__enter__()
     except ValueError as exc:
         raise CLIError(f"--backend: {_one_line(exc)}") from exc
     try:
-        return _resample(args, sampler, out)
+        yield
     finally:
         context.__exit__(None, None, None)
 
@@ -615,6 +623,8 @@ def _build_parser():
     demo = sub.add_parser("demo", help="resample a built-in dataset with every sampler")
     demo.add_argument("--n-samples", type=int, default=3000,
                       help=f"rows of the demo dataset (>= {_DEMO_MIN_SAMPLES})")
+    demo.add_argument("--backend", default="auto",
+                      help="engine: " + ", ".join(BACKENDS) + " (default: auto)")
 
     sub.add_parser("info", help="versions of gpuimb and its dependencies, GPUs seen")
 
@@ -650,6 +660,11 @@ def _build_parser():
     return parser
 
 
+def _run_demo_with(args):
+    with _configured(args.backend):
+        return run_demo(n_samples=args.n_samples)
+
+
 def main(argv=None):
     """Entry point of the ``gpuimb`` console script.
 
@@ -671,7 +686,7 @@ def main(argv=None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if args.command == "demo":
-                status = 1 if run_demo(n_samples=args.n_samples) else 0
+                status = 1 if _run_demo_with(args) else 0
             elif args.command == "info":
                 from gpuimb._show_versions import show_versions
 

@@ -312,6 +312,9 @@ def test_demo_with_no_samples_exits_2(capsys):
     assert err.strip().splitlines() == [
         "gpuimb: error: --n-samples must be at least 200 (the smallest class has 5% of "
         "the rows); got 0"]
+    assert main(["demo", "--backend", "no-such-engine"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gpuimb: error: --backend: ")
 
 
 def test_nan_target_is_one_line_without_warning(table, tmp_path):
