@@ -367,3 +367,18 @@ def test_gpu_run_reads_and_writes_with_cudf(table, tmp_path, monkeypatch, capsys
     monkeypatch.undo()
     written = pd.read_parquet(out)
     assert written["label"].value_counts().to_dict() == {0: 100, 1: 100}
+
+
+def test_progress_on_a_terminal_by_default(table, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    _, path = table
+    out = tmp_path / "out.csv"
+    assert _resample(path, out, sampler="CondensedNearestNeighbour") == 0
+    assert capsys.readouterr().err == ""  # not a terminal: no bars
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _resample(path, out, sampler="CondensedNearestNeighbour") == 0
+    err = capsys.readouterr().err
+    assert "gpuimb resample" in err and "CondensedNearestNeighbour" in err
+    assert _resample(path, out, "--no-progress", sampler="CondensedNearestNeighbour") == 0
+    assert capsys.readouterr().err == ""
+    assert gpuimb.get_config()["show_progress"] is False
