@@ -10,6 +10,8 @@ _global_config = {
     "backend": "auto",
     # MiB of scratch memory one tile of a kNN or k-means distance block may use.
     "working_memory": 1024,
+    # Progress bars (tqdm.auto, when installed) for samplers that can take seconds.
+    "show_progress": False,
 }
 _local = threading.local()
 
@@ -26,12 +28,12 @@ def get_config():
     Returns
     -------
     config : dict
-        Keys ``backend`` and ``working_memory``.
+        Keys ``backend``, ``working_memory`` and ``show_progress``.
     """
     return _get_threadlocal_config().copy()
 
 
-def set_config(backend=None, working_memory=None):
+def set_config(backend=None, working_memory=None, show_progress=None):
     """Set the configuration of gpuimb for the current thread.
 
     Parameters
@@ -47,6 +49,12 @@ def set_config(backend=None, working_memory=None):
     working_memory : int, default=None
         Upper bound, in MiB, on the scratch memory of one tile of distances.
         ``None`` leaves it unchanged.
+    show_progress : bool, default=None
+        Show progress bars (``tqdm.auto``: text in a terminal, a widget in a
+        notebook) for the steps that can take seconds: CondensedNearestNeighbour,
+        RepeatedEditedNearestNeighbours/AllKNN rounds, InstanceHardnessThreshold
+        folds, ClusterCentroids and KMeansSMOTE fits. Off by default; silent
+        when tqdm is not installed. ``None`` leaves it unchanged.
     """
     config = _get_threadlocal_config()
     if backend is not None:
@@ -62,10 +70,12 @@ def set_config(backend=None, working_memory=None):
                 f"Got {working_memory!r} instead."
             )
         config["working_memory"] = working_memory
+    if show_progress is not None:
+        config["show_progress"] = bool(show_progress)
 
 
 @contextmanager
-def config_context(*, backend=None, working_memory=None):
+def config_context(*, backend=None, working_memory=None, show_progress=None):
     """Temporarily change the configuration inside a ``with`` block.
 
     Parameters
@@ -74,9 +84,12 @@ def config_context(*, backend=None, working_memory=None):
         See :func:`set_config`.
     working_memory : int, default=None
         See :func:`set_config`.
+    show_progress : bool, default=None
+        See :func:`set_config`.
     """
     old = get_config()
-    set_config(backend=backend, working_memory=working_memory)
+    set_config(backend=backend, working_memory=working_memory,
+               show_progress=show_progress)
     try:
         yield
     finally:

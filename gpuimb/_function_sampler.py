@@ -11,30 +11,62 @@ def _identity(X, y):
 
 
 class FunctionSampler(BaseSampler):
-    """Build a sampler from a callable.
+    """Build a sampler from a function of X and y.
+
+    Wraps any function returning a resampled ``(X, y)`` as a sampler, so that
+    it can be a step of :class:`gpuimb.pipeline.Pipeline` (fitted during
+    ``fit`` only, skipped at predict time) or be cloned and searched over like
+    the other samplers. Outlier removal is the classic use.
+
+    Read more in imbalanced-learn's user guide on custom samplers.
 
     Parameters
     ----------
     func : callable, default=None
-        ``func(X, y, **kw_args)`` returning ``(X_resampled, y_resampled)``; the
-        identity when None.
+        ``func(X, y, **kw_args)`` returning ``(X_resampled, y_resampled)``.
+        ``None`` is the identity (X and y are given back unchanged).
     accept_sparse : bool, default=True
-        Whether sparse X is accepted.
+        Whether a sparse X is accepted when validating.
     kw_args : dict, default=None
         Keyword arguments passed to ``func``.
     validate : bool, default=True
-        Validate X and y (and give the result back in the caller's container
-        type). With False, X and y reach ``func`` untouched and its output is
-        returned as is.
+        Check X and y (and give the result back in the caller's container
+        type: pandas in, pandas out). With ``False``, X and y reach ``func``
+        untouched and its output is returned as it is, so ``func`` may take
+        any data, e.g. text.
 
     Attributes
     ----------
     sampling_strategy_ : dict
         Unused by this sampler, kept for API compatibility.
     n_features_in_ : int
-        Number of features of X (when validated).
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
+
+    See Also
+    --------
+    gpuimb.pipeline.Pipeline : Pipelines that run samplers during fit only.
+
+    Notes
+    -----
+    The function runs on whatever X is: with CuPy data it receives CuPy
+    arrays, so it should use array-API functions to stay on the GPU.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gpuimb import FunctionSampler
+    >>> X = np.array([[0.0], [0.1], [0.2], [9.0], [1.0], [1.1]])
+    >>> y = np.array([0, 0, 0, 0, 1, 1])
+    >>> def drop_far_rows(X, y, limit):
+    ...     keep = np.abs(X[:, 0]) < limit
+    ...     return X[keep], y[keep]
+    >>> sampler = FunctionSampler(func=drop_far_rows, kw_args={"limit": 5.0})
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.ravel().tolist(), y_res.tolist()
+    ([0.0, 0.1, 0.2, 1.0, 1.1], [0, 0, 0, 1, 1])
     """
 
     _sampling_type = "bypass"

@@ -6,6 +6,8 @@ caller's container, validate X and y, compute ``sampling_strategy_``, build the
 result back into the caller's container type.
 """
 
+import logging
+import time
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 
@@ -51,6 +53,9 @@ def _register_fit_resample_with_metadata_routing():
 
 
 _register_fit_resample_with_metadata_routing()
+
+# One INFO line per fit_resample (sampler, engine, device, rows, seconds); see README.
+logger = logging.getLogger("gpuimb")
 
 
 @dataclass(slots=True)
@@ -235,6 +240,7 @@ class SamplerMixin(metaclass=ABCMeta):
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``, in the caller's container type.
         """
+        start = time.perf_counter()
         self._validate_params()
         X_arr, x_info = _io.unwrap(X)
         y_arr, y_info = _io.unwrap(y)
@@ -249,6 +255,7 @@ class SamplerMixin(metaclass=ABCMeta):
             output = self._fit_resample(X_arr, y_arr, ctx, **params)
         self.engine_ = ctx.engine_name
         self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
+        _log_resampling(self, ctx, X_arr.shape[0], output[0].shape[0], start)
 
         X_res, y_res = output[0], output[1]
         if binarize_y:
@@ -273,6 +280,14 @@ class SamplerMixin(metaclass=ABCMeta):
     @abstractmethod
     def _fit_resample(self, X, y, ctx, **params):
         """Resample validated arrays; return ``(X_resampled, y_resampled)``."""
+
+
+def _log_resampling(sampler, ctx, n_in, n_out, start):
+    """Log which engine and device resampled how many rows, and how long it took."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("%s: engine=%s device=%s rows %d -> %d in %.3f s",
+                    type(sampler).__name__, ctx.engine_name, ctx.device, n_in, n_out,
+                    time.perf_counter() - start)
 
 
 def _is_device_or_array_api(a):

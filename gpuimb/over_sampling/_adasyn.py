@@ -22,35 +22,99 @@ from gpuimb.utils._array_api import (
 class ADASYN(BaseOverSampler):
     """Over-sample with ADASYN (adaptive synthetic sampling).
 
-    Like SMOTE, but each sample of the class gets a number of synthetic
-    children proportional to the share of its ``n_neighbors`` nearest
-    neighbours (in the whole data set) that belong to other classes.
+    ADASYN generates new rows the way :class:`SMOTE` does, but not the same
+    number from every row: a row of the class gets a number of new rows
+    proportional to the share of its ``n_neighbors`` nearest neighbours (in
+    the whole data set) that belong to other classes. Rows that are hard to
+    learn, deep in another class's region, get the most new rows; rows with
+    only neighbours of their own class get none.
+
+    Read more in imbalanced-learn's user guide on ADASYN.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
     n_neighbors : int or estimator object, default=5
-        Number of nearest neighbours, or an estimator with ``kneighbors`` and
-        ``kneighbors_graph``.
+        Size of the neighbourhood that measures how hard each row is, and
+        from which the interpolation partner is drawn. An object with
+        ``kneighbors`` and ``kneighbors_graph`` is used as it is (its
+        ``n_neighbors`` counts the row itself).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples asked per targeted class (ADASYN's rounding may
-        generate slightly more or fewer).
+        Number of samples asked for each targeted class (the rounding of the
+        per-row numbers may give slightly more or fewer).
     nn_ : estimator object
         The nearest-neighbours estimator built from ``n_neighbors``.
     provenance_ : SyntheticProvenance
-        For each synthetic row: original row, neighbour row and step.
+        Where each synthetic row came from: ``n_original`` (the original rows
+        come first in the output), then per synthetic row the ``base_indices``
+        it grew from, the ``neighbor_indices`` it moved towards and the
+        interpolation ``steps``, all indices of the X given to ``fit_resample``.
+        :func:`gpuimb.plotting.scatter_resampling` draws them.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    SMOTE : The same number of new rows from every row.
+    BorderlineSMOTE : New rows from the rows near the class border only.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    A class whose rows all have only neighbours of their own class cannot be
+    over-sampled: ADASYN raises a RuntimeError, as imbalanced-learn does.
+
+    References
+    ----------
+    .. [1] H. He, Y. Bai, E. A. Garcia and S. Li, "ADASYN: Adaptive synthetic
+       sampling approach for imbalanced learning", IEEE International Joint
+       Conference on Neural Networks, pp. 1322-1328, 2008.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.over_sampling import ADASYN
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], flip_y=0.05,
+    ...                            random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 439), (1, 61)]
+    >>> X_res, y_res = ADASYN(random_state=42).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 439), (1, 441)]
     """
 
     _parameter_constraints: dict = {

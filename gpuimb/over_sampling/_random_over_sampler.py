@@ -13,40 +13,104 @@ from gpuimb.utils._validation import class_counts
 
 
 class RandomOverSampler(BaseOverSampler):
-    """Over-sample the targeted classes by drawing samples with replacement.
+    """Over-sample the targeted classes by drawing their samples again at random.
 
-    With ``shrinkage`` the bootstrap is smoothed: each drawn sample is moved by a
-    Gaussian perturbation scaled by the class's per-feature standard deviation.
+    Each targeted class gets new rows copied from its own rows, drawn
+    uniformly with replacement until the class has the size asked by
+    ``sampling_strategy``. With ``shrinkage``, the copies are smoothed: each
+    drawn row moves by a Gaussian perturbation scaled by the class's
+    per-feature spread (a smoothed bootstrap), so the new rows are no longer
+    exact duplicates. The method makes no assumption on the data: any dtype,
+    strings and missing values included (without ``shrinkage``).
+
+    Read more in imbalanced-learn's user guide on naive random over-sampling;
+    gpuimb's rows, indices and draws match imbalanced-learn's for the same seed.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
     shrinkage : float or dict, default=None
-        Factor of the smoothed bootstrap, one for all classes or one per class;
-        ``None`` for a plain bootstrap.
+        Width of the smoothed bootstrap. ``None`` copies rows unchanged. A float
+        (>= 0) applies to every over-sampled class; a dict gives one value per
+        class label and must name every over-sampled class. The perturbation of
+        a new row is ``shrinkage * std * z`` per feature, with ``std`` the
+        class's standard deviation scaled by Silverman's rule of thumb and
+        ``z`` a standard normal draw. Needs numeric, dense X.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     sample_indices_ : array of shape (n_new_samples,)
-        Index of the original sample behind each output row.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
+        Original rows come first, then the row each new sample copies.
     shrinkage_ : dict or None
-        Shrinkage factor per class.
+        Shrinkage factor per over-sampled class (``None`` without smoothing).
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the resampling (here always the array namespace).
+        What ran the resampling: the array namespace (no neighbours are searched).
+
+    See Also
+    --------
+    SMOTE : Interpolate new samples between neighbours of the same class.
+    ADASYN : Put more new samples where the class is surrounded by others.
+    gpuimb.under_sampling.RandomUnderSampler : Drop samples at random instead.
 
     Notes
     -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
     The smoothed samples keep X's floating dtype (imbalanced-learn promotes
-    float32 input to float64).
+    float32 input to float64). Multi-class targets are handled class by class;
+    sparse X is accepted without ``shrinkage``.
+
+    References
+    ----------
+    .. [1] G. Menardi and N. Torelli, "Training and assessing classification
+       rules with imbalanced data", Data Mining and Knowledge Discovery, 28(1),
+       pp. 92-122, 2014.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.over_sampling import RandomOverSampler
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 449), (1, 51)]
+    >>> ros = RandomOverSampler(random_state=42)
+    >>> X_res, y_res = ros.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 449), (1, 449)]
+    >>> bool((X_res == X[ros.sample_indices_]).all())
+    True
     """
 
     _parameter_constraints: dict = {

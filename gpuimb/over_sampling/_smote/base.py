@@ -241,33 +241,108 @@ class BaseSMOTE(BaseOverSampler):
 class SMOTE(BaseSMOTE):
     """Over-sample with SMOTE (Synthetic Minority Over-sampling TEchnique).
 
-    Each new sample lies on the segment between a sample of the class and one
-    of its ``k_neighbors`` nearest neighbours of the same class.
+    For each new sample, SMOTE picks a random row of the class, one of its
+    ``k_neighbors`` nearest neighbours within the same class, and a random
+    point on the segment between the two. The new rows thus fill the space
+    between existing rows of the class instead of repeating them. Neighbours
+    are exact Euclidean neighbours found by the engine.
+
+    Read more in imbalanced-learn's user guide on SMOTE; gpuimb's output
+    equals imbalanced-learn's for the same seed (up to float rounding).
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
-    k_neighbors : int or object, default=5
-        Number of nearest neighbours, or an estimator with ``kneighbors`` and
-        ``kneighbors_graph``.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
+    k_neighbors : int or estimator object, default=5
+        How many nearest neighbours of the same class a new sample may be
+        drawn towards. An int asks the engine for exact neighbours (ties
+        broken by row order); an object with ``kneighbors`` and
+        ``kneighbors_graph`` (e.g. scikit-learn's ``NearestNeighbors``) is used
+        as it is, its own ``n_neighbors`` counting the sample itself.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     nn_k_ : estimator object
         The nearest-neighbours estimator built from ``k_neighbors``.
     provenance_ : SyntheticProvenance
-        For each synthetic row: original row, neighbour row and step.
+        Where each synthetic row came from: ``n_original`` (the original rows
+        come first in the output), then per synthetic row the ``base_indices``
+        it grew from, the ``neighbor_indices`` it moved towards and the
+        interpolation ``steps``, all indices of the X given to ``fit_resample``.
+        :func:`gpuimb.plotting.scatter_resampling` draws them.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    SMOTENC : SMOTE for data with categorical and continuous features.
+    SMOTEN : SMOTE for purely categorical data.
+    BorderlineSMOTE : SMOTE from the rows near the class border only.
+    SVMSMOTE : SMOTE from the support vectors of an SVM.
+    KMeansSMOTE : SMOTE inside the clusters where the class is frequent.
+    ADASYN : Adaptive number of new samples per row.
+    RandomOverSampler : Copy rows instead of interpolating.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    Categorical features need :class:`SMOTENC` or :class:`SMOTEN`: SMOTE
+    treats every feature as continuous. Integer X gives floating new rows.
+    For multi-class targets each class is over-sampled on its own
+    (one-vs-rest), as in [1]_.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique", Journal of Artificial
+       Intelligence Research, 16, pp. 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.over_sampling import SMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 449), (1, 51)]
+    >>> smote = SMOTE(random_state=42)
+    >>> X_res, y_res = smote.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 449), (1, 449)]
+    >>> smote.engine_, smote.provenance_.n_synthetic
+    ('sklearn', 398)
     """
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
@@ -437,59 +512,132 @@ def _select_columns(X, columns, ctx):
 class SMOTENC(SMOTE):
     """Over-sample data with continuous and categorical features (SMOTE-NC).
 
-    Continuous features are interpolated as in SMOTE; each categorical feature
-    of a new sample takes the category most frequent among the k neighbours of
-    its base sample (ties broken at random as imbalanced-learn does). Distances
-    count a differing category as the median standard deviation of the
-    continuous features of the class.
+    Continuous features are interpolated as in :class:`SMOTE`. Each
+    categorical feature of a new row takes the category that is most frequent
+    among the ``k_neighbors`` neighbours of its base row (ties broken at
+    random, as imbalanced-learn does). To find neighbours, the categorical
+    features are one-hot encoded and a differing category counts as the
+    median standard deviation of the class's continuous features, so both
+    kinds of features weigh in.
+
+    Read more in imbalanced-learn's user guide on SMOTE-NC.
 
     Parameters
     ----------
     categorical_features : "auto" or array-like of int, str or bool
-        The categorical features: indices, column names (DataFrame), a boolean
-        mask, or "auto" for the DataFrame columns of categorical dtype.
-    categorical_encoder : estimator, default=None
-        One-hot encoder of the categorical features (with ``categories_``);
-        None means ``OneHotEncoder(handle_unknown="ignore")``.
+        Which features are categorical: their positions, their column names
+        (when X is a DataFrame), a boolean mask over the features, or
+        ``"auto"``: the DataFrame columns of category, string or object dtype
+        (imbalanced-learn only looks at category dtype; string columns such as
+        a CSV file's are categorical here too). At least one feature must be
+        categorical and at least one continuous.
+    categorical_encoder : estimator object, default=None
+        One-hot encoder applied to the categorical features to measure
+        distances; it must expose ``categories_`` once fitted. ``None`` uses
+        scikit-learn's ``OneHotEncoder(handle_unknown="ignore")``.
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
-    k_neighbors : int or object, default=5
-        Number of nearest neighbours, or an estimator with ``kneighbors`` and
-        ``kneighbors_graph``.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
+    k_neighbors : int or estimator object, default=5
+        How many nearest neighbours of the same class a new sample may be
+        drawn towards. An int asks the engine for exact neighbours (ties
+        broken by row order); an object with ``kneighbors`` and
+        ``kneighbors_graph`` (e.g. scikit-learn's ``NearestNeighbors``) is used
+        as it is, its own ``n_neighbors`` counting the sample itself.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     nn_k_ : estimator object
         The nearest-neighbours estimator built from ``k_neighbors``.
-    categorical_encoder_ : estimator
+    categorical_encoder_ : estimator object
         The fitted encoder of the categorical features.
     categorical_features_ : ndarray of shape (n_cat_features,), dtype=int64
-        Indices of the categorical features.
+        Positions of the categorical features.
     continuous_features_ : ndarray of shape (n_cont_features,), dtype=int64
-        Indices of the continuous features.
+        Positions of the continuous features.
     median_std_ : dict
-        Median standard deviation of the continuous features, per over-sampled
-        class.
+        Median standard deviation of the continuous features, per
+        over-sampled class: the distance a differing category counts for.
     provenance_ : SyntheticProvenance
-        For each synthetic row: original row, neighbour row and step (the
-        continuous features follow the interpolation formula).
+        Where each synthetic row came from: ``n_original`` (the original rows
+        come first in the output), then per synthetic row the ``base_indices``
+        it grew from, the ``neighbor_indices`` it moved towards and the
+        interpolation ``steps``, all indices of the X given to ``fit_resample``.
+        :func:`gpuimb.plotting.scatter_resampling` draws them.
+        The continuous features follow the interpolation; the categories are voted.
     n_features_ : int
         Number of features.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    SMOTE : For continuous features only.
+    SMOTEN : For categorical features only.
 
     Notes
     -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
     The categorical vote works on integer codes: memory is O(n_new * k) per
-    feature, never the (n_new, k, n_categories) one-hot tensor.
+    feature, never the (n_new, k, n_categories) one-hot tensor. Categorical
+    columns keep their values and dtype in the output DataFrame.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique", Journal of Artificial
+       Intelligence Research, 16, pp. 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from gpuimb.over_sampling import SMOTENC
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"amount": rng.randn(60),
+    ...                   "region": rng.choice(["north", "south"], 60)})
+    >>> y = np.array([0] * 50 + [1] * 10)
+    >>> smote_nc = SMOTENC(categorical_features=["region"], random_state=0)
+    >>> X_res, y_res = smote_nc.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 50), (1, 50)]
+    >>> sorted(set(X_res["region"]))
+    ['north', 'south']
+    >>> auto = SMOTENC(categorical_features="auto", random_state=0)
+    >>> _ = auto.fit_resample(X, y)
+    >>> auto.categorical_features_.tolist()
+    [1]
     """
 
     _required_parameters = ["categorical_features"]
@@ -545,8 +693,9 @@ class SMOTENC(SMOTE):
                 )
             import pandas as pd
 
-            is_cat = np.array([isinstance(t, pd.CategoricalDtype) for t in X.dtypes],
-                              dtype=bool)
+            # Category columns as in imbalanced-learn, and string columns (a CSV's).
+            is_cat = np.array([isinstance(t, (pd.CategoricalDtype, pd.StringDtype))
+                               or t.kind == "O" for t in X.dtypes], dtype=bool)
             self.categorical_features_ = np.flatnonzero(is_cat)
             self.continuous_features_ = np.flatnonzero(~is_cat)
         else:
@@ -771,44 +920,101 @@ def _is_dataframe(X):
 class SMOTEN(SMOTE):
     """Over-sample purely categorical data (SMOTE-N).
 
-    Neighbours are found with the value difference metric (VDM); each feature
-    of a new sample takes the most frequent category among a random sample of
-    the class and its k nearest neighbours.
+    Neighbours are found with the value difference metric (VDM): two
+    categories of a feature are close when the classes are distributed alike
+    among the rows that have them. Each feature of a new row takes the most
+    frequent category among a random row of the class and its
+    ``k_neighbors`` nearest neighbours of the class. Every feature is treated
+    as categorical (strings or numbers).
+
+    Read more in imbalanced-learn's user guide on SMOTE-N.
 
     Parameters
     ----------
-    categorical_encoder : estimator, default=None
-        Ordinal encoder of the features; None means ``OrdinalEncoder`` (int32).
+    categorical_encoder : estimator object, default=None
+        Ordinal encoder turning each feature's categories into integer codes;
+        ``None`` uses scikit-learn's ``OrdinalEncoder(dtype=np.int32)``.
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
-    k_neighbors : int or object, default=5
-        Number of nearest neighbours, or an estimator with ``kneighbors`` and
-        ``kneighbors_graph`` (given the precomputed VDM distances).
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
+    k_neighbors : int or estimator object, default=5
+        How many nearest neighbours vote on the categories of a new row. An
+        object with ``kneighbors`` and ``kneighbors_graph`` is used as it is,
+        given the precomputed VDM distances (its ``n_neighbors`` counts the row
+        itself).
 
     Attributes
     ----------
-    categorical_encoder_ : estimator
-        The fitted encoder.
+    categorical_encoder_ : estimator object
+        The fitted ordinal encoder.
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     nn_k_ : estimator object
         The nearest-neighbours estimator built from ``k_neighbors``.
     provenance_ : SyntheticProvenance
-        For each synthetic row the sample whose neighbourhood voted it;
-        ``neighbor_indices`` is -1 and ``steps`` NaN (nothing is interpolated).
+        For each synthetic row, the row whose neighbourhood voted it
+        (``base_indices``); ``neighbor_indices`` is -1 and ``steps`` NaN, as
+        nothing is interpolated.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    SMOTENC : For data mixing categorical and continuous features.
+    SMOTE : For continuous features only.
 
     Notes
     -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
     With an integer ``k_neighbors`` the VDM neighbours are found tile by tile
     from per-feature category distance tables: no n x n matrix is built.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique", Journal of Artificial
+       Intelligence Research, 16, pp. 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from gpuimb.over_sampling import SMOTEN
+    >>> X = np.array(["A"] * 10 + ["B"] * 20 + ["C"] * 30, dtype=object).reshape(-1, 1)
+    >>> y = np.array([0] * 20 + [1] * 40, dtype=np.int32)
+    >>> X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 40), (1, 40)]
+    >>> sorted(Counter(X_res[y_res == 0, 0].tolist()).items())
+    [('A', 22), ('B', 18)]
     """
 
     _parameter_constraints: dict = {

@@ -51,52 +51,112 @@ def indices_in_namespace(indices, ctx):
 
 
 class BorderlineSMOTE(BaseSMOTE):
-    """Over-sample with Borderline-SMOTE.
+    """Over-sample with Borderline-SMOTE, from the rows near the class border.
 
-    Only the samples in danger (at least half, but not all, of their
-    ``m_neighbors`` nearest neighbours from another class) are used as bases.
-    ``"borderline-1"`` interpolates towards neighbours of the same class;
-    ``"borderline-2"`` towards neighbours of any class, with a step shrunk to
-    ``[0, 0.5)`` towards another class.
+    Only the rows "in danger" are used as bases: those with at least half,
+    but not all, of their ``m_neighbors`` nearest neighbours (in the whole
+    data set) from other classes. Rows whose neighbours are all from other
+    classes are taken as noise and rows surrounded by their own class as
+    safe; neither grows new rows. ``"borderline-1"`` interpolates towards
+    neighbours of the same class; ``"borderline-2"`` also towards neighbours of
+    other classes, with a step shrunk to ``[0, 0.5)`` so the new row stays on
+    its class's side.
+
+    Read more in imbalanced-learn's user guide on SMOTE variants.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
-    k_neighbors : int or object, default=5
-        Neighbours used to interpolate, or an estimator with ``kneighbors``
-        and ``kneighbors_graph``.
-    m_neighbors : int or object, default=10
-        Neighbours used to decide whether a sample is in danger, or an
-        estimator with ``kneighbors`` and ``kneighbors_graph``.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
+    k_neighbors : int or estimator object, default=5
+        How many nearest neighbours a new row may be drawn towards. An object
+        with ``kneighbors`` and ``kneighbors_graph`` is used as it is (its
+        ``n_neighbors`` counts the row itself).
+    m_neighbors : int or estimator object, default=10
+        Size of the neighbourhood that decides whether a row is noise, in
+        danger or safe; an int or an object as for ``k_neighbors``.
     kind : {"borderline-1", "borderline-2"}, default="borderline-1"
-        The variant.
+        The variant, as described above.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     nn_k_ : estimator object
         Nearest-neighbours estimator built from ``k_neighbors``.
     nn_m_ : estimator object
         Nearest-neighbours estimator built from ``m_neighbors``.
     in_danger_indices : dict of arrays
-        Per over-sampled class, the original rows found in danger.
+        For each over-sampled class, the original rows found in danger.
     provenance_ : SyntheticProvenance
-        For each synthetic row: original row, neighbour row and step.
+        Where each synthetic row came from: ``n_original`` (the original rows
+        come first in the output), then per synthetic row the ``base_indices``
+        it grew from, the ``neighbor_indices`` it moved towards and the
+        interpolation ``steps``, all indices of the X given to ``fit_resample``.
+        :func:`gpuimb.plotting.scatter_resampling` draws them.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    SMOTE : New rows from every row of the class.
+    SVMSMOTE : Bases chosen by a support vector machine.
+    ADASYN : More new rows where the class is surrounded by others.
 
     Notes
     -----
-    A class without any sample in danger gets no new samples (as in
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    A class without any row in danger gets no new samples (as in
     imbalanced-learn).
+
+    References
+    ----------
+    .. [1] H. Han, W.-Y. Wang and B.-H. Mao, "Borderline-SMOTE: a new
+       over-sampling method in imbalanced data sets learning", International
+       Conference on Intelligent Computing, pp. 878-887, 2005.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.over_sampling import BorderlineSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> sampler = BorderlineSMOTE(random_state=42)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 449), (1, 449)]
+    >>> int(sampler.in_danger_indices[1].shape[0])
+    39
     """
 
     _parameter_constraints: dict = {
@@ -157,36 +217,59 @@ class BorderlineSMOTE(BaseSMOTE):
 
 
 class SVMSMOTE(BaseSMOTE):
-    """Over-sample with SVM-SMOTE.
+    """Over-sample with SVM-SMOTE, from the support vectors of an SVM.
 
-    An SVM is trained on all the data; the class's support vectors that are
-    not noise (all ``m_neighbors`` neighbours from another class) are the
-    bases. A Beta(10, 10) fraction of the new samples interpolates from the
-    support vectors in danger; the rest extrapolates, by up to ``out_step``,
-    from the safe ones away from a same-class neighbour.
+    A support vector classifier is trained on the whole data set; the class's
+    support vectors are the candidate bases. Those whose ``m_neighbors``
+    neighbours all belong to other classes are dropped as noise. A part of the
+    new rows (a Beta(10, 10) fraction) interpolates from the support vectors
+    in danger (at least half of the neighbours from other classes) towards
+    same-class neighbours; the rest extrapolates from the safe ones, by up to
+    ``out_step``, away from a same-class neighbour, pushing the class border
+    outwards.
+
+    Read more in imbalanced-learn's user guide on SMOTE variants.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to over-sample and to what size, as in imbalanced-learn.
+        How many samples each class should have once over-sampled.
+
+        - float: the wanted ratio ``n_minority_after / n_majority`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          over-sampler cannot remove samples).
+        - str: which classes grow to the size of the majority class:
+          ``"minority"`` (the smallest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not majority"``.
+        - dict: ``{class label: number of samples wanted after resampling}``;
+          classes left out keep their samples, and a number below a class's
+          current size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state the draws come from.
-    k_neighbors : int or object, default=5
-        Neighbours used to interpolate, or an estimator with ``kneighbors``
-        and ``kneighbors_graph``.
-    m_neighbors : int or object, default=10
-        Neighbours used to classify support vectors as noise, in danger or
-        safe, or an estimator with ``kneighbors`` and ``kneighbors_graph``.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
+    k_neighbors : int or estimator object, default=5
+        How many same-class nearest neighbours a new row is drawn with. An
+        object with ``kneighbors`` and ``kneighbors_graph`` is used as it is
+        (its ``n_neighbors`` counts the row itself).
+    m_neighbors : int or estimator object, default=10
+        Size of the neighbourhood that sorts support vectors into noise, in
+        danger and safe; an int or an object as for ``k_neighbors``.
     svm_estimator : estimator object, default=None
-        A classifier with ``fit`` and ``predict`` exposing ``support_`` once
-        fitted; None means the engine's ``SVC(gamma="scale")``.
+        A classifier with ``fit`` and ``predict`` that exposes ``support_``
+        once fitted. ``None`` uses the engine's ``SVC(gamma="scale")``
+        (scikit-learn on the host, cuML on a GPU) seeded by ``random_state``.
     out_step : float, default=0.5
-        Largest step of the extrapolation from safe support vectors.
+        Largest step of the extrapolation from the safe support vectors.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples added per targeted class.
+        Number of samples to add to each targeted class.
     nn_k_ : estimator object
         Nearest-neighbours estimator built from ``k_neighbors``.
     nn_m_ : estimator object
@@ -194,20 +277,52 @@ class SVMSMOTE(BaseSMOTE):
     svm_estimator_ : estimator object
         The fitted support vector classifier.
     provenance_ : SyntheticProvenance
-        For each synthetic row: original row, neighbour row and step (negative
-        for the extrapolated rows).
+        Where each synthetic row came from: ``n_original`` (the original rows
+        come first in the output), then per synthetic row the ``base_indices``
+        it grew from, the ``neighbor_indices`` it moved towards and the
+        interpolation ``steps``, all indices of the X given to ``fit_resample``.
+        :func:`gpuimb.plotting.scatter_resampling` draws them.
+        Extrapolated rows have negative steps.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
         What ran the neighbour searches and the SVM.
 
+    See Also
+    --------
+    BorderlineSMOTE : Bases chosen by their neighbourhood.
+    SMOTE : New rows from every row of the class.
+
     Notes
     -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
     As in imbalanced-learn, when no support vector is in danger (or none is
     safe) only the share of the other group is generated, so a class may get
     fewer new samples than ``sampling_strategy_`` asks.
+
+    References
+    ----------
+    .. [1] H. M. Nguyen, E. W. Cooper and K. Kamei, "Borderline over-sampling
+       for imbalanced data classification", International Journal of
+       Knowledge Engineering and Soft Data Paradigms, 3(1), pp. 4-21, 2009.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.over_sampling import SVMSMOTE
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> X_res, y_res = SVMSMOTE(random_state=42).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 449), (1, 449)]
     """
 
     _parameter_constraints: dict = {

@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstack
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 VOTING_KIND = ("auto", "hard", "soft")
@@ -25,40 +26,87 @@ def _to_namespace(array, ctx):
 
 
 class ClusterCentroids(BaseUnderSampler):
-    """Under-sample by replacing clusters of samples with their centroids.
+    """Under-sample by replacing each targeted class with the centroids of its clusters.
 
-    Each targeted class is clustered into as many clusters as samples are
-    wanted (a KMeans by default, through the engine); the centroids
-    (``voting="soft"``) or the class samples nearest to them
-    (``voting="hard"``) become the class's samples.
+    Each targeted class is clustered into as many clusters as rows are wanted
+    (k-means by default, run by the engine). With ``voting="soft"`` the
+    centroids become the class's rows (new rows, not taken from X); with
+    ``voting="hard"`` the class row nearest to each centroid is kept instead.
+    The other classes are kept whole.
+
+    Read more in imbalanced-learn's user guide on prototype generation.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to under-sample and to what size, as in imbalanced-learn.
+        How many samples each class keeps once under-sampled.
+
+        - float: the wanted ratio ``n_minority / n_majority_after`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          under-sampler cannot add samples).
+        - str: which classes shrink to the size of the minority class:
+          ``"majority"`` (the largest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not minority"``.
+        - dict: ``{class label: number of samples to keep}``; classes left out
+          are kept whole, and a number above a class's size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the default KMeans.
+        Seed of the default k-means (its initialisation), so that a seed gives
+        the same centroids on every call.
     estimator : estimator object, default=None
         A clustering estimator with an ``n_clusters`` parameter and a
-        ``cluster_centers_`` fitted attribute; None means a KMeans.
+        ``cluster_centers_`` attribute once fitted (scikit-learn's or cuML's
+        ``KMeans``, ``MiniBatchKMeans``...). ``None`` uses the engine's k-means.
     voting : {"hard", "soft", "auto"}, default="auto"
-        Use the nearest samples to the centroids ("hard") or the centroids
-        ("soft"); "auto" is "hard" for sparse X and "soft" otherwise.
+        ``"soft"`` keeps the centroids; ``"hard"`` keeps the class rows nearest
+        to them. ``"auto"`` is ``"hard"`` for sparse X (a centroid of sparse
+        rows is dense) and ``"soft"`` otherwise.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples kept per targeted class.
+        Number of samples to keep in each targeted class.
     estimator_ : estimator object
         The clustering estimator, fitted on the last targeted class.
     voting_ : str
         The voting used.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that ran the clustering.
+        What ran the clustering (and the nearest-row search of hard voting).
+
+    See Also
+    --------
+    RandomUnderSampler : Keep rows at random.
+    NearMiss : Keep rows by their distances to the minority class.
+    gpuimb.over_sampling.KMeansSMOTE : Over-sample inside k-means clusters.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    Soft voting creates rows that are no row of X, so there is no
+    ``sample_indices_``; plots match them by value.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import ClusterCentroids
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=10)
+    >>> cc = ClusterCentroids(random_state=0)
+    >>> X_res, y_res = cc.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 51), (1, 51)]
+    >>> cc.voting_
+    'soft'
     """
 
     _parameter_constraints: dict = {
@@ -124,7 +172,7 @@ class ClusterCentroids(BaseUnderSampler):
             self.voting_ = self.voting
 
         X_blocks, y_blocks = [], []
-        for klass in class_counts(y):
+        for klass in progress(class_counts(y), type(self).__name__, unit="class"):
             class_indices = flatnonzero(xp, y == python_scalar(klass))
             X_class = take_rows(X, class_indices)
             y_class = xp.take(y, class_indices)

@@ -22,6 +22,7 @@ from gpuimb.utils._array_api import (
     take_rows,
     to_host,
 )
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 
@@ -248,40 +249,93 @@ def _merge_members(xp, dist, is_target, d_new):
 class CondensedNearestNeighbour(BaseCleaningSampler):
     """Under-sample with the condensed nearest neighbour rule (Hart, 1968).
 
-    For each targeted class, a store starts with all minority samples and
-    ``n_seeds_S`` random samples of the class; the class's samples are then
-    visited in order and each one the store's k-NN rule misclassifies is added.
-    The store's samples of the class are kept.
+    For each targeted class, a store starts with all the minority rows and
+    ``n_seeds_S`` random rows of the class. The class's rows are then visited
+    in order, and each row that the store's k-NN rule misclassifies is added
+    to the store. The class keeps its rows in the store: a small subset that
+    still classifies the class's other rows correctly. Rows far inside the
+    class are dropped; border and noisy rows stay.
+
+    Read more in imbalanced-learn's user guide on condensed nearest neighbour.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state drawing the seeds.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
     n_neighbors : int or estimator object, default=None
-        Size of the neighbourhood (None means 1), or an object with
-        ``kneighbors`` (a k-NN classifier or nearest-neighbours estimator; its
-        ``n_neighbors``, metric and ``weights`` are honoured).
+        Size of the store's k-NN rule (``None`` means 1). An object with
+        ``kneighbors`` (a k-NN classifier or a nearest-neighbours estimator)
+        is used with its own ``n_neighbors``, metric and ``weights``.
     n_seeds_S : int, default=1
-        Number of samples of the class that seed the store.
+        Number of random rows of the class that start the store.
     n_jobs : int, default=None
-        Passed to the k-NN estimators.
+        Passed to the k-NN estimators (host only).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes cleaned.
+        Classes the rule condenses.
     estimators_ : list of estimator objects
-        Per cleaned class, the k-NN estimator fitted on the final store.
+        For each condensed class, the k-NN classifier fitted on its final store.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    OneSidedSelection : One pass of the rule, then Tomek links.
+    EditedNearestNeighbours : Remove the noisy rows instead.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    The visit is sequential by nature; gpuimb scans blocks of candidates
+    and updates the later candidates' neighbours once per block. With
+    ``gpuimb.set_config(show_progress=True)`` and tqdm installed, the blocks
+    show a progress bar.
+
+    References
+    ----------
+    .. [1] P. Hart, "The condensed nearest neighbor rule", IEEE Transactions on
+       Information Theory, 14(3), pp. 515-516, 1968.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import CondensedNearestNeighbour
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> X_res, y_res = CondensedNearestNeighbour(random_state=42).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 117), (1, 51)]
     """
 
     _parameter_constraints: dict = {
@@ -363,7 +417,8 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
         seed_mask[seeds] = True
 
         added = []
-        for start in range(0, n_class, self._block_size):
+        for start in progress(range(0, n_class, self._block_size), type(self).__name__,
+                              unit="block"):
             stop = min(start + self._block_size, n_class)
             width = stop - start
             d_blk = np.array(to_host(dist[:width, :]), copy=True)

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import check_sampling_strategy, class_counts
 
 SEL_KIND = ("all", "mode")
@@ -192,38 +193,94 @@ class _Editor:
 
 
 class EditedNearestNeighbours(BaseCleaningSampler):
-    """Under-sample by removing samples that their neighbours disagree with.
+    """Under-sample by removing the rows that their neighbours disagree with.
 
-    A targeted sample is removed when any (``kind_sel="all"``) or most
-    (``kind_sel="mode"``) of its ``n_neighbors`` nearest neighbours belong to
-    another class. The vote is one batched comparison over a kNN table.
+    A row of a targeted class is removed when its ``n_neighbors`` nearest
+    neighbours do not support its class: any of them from another class with
+    ``kind_sel="all"``, or its class not the most common among them with
+    ``kind_sel="mode"``. This removes noise and rows on the class borders.
+    The vote is one batched comparison over a kNN table.
+
+    Read more in imbalanced-learn's user guide on edited nearest neighbours.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     n_neighbors : int or estimator object, default=3
-        Size of the neighbourhood, or a neighbours estimator whose first
-        neighbour is the sample itself (pass a 4-NN to look at 3 neighbours).
+        Size of the neighbourhood that judges each row. An int asks the engine
+        for that many exact nearest neighbours, the row itself excluded. An
+        object with ``kneighbors`` (e.g. scikit-learn's ``NearestNeighbors``)
+        is used as it is; its first neighbour is taken to be the row itself,
+        so pass a 4-neighbour estimator to look at 3 neighbours.
     kind_sel : {"all", "mode"}, default="all"
-        Remove a sample unless all / most of its neighbours share its class.
+        How the neighbours vote. ``"all"``: a row stays only when all its
+        neighbours share its class (the stricter cleaning). ``"mode"``: a row
+        stays when its class is the most common among its neighbours.
     n_jobs : int, default=None
-        Passed to the neighbours estimator when it has such a parameter.
+        Number of CPU workers of scikit-learn's neighbours estimators on the
+        host (``-1`` for all cores, ``None`` for one unless a joblib context
+        says otherwise). Device engines ignore it.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes targeted by the cleaning.
+        Classes the rule removes rows from.
     nn_ : estimator object
         The neighbours estimator built from ``n_neighbors``, fitted on X.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that found the nearest neighbours.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    RepeatedEditedNearestNeighbours : Repeat the rule until nothing changes.
+    AllKNN : Repeat the rule with growing neighbourhoods.
+    NeighbourhoodCleaningRule : The rule plus the neighbours of misclassified minority rows.
+    gpuimb.combine.SMOTEENN : SMOTE, then this rule.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    References
+    ----------
+    .. [1] D. Wilson, "Asymptotic properties of nearest neighbor rules using
+       edited data", IEEE Transactions on Systems, Man, and Cybernetics, 2(3),
+       pp. 408-421, 1972.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import EditedNearestNeighbours
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 449), (1, 51)]
+    >>> X_res, y_res = EditedNearestNeighbours().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 383), (1, 51)]
     """
 
     _parameter_constraints: dict = {
@@ -352,49 +409,103 @@ class _RepeatedEditionMixin:
 class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler):
     """Under-sample by repeating the edited nearest neighbours rule.
 
-    Repeats :class:`EditedNearestNeighbours` until nothing is removed,
-    ``max_iter`` is reached, a targeted class falls below the minority class
-    or a class disappears. The neighbour table is computed once and sliced.
+    Applies :class:`EditedNearestNeighbours` to the rows that survived the
+    previous round, until a round removes nothing, ``max_iter`` rounds have
+    run, a targeted class becomes smaller than the minority class or a class
+    disappears. The neighbour table is computed once and sliced for every
+    round.
+
+    Read more in imbalanced-learn's user guide on edited nearest neighbours.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     n_neighbors : int or estimator object, default=3
-        Size of the neighbourhood, or a neighbours estimator whose first
-        neighbour is the sample itself.
+        Size of the neighbourhood that judges each row. An int asks the engine
+        for that many exact nearest neighbours, the row itself excluded. An
+        object with ``kneighbors`` (e.g. scikit-learn's ``NearestNeighbors``)
+        is used as it is; its first neighbour is taken to be the row itself,
+        so pass a 4-neighbour estimator to look at 3 neighbours.
     max_iter : int, default=100
-        Maximum number of editions.
+        Largest number of rounds.
     kind_sel : {"all", "mode"}, default="all"
-        Remove a sample unless all / most of its neighbours share its class.
+        How the neighbours vote. ``"all"``: a row stays only when all its
+        neighbours share its class (the stricter cleaning). ``"mode"``: a row
+        stays when its class is the most common among its neighbours.
     n_jobs : int, default=None
-        Passed to the neighbours estimator when it has such a parameter.
+        Number of CPU workers of scikit-learn's neighbours estimators on the
+        host (``-1`` for all cores, ``None`` for one unless a joblib context
+        says otherwise). Device engines ignore it.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes targeted by the cleaning.
+        Classes the rule removes rows from.
     nn_ : estimator object
         The neighbours estimator built from ``n_neighbors``.
     enn_ : EditedNearestNeighbours
-        The edition rule repeated (unfitted; gpuimb does not rerun it).
+        The rule that is repeated (unfitted; gpuimb does not rerun it).
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples in the original X.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_iter_ : int
-        Number of editions run.
+        Number of rounds run.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that found the nearest neighbours.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    EditedNearestNeighbours : One round of the rule.
+    AllKNN : Rounds with growing neighbourhoods.
 
     Notes
     -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    With ``gpuimb.set_config(show_progress=True)`` and tqdm installed, the
+    rounds show a progress bar.
+
     imbalanced-learn composes ``sample_indices_`` a second time when the
     editions converge; when the first edition removes nothing and y is not
     sorted by class its ``X[sample_indices_]`` differs from its output. Here
     ``X[sample_indices_]`` is always the output.
+
+    References
+    ----------
+    .. [1] I. Tomek, "An experiment with the edited nearest-neighbor rule",
+       IEEE Transactions on Systems, Man, and Cybernetics, 6(6), pp. 448-452,
+       1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import RepeatedEditedNearestNeighbours
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> renn = RepeatedEditedNearestNeighbours()
+    >>> X_res, y_res = renn.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items()), renn.n_iter_
+    ([(0, 356), (1, 51)], 5)
     """
 
     _parameter_constraints: dict = {
@@ -428,7 +539,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
         alive = xp.ones_like(y, dtype=xp.bool)
         n_alive = y.shape[0]
         self.n_iter_ = 0
-        while self.n_iter_ < self.max_iter:
+        for _ in progress(range(self.max_iter), type(self).__name__, unit="round"):
             self._retarget(editor, y, alive, self.n_iter_ == 0)
             self.n_iter_ += 1
             alive = editor.edit(alive, k)
@@ -449,41 +560,94 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
 class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
     """Under-sample by editing with 1, 2, ..., ``n_neighbors`` neighbours in turn.
 
-    Each round applies :class:`EditedNearestNeighbours` to the survivors of the
-    previous one with one more neighbour; it stops early when a targeted class
-    falls below the minority class (unless ``allow_minority``) or a class
-    disappears. One kNN query with the largest neighbourhood serves all rounds.
+    Each round applies :class:`EditedNearestNeighbours` to the rows that
+    survived the previous one, with one more neighbour than the last round. It
+    stops early when a targeted class becomes smaller than the minority class
+    (unless ``allow_minority``) or a class disappears. One kNN query with the
+    largest neighbourhood serves all rounds.
+
+    Read more in imbalanced-learn's user guide on edited nearest neighbours.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     n_neighbors : int or estimator object, default=3
-        Largest neighbourhood, or a neighbours estimator whose first neighbour
-        is the sample itself (a 4-NN examines up to 3 neighbours).
+        Largest neighbourhood (the last round's). An object with
+        ``kneighbors`` is used as it is; its first neighbour is taken to be
+        the row itself, so a 4-neighbour estimator gives rounds of 1, 2 and 3.
     kind_sel : {"all", "mode"}, default="all"
-        Remove a sample unless all / most of its neighbours share its class.
+        How the neighbours vote. ``"all"``: a row stays only when all its
+        neighbours share its class (the stricter cleaning). ``"mode"``: a row
+        stays when its class is the most common among its neighbours.
     allow_minority : bool, default=False
-        Let a targeted class become smaller than the minority class.
+        Let a targeted class become smaller than the minority class instead
+        of stopping.
     n_jobs : int, default=None
-        Passed to the neighbours estimator when it has such a parameter.
+        Number of CPU workers of scikit-learn's neighbours estimators on the
+        host (``-1`` for all cores, ``None`` for one unless a joblib context
+        says otherwise). Device engines ignore it.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes targeted by the cleaning.
+        Classes the rule removes rows from.
     nn_ : estimator object
         The neighbours estimator built from ``n_neighbors``.
     enn_ : EditedNearestNeighbours
         The edition rule (its ``n_neighbors`` is the last round's).
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples in the original X.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that found the nearest neighbours.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    EditedNearestNeighbours : One round of the rule.
+    RepeatedEditedNearestNeighbours : Rounds with a fixed neighbourhood.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    With ``gpuimb.set_config(show_progress=True)`` and tqdm installed, the
+    rounds show a progress bar.
+
+    References
+    ----------
+    .. [1] I. Tomek, "An experiment with the edited nearest-neighbor rule",
+       IEEE Transactions on Systems, Man, and Cybernetics, 6(6), pp. 448-452,
+       1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import AllKNN
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> X_res, y_res = AllKNN().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 366), (1, 51)]
     """
 
     _parameter_constraints: dict = {
@@ -512,7 +676,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
         minority = minority_class(xp, y, editor.stats)
         alive = xp.ones_like(y, dtype=xp.bool)
-        for k in range(1, k_max + 1):
+        for k in progress(range(1, k_max + 1), type(self).__name__, unit="round"):
             self.enn_.n_neighbors = k
             self._retarget(editor, y, alive, k == 1)
             alive = editor.edit(alive, k)

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import HasMethods
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
+from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
 
@@ -56,37 +57,91 @@ def _percentile_linear(sorted_values, q, xp):
 
 
 class InstanceHardnessThreshold(BaseUnderSampler):
-    """Under-sample by removing the samples with the lowest cross-validated
-    probability of their own class.
+    """Under-sample by removing the rows a classifier finds hardest.
+
+    A classifier is cross-validated on the data; each row's instance hardness
+    is one minus the out-of-fold probability it gives the row's own class.
+    Each targeted class keeps the rows with the highest probabilities, as
+    many as ``sampling_strategy`` asks (rows whose probability ties the
+    threshold are kept too, so a class may keep a few more).
+
+    Read more in imbalanced-learn's user guide on instance hardness threshold.
 
     Parameters
     ----------
     estimator : estimator object, default=None
-        Classifier with ``predict_proba``; None means a random forest of 100
-        trees (the engine's: scikit-learn on the host, cuML on a GPU).
+        A classifier with ``predict_proba``. ``None`` uses a random forest of
+        100 trees from the engine (scikit-learn on the host, cuML on a GPU),
+        seeded by ``random_state``.
     sampling_strategy : float, str, dict or callable, default="auto"
-        Classes to under-sample and to what size, as in imbalanced-learn.
+        How many samples each class keeps once under-sampled.
+
+        - float: the wanted ratio ``n_minority / n_majority_after`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          under-sampler cannot add samples).
+        - str: which classes shrink to the size of the minority class:
+          ``"majority"`` (the largest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not minority"``.
+        - dict: ``{class label: number of samples to keep}``; classes left out
+          are kept whole, and a number above a class's size is an error.
+        - callable: ``f(y)`` returning such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the folds and of the classifier.
-    cv : int or cross-validation generator, default=5
-        Number of stratified, shuffled folds (or a splitter / iterable of splits).
+        Seed of the fold shuffling and of the default random forest.
+    cv : int, cross-validation generator or iterable, default=5
+        An int gives that many stratified, shuffled folds; a splitter or an
+        iterable of ``(train, test)`` index pairs is used as it is.
     n_jobs : int, default=None
-        Passed to the default random forest.
+        Passed to the default random forest (host only).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples kept per targeted class.
+        Number of samples to keep in each targeted class.
     estimator_ : estimator object
-        The validated (unfitted) classifier.
+        The validated (unfitted) classifier that is cross-validated.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
         What ran the classifier.
+
+    See Also
+    --------
+    NearMiss : Keep rows by their distances to the minority class.
+    RandomUnderSampler : Keep rows at random.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    With ``gpuimb.set_config(show_progress=True)`` and tqdm installed, the
+    folds show a progress bar.
+
+    References
+    ----------
+    .. [1] M. R. Smith, T. Martinez and C. Giraud-Carrier, "An instance level
+       analysis of data complexity", Machine Learning, 95(2), pp. 225-256, 2014.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from gpuimb.under_sampling import InstanceHardnessThreshold
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=10)
+    >>> iht = InstanceHardnessThreshold(estimator=LogisticRegression(), random_state=0)
+    >>> X_res, y_res = iht.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 51), (1, 51)]
     """
 
     _parameter_constraints: dict = {
@@ -128,7 +183,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         xp = ctx.xp
         splits = self._splits(y_codes_host, random_state)
         probas, tests = [], []
-        for train, test in splits:
+        for train, test in progress(splits, type(self).__name__, unit="fold"):
             est = ctx.adapt(_clone(self.estimator_))
             train_d, test_d = ctx.asarray(train), ctx.asarray(test)
             est.fit(take_rows(X, train_d), xp.take(y_codes, train_d))

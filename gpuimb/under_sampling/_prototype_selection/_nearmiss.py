@@ -255,45 +255,103 @@ def _largest_ascending(values, k):
 
 
 class NearMiss(BaseUnderSampler):
-    """Under-sample with the NearMiss rules.
+    """Under-sample with the NearMiss rules, keeping rows by their distances to the minority class.
 
-    - version 1 keeps the samples whose ``n_neighbors`` nearest minority
-      samples are nearest on average;
-    - version 2 keeps those whose ``n_neighbors`` farthest minority samples
-      are nearest on average (computed by tiles, never per sample);
-    - version 3 first keeps, for each minority sample, its
-      ``n_neighbors_ver3`` nearest samples of the class, then among them the
-      ones whose ``n_neighbors`` nearest minority samples are farthest.
+    - Version 1 keeps the rows whose ``n_neighbors`` nearest minority rows
+      are nearest on average.
+    - Version 2 keeps the rows whose ``n_neighbors`` farthest minority rows
+      are nearest on average (computed by tiles, never row by row).
+    - Version 3 first keeps, for each minority row, its ``n_neighbors_ver3``
+      nearest rows of the class, then among those the rows whose
+      ``n_neighbors`` nearest minority rows are farthest on average.
+
+    Versions 1 and 2 keep the rows closest to the minority class (the border);
+    version 3 keeps, around every minority row, the rows that give the
+    classifier the most information.
+
+    Read more in imbalanced-learn's user guide on NearMiss.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
-        Which classes to under-sample and to what size, as in imbalanced-learn.
+        How many samples each class keeps once under-sampled.
+
+        - float: the wanted ratio ``n_minority / n_majority_after`` of a binary
+          problem, in (0, 1]. A ratio below the current one is an error (an
+          under-sampler cannot add samples).
+        - str: which classes shrink to the size of the minority class:
+          ``"majority"`` (the largest class), ``"not minority"`` (all but the
+          smallest), ``"not majority"`` (all but the largest), ``"all"`` (every
+          class) or ``"auto"``, the same as ``"not minority"``.
+        - dict: ``{class label: number of samples to keep}``; classes left out
+          are kept whole, and a number above a class's size is an error.
+        - callable: ``f(y)`` returning such a dict.
     version : int, default=1
-        NearMiss version, 1, 2 or 3.
+        The NearMiss version: 1, 2 or 3.
     n_neighbors : int or estimator object, default=3
-        Number of minority neighbours averaged over, or a neighbours estimator.
+        Number of minority neighbours whose distances are averaged. An object
+        with ``kneighbors`` is used as it is (its ``n_neighbors`` counts).
     n_neighbors_ver3 : int or estimator object, default=3
-        Number of neighbours of the NearMiss-3 pre-selection, or an estimator.
+        Number of neighbours of each minority row kept by the pre-selection of
+        version 3; an int or an object as for ``n_neighbors``.
     n_jobs : int, default=None
-        Passed to the neighbours estimators when they have such a parameter.
+        Number of CPU workers of scikit-learn's neighbours estimators on the
+        host (``-1`` for all cores, ``None`` for one unless a joblib context
+        says otherwise). Device engines ignore it.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Number of samples kept per targeted class.
+        Number of samples to keep in each targeted class.
     nn_ : estimator object
         Neighbours estimator built from ``n_neighbors``, fitted on the minority.
     nn_ver3_ : estimator object
         Neighbours estimator built from ``n_neighbors_ver3`` (version 3 only).
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that found the nearest neighbours.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    RandomUnderSampler : Keep rows at random.
+    EditedNearestNeighbours : Remove rows that their neighbours disagree with.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    Ties between equal average distances keep the row that comes first, as
+    imbalanced-learn's stable sort does.
+
+    References
+    ----------
+    .. [1] I. Mani and I. Zhang, "kNN approach to unbalanced data distributions:
+       a case study involving information extraction", Proceedings of the ICML
+       Workshop on Learning from Imbalanced Datasets, 2003.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import NearMiss
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = NearMiss(version=2).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 100), (1, 100)]
     """
 
     _parameter_constraints: dict = {

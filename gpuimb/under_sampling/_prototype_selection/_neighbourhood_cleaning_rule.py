@@ -38,45 +38,90 @@ def _first_appearance(xp, y, classes):
 class NeighbourhoodCleaningRule(BaseCleaningSampler):
     """Under-sample with the neighbourhood cleaning rule (Laurikkala, 2001).
 
-    Removes the samples edited out by ``EditedNearestNeighbours`` and, from the
-    large enough targeted classes, the neighbours of minority samples that a
-    k-NN classifier misclassifies.
+    Removes the rows that :class:`EditedNearestNeighbours` edits out and, from
+    the targeted classes that are large enough, the rows among the
+    ``n_neighbors`` neighbours of a minority row that a k-NN classifier
+    misclassifies. Both steps remove rows near the minority class, which
+    the default strategy leaves whole.
+
+    Read more in imbalanced-learn's user guide on the neighbourhood cleaning rule.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     edited_nearest_neighbours : sampler object, default=None
-        The editing sampler (any object with ``fit_resample`` and
-        ``sample_indices_``); None means ``EditedNearestNeighbours`` with
+        The editing step: any object with ``fit_resample`` and
+        ``sample_indices_``. ``None`` uses ``EditedNearestNeighbours`` with
         ``kind_sel="mode"`` and this ``n_neighbors``.
     n_neighbors : int or estimator object, default=3
-        Size of the neighbourhood, or a k-NN classifier (used as is) or a
-        nearest-neighbours estimator (``n_neighbors - 1`` neighbours are used).
+        Size of the neighbourhood. An object with ``kneighbors``: a k-NN
+        classifier is used as it is, a nearest-neighbours estimator gives
+        ``n_neighbors - 1`` neighbours (its first is the row itself).
     threshold_cleaning : float, default=0.5
-        A class is cleaned when it has more than ``threshold_cleaning`` times
-        the minority's samples.
+        A class takes part in the second step when it has more than
+        ``threshold_cleaning`` times as many rows as the minority class.
     n_jobs : int, default=None
-        Passed to the k-NN estimators.
+        Passed to the k-NN estimators (host only).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes targeted.
+        Classes the rule removes rows from.
     edited_nearest_neighbours_ : sampler object
-        The fitted editing sampler.
+        The fitted editing step.
     nn_ : estimator object
         The fitted k-NN classifier.
     classes_to_clean_ : list
-        Classes whose samples near misclassified minority samples are removed.
+        Classes whose rows near misclassified minority rows are removed.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    EditedNearestNeighbours : The first step alone.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    References
+    ----------
+    .. [1] J. Laurikkala, "Improving identification of difficult small classes
+       by balancing class distribution", Conference on Artificial Intelligence
+       in Medicine in Europe, pp. 63-66, 2001.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import NeighbourhoodCleaningRule
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> X_res, y_res = NeighbourhoodCleaningRule().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 386), (1, 51)]
     """
 
     _parameter_constraints: dict = {

@@ -22,40 +22,87 @@ from gpuimb.utils._validation import class_counts
 class OneSidedSelection(BaseCleaningSampler):
     """Under-sample with one-sided selection (Kubat and Matwin, 1997).
 
-    For each targeted class, a store of all minority samples and ``n_seeds_S``
-    random samples of the class classifies the other samples of the class in
-    one k-NN query; the seeds and the misclassified samples are kept. Tomek
-    links are then removed from the targeted classes.
+    For each targeted class, a store made of all the minority rows and
+    ``n_seeds_S`` random rows of the class classifies the class's other rows
+    in one k-NN query; the seeds and the misclassified rows are kept (the
+    rows deep inside the class are redundant). Tomek links are then removed
+    from the targeted classes, which cleans the border.
+
+    Read more in imbalanced-learn's user guide on one-sided selection.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     random_state : int, RandomState instance or None, default=None
-        Seed of the host random state drawing the seeds.
+        Controls the random draws. An int makes every call draw the same
+        samples; a ``numpy.random.RandomState`` is used (and advanced) as it is;
+        ``None`` takes NumPy's global random state. The draws are made on the
+        host and then moved next to X, so a seed makes the same choices whether
+        X lives on the CPU or on a GPU.
     n_neighbors : int or estimator object, default=None
-        Size of the neighbourhood (None means 1), or an object with
-        ``kneighbors``: a classifier's ``predict`` is used as is, a
+        Size of the store's k-NN rule (``None`` means 1). An object with
+        ``kneighbors``: a classifier's ``predict`` is used as it is, a
         nearest-neighbours estimator votes with its ``n_neighbors``.
     n_seeds_S : int, default=1
-        Number of samples of the class that seed the store.
+        Number of random rows of the class in the store.
     n_jobs : int, default=None
-        Passed to the k-NN estimators and to Tomek links.
+        Passed to the k-NN estimators and to the Tomek links (host only).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes cleaned.
+        Classes the rule removes rows from.
     estimators_ : list of estimator objects
-        Per cleaned class, the k-NN estimator fitted on its store.
+        For each cleaned class, the k-NN classifier fitted on its store.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        What ran the neighbour searches.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    CondensedNearestNeighbour : The full condensing rule.
+    TomekLinks : The second step alone.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    References
+    ----------
+    .. [1] M. Kubat and S. Matwin, "Addressing the curse of imbalanced training
+       sets: one-sided selection", ICML, 97, pp. 179-186, 1997.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import OneSidedSelection
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.8,
+    ...                            random_state=10)
+    >>> X_res, y_res = OneSidedSelection(random_state=42).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 421), (1, 51)]
     """
 
     _parameter_constraints: dict = {

@@ -23,31 +23,77 @@ def _class_member_mask(xp, y, classes):
 
 
 class TomekLinks(BaseCleaningSampler):
-    """Under-sample by removing Tomek's links.
+    """Under-sample by removing Tomek links.
 
-    A Tomek link is a pair of samples of different classes that are each
-    other's nearest neighbour; the members of the targeted classes are removed.
+    Two rows of different classes form a Tomek link when each is the other's
+    nearest neighbour: they sit on the class border, or one of them is noise.
+    The members of the targeted classes are removed, which cleans the border.
     The test is one vectorised mutual-nearest-neighbour comparison.
+
+    Read more in imbalanced-learn's user guide on Tomek links.
 
     Parameters
     ----------
     sampling_strategy : str, list or callable, default="auto"
-        Classes to clean, as in imbalanced-learn.
+        Which classes the rule may remove samples from; the rule itself decides
+        how many go, so a number of samples cannot be asked for.
+
+        - str: ``"majority"`` (the largest class), ``"not minority"`` (all but
+          the smallest), ``"not majority"`` (all but the largest), ``"all"``
+          (every class) or ``"auto"``, the same as ``"not minority"``.
+        - list: the labels of the classes to clean.
+        - callable: ``f(y)`` returning a dict whose keys are the classes to
+          clean.
     n_jobs : int, default=None
-        Kept for compatibility with imbalanced-learn; the engine decides.
+        Accepted for compatibility with imbalanced-learn; the engine decides
+        how the nearest-neighbour search runs.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        Classes targeted by the cleaning.
+        Classes the rule removes rows from.
     sample_indices_ : array of shape (n_new_samples,)
-        Indices of the kept samples, in the namespace and on the device of X.
+        Index, in the X given to ``fit_resample``, of each output row; the
+        array lives in X's namespace and on its device.
     n_features_in_ : int
-        Number of features of X.
+        Number of features (columns) of the X given to ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of X, when they are all strings.
+        Column names of X; only set when X has column names that are all
+        strings (a pandas or cuDF DataFrame).
     engine_ : str
-        The engine that found the nearest neighbours.
+        Name of what answered the nearest-neighbour queries: ``"sklearn"`` for
+        host data, ``"cuml"`` or the array-API engine for device data (set by
+        ``gpuimb.config_context(backend=...)`` or chosen from the data).
+
+    See Also
+    --------
+    EditedNearestNeighbours : Remove rows that their neighbours disagree with.
+    gpuimb.combine.SMOTETomek : SMOTE, then Tomek links.
+
+    Notes
+    -----
+    Data on a GPU (CuPy arrays, cuDF frames, CUDA torch tensors) is resampled
+    on the GPU and returned in the same container; host data (NumPy, pandas,
+    SciPy sparse) stays on the host. ``gpuimb.config_context(backend=...)``
+    picks the engine; each call logs one INFO line on the ``"gpuimb"`` logger.
+
+    References
+    ----------
+    .. [1] I. Tomek, "Two modifications of CNN", IEEE Transactions on Systems,
+       Man, and Cybernetics, 6, pp. 769-772, 1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from gpuimb.under_sampling import TomekLinks
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], class_sep=0.5,
+    ...                            random_state=10)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 449), (1, 51)]
+    >>> X_res, y_res = TomekLinks().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 437), (1, 51)]
     """
 
     _parameter_constraints: dict = {
