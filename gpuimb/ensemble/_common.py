@@ -267,9 +267,8 @@ class DeviceBaggingMixin:
         n_more = self.n_estimators - len(self.estimators_)
         if n_more < 0:
             raise ValueError(
-                "n_estimators=%d must be larger or equal to "
-                "len(estimators_)=%d when warm_start==True"
-                % (self.n_estimators, len(self.estimators_))
+                f"n_estimators={self.n_estimators} must be larger or equal to "
+                f"len(estimators_)={len(self.estimators_)} when warm_start==True"
             )
         if n_more == 0:
             warnings.warn("Warm-start fitting without increasing n_estimators does not "
