@@ -297,7 +297,7 @@ class DeviceBaggingMixin:
         self.engine_ = "cuml" if place.in_place(self.estimators_[-1][-1]) and not \
             is_host_namespace(xp) else "sklearn"
         if self.oob_score:
-            self._set_oob_score_device(X, y_encoded, xp, device)
+            self._set_oob_score_device(X, y_encoded, xp, device, place)
         return self
 
     def _device_allow_nan(self):
@@ -367,12 +367,11 @@ class DeviceBaggingMixin:
             total = total + member
         return total / self.n_estimators
 
-    def _set_oob_score_device(self, X, y_encoded, xp, device):
+    def _set_oob_score_device(self, X, y_encoded, xp, device, place):
         n_samples = X.shape[0]
         predictions = xp.zeros((n_samples, self.n_classes_), dtype=xp.float64,
                                device=device)
         codes = xp.arange(self.n_classes_, device=device)
-        place = LearnerPlace(self, xp, device)
         for estimator, rows, features in zip(self.estimators_, self.estimators_samples_,
                                              self.estimators_features_, strict=True):
             out_of_bag = np.ones(n_samples, dtype=np.float64)

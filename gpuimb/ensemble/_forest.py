@@ -395,6 +395,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             raise ValueError("Out of bag estimation only available if bootstrap=True")
 
         random_state = check_random_state(self.random_state)
+        place = LearnerPlace(self, xp, device)
         if not self.warm_start or not hasattr(self, "estimators_"):
             self.estimators_ = []
             self.samplers_ = []
@@ -414,7 +415,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
                 random_state.randint(MAX_INT, size=len(self.estimators_))
             seeds = random_state.randint(MAX_INT, size=2 * n_more).reshape(n_more, 2)
             self._grow(X, y_codes, sample_weight, seeds, n_samples_bootstrap, missing,
-                       xp, device)
+                       xp, device, place)
 
         if self.oob_score:
             y_type = type_of_target(y)
@@ -425,14 +426,14 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
                     "supported: continuous, continuous-multioutput, binary, "
                     "multiclass, multilabel-indicator."
                 )
-            self._set_oob(X, y_codes, xp, device)
+            self._set_oob(X, y_codes, xp, device, place)
         if hasattr(self, "classes_") and self.n_outputs_ == 1:
             self.n_classes_ = self.n_classes_[0]
             self.classes_ = self.classes_[0]
         return self
 
     def _grow(self, X, y_codes, sample_weight, seeds, n_samples_bootstrap, missing, xp,
-              device):
+              device, place):
         codes = y_codes[:, 0].astype(np.intp)
         strategy = check_sampling_strategy(self._sampling_strategy, codes, "under-sampling")
         class_rows = [np.flatnonzero(codes == k) for k in range(int(codes.max()) + 1)]
@@ -458,7 +459,6 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             samplers.append(sampler)
             rows_per_tree.append(rows)
 
-        place = LearnerPlace(self, xp, device)
         if use_cuml:
             codes_device = asarray_on(codes.astype(np.int32), xp, device, dtype=xp.int32)
             for tree, rows in zip(trees, rows_per_tree, strict=True):
@@ -518,12 +518,11 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         total = values.sum()
         return values / total if total > 0 else values
 
-    def _set_oob(self, X, y_codes, xp, device):
+    def _set_oob(self, X, y_codes, xp, device, place):
         n_samples = y_codes.shape[0]
         n_classes = int(self.n_classes_[0])
         oob = np.zeros((n_samples, n_classes, 1), dtype=np.float64)
         n_oob = np.zeros((n_samples, 1), dtype=np.int64)
-        place = LearnerPlace(self, xp, device)
         if xp is np and issparse(X):
             X = X.tocsr()
         for sampler, tree in zip(self.samplers_, self.estimators_, strict=True):
