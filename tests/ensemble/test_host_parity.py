@@ -211,3 +211,31 @@ def test_caller_arrays_are_not_modified():
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
     np.testing.assert_array_equal(weight, np.ones(len(y)))
+
+
+def test_brf_oob_uses_the_bootstrap_each_tree_grew_on():
+    # With max_samples set, imbalanced-learn redraws each tree's bootstrap with a
+    # different size when scoring, so positions a tree was trained on count as out
+    # of bag. gpuimb uses the bootstrap the tree was grown with (out of bag: the
+    # positions of the tree's balanced sample that its bootstrap did not draw, as
+    # imbalanced-learn defines it); a direct computation gives the same result.
+    from sklearn.ensemble._forest import _generate_sample_indices
+
+    X, y = _data(2)
+    params = dict(n_estimators=6, bootstrap=True, oob_score=True, max_samples=0.5,
+                  random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gen.BalancedRandomForestClassifier(**params).fit(X, y)
+        theirs = imb.BalancedRandomForestClassifier(**params).fit(X, y)
+    total, count = np.zeros((len(y), 2)), np.zeros(len(y))
+    for tree, sampler in zip(ours.estimators_, ours.samplers_, strict=True):
+        balanced = sampler.sample_indices_
+        drawn = _generate_sample_indices(tree.random_state, len(balanced),
+                                         min(len(y) // 2, len(balanced)), None)
+        out = np.unique(balanced[np.setdiff1d(np.arange(len(balanced)), drawn)])
+        total[out] += tree.predict_proba(X[out].astype(np.float32))
+        count[out] += 1
+    count[count == 0] = 1
+    np.testing.assert_array_equal(ours.oob_decision_function_, total / count[:, None])
+    assert not np.allclose(theirs.oob_decision_function_, total / count[:, None])
