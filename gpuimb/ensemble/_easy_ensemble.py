@@ -98,7 +98,7 @@ class EasyEnsembleClassifier(DeviceBaggingMixin, BaggingClassifier):
     >>> X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
     >>> clf = EasyEnsembleClassifier(n_estimators=3, random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).tolist()
-    [0, 0, 1]
+    [0, 1, 0]
     """
 
     _parameter_constraints = copy.deepcopy(BaggingClassifier._parameter_constraints)

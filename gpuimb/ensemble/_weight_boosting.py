@@ -111,7 +111,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
     ...                            weights=[0.2, 0.3, 0.5], random_state=0)
     >>> clf = RUSBoostClassifier(random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).tolist()
-    [0, 0, 1]
+    [2, 2, 2]
     """
 
     _parameter_constraints = copy.deepcopy(AdaBoostClassifier._parameter_constraints)
