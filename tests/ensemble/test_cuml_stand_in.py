@@ -1,4 +1,4 @@
-"""The balanced forest's cuML path, run without a GPU through a stand-in ``cuml``.
+"""The cuML paths, run without a GPU through stand-ins (balanced forest, bagging).
 
 The stand-in's ``RandomForestClassifier`` takes and returns arrays of the caller's
 namespace (as cuML does with CuPy) and grows scikit-learn trees inside; the forest
@@ -13,6 +13,7 @@ import types
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier as SkForest
 
@@ -105,3 +106,56 @@ def test_one_cuml_forest_per_balanced_sample(stand_in_cuml, bootstrap):
     if bootstrap:
         assert 0.0 <= model.oob_score_ <= 1.0
         assert model.oob_decision_function_.device == device
+
+
+class StandInCumlClassifier(ClassifierMixin, BaseEstimator):
+    """A 'cuML' classifier: takes and returns arrays of the caller's namespace."""
+
+    seen = []
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        from sklearn.linear_model import LogisticRegression
+
+        type(self).seen.append(type(X))
+        self._xp, self._device = X.__array_namespace__(), X.device
+        self._model = LogisticRegression(C=self.C).fit(to_host(X), to_host(y))
+        self.classes_ = to_namespace(self._model.classes_, self._xp, device=self._device)
+        return self
+
+    def predict(self, X):
+        return to_namespace(self._model.predict(to_host(X)), self._xp, device=self._device)
+
+    def predict_proba(self, X):
+        return to_namespace(self._model.predict_proba(to_host(X)), self._xp,
+                            device=self._device)
+
+
+StandInCumlClassifier.__module__ = "cuml.linear_model"
+
+
+def test_bagging_over_a_cuml_estimator_stays_in_place(monkeypatch, caplog):
+    import logging
+
+    import gpuimb.ensemble._common as common
+    from gpuimb.ensemble import BalancedBaggingClassifier
+
+    monkeypatch.setattr(common, "is_cupy_namespace",
+                        lambda xp: "array_api_strict" in getattr(xp, "__name__", ""))
+    StandInCumlClassifier.seen.clear()
+    X, y = make_classification(n_samples=200, n_features=4, weights=[0.8], random_state=0)
+    device = xps.Device("device1")
+    Xd, yd = xps.asarray(X, device=device), xps.asarray(y, device=device)
+    model = BalancedBaggingClassifier(estimator=StandInCumlClassifier(), n_estimators=3,
+                                      random_state=0)
+    with caplog.at_level(logging.INFO, logger="gpuimb"):
+        proba = model.fit(Xd, yd).predict_proba(Xd)
+    assert model.engine_ == "cuml"
+    assert StandInCumlClassifier.seen == [type(Xd)] * 3, "the learner got device arrays"
+    assert not [r for r in caplog.records if "on the host" in r.getMessage()]
+    assert proba.device == device
+    np.testing.assert_allclose(
+        to_host(proba),
+        np.mean([m[-1]._model.predict_proba(X) for m in model.estimators_], axis=0))
