@@ -113,15 +113,20 @@ class StandInCumlClassifier(ClassifierMixin, BaseEstimator):
 
     seen = []
 
-    def __init__(self, C=1.0):
+    def __init__(self, C=1.0, random_state=None):
         self.C = C
+        self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         from sklearn.linear_model import LogisticRegression
 
         type(self).seen.append(type(X))
+        if sample_weight is not None:
+            type(self).seen.append(type(sample_weight))
+            sample_weight = to_host(sample_weight)
         self._xp, self._device = X.__array_namespace__(), X.device
-        self._model = LogisticRegression(C=self.C).fit(to_host(X), to_host(y))
+        self._model = LogisticRegression(C=self.C, random_state=self.random_state)
+        self._model.fit(to_host(X), to_host(y), sample_weight=sample_weight)
         self.classes_ = to_namespace(self._model.classes_, self._xp, device=self._device)
         return self
 
@@ -159,3 +164,29 @@ def test_bagging_over_a_cuml_estimator_stays_in_place(monkeypatch, caplog):
     np.testing.assert_allclose(
         to_host(proba),
         np.mean([m[-1]._model.predict_proba(X) for m in model.estimators_], axis=0))
+
+
+def test_rusboost_over_a_cuml_estimator_stays_in_place(monkeypatch, caplog):
+    import logging
+
+    from sklearn.linear_model import LogisticRegression
+
+    import gpuimb.ensemble._common as common
+    from gpuimb.ensemble import RUSBoostClassifier
+
+    monkeypatch.setattr(common, "is_cupy_namespace",
+                        lambda xp: "array_api_strict" in getattr(xp, "__name__", ""))
+    StandInCumlClassifier.seen.clear()
+    X, y = make_classification(n_samples=200, n_features=5, n_classes=3, n_informative=3,
+                               weights=[0.6, 0.3], random_state=0)
+    device = xps.Device("device1")
+    Xd, yd = xps.asarray(X, device=device), xps.asarray(y, device=device)
+    with caplog.at_level(logging.INFO, logger="gpuimb"):
+        model = RUSBoostClassifier(StandInCumlClassifier(), n_estimators=4,
+                                   random_state=0).fit(Xd, yd)
+        pred = model.predict(Xd)
+    assert not [r for r in caplog.records if "on the host" in r.getMessage()]
+    assert set(StandInCumlClassifier.seen) == {type(Xd)}, "X and weights stayed on device"
+    host = RUSBoostClassifier(LogisticRegression(), n_estimators=4, random_state=0).fit(X, y)
+    np.testing.assert_allclose(model.estimator_weights_, host.estimator_weights_)
+    np.testing.assert_array_equal(to_host(pred), host.predict(X))
