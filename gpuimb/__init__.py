@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 logging.getLogger("gpuimb").addHandler(logging.NullHandler())
 
 # Sub-packages reachable as attributes (``gpuimb.metrics``), imported on first use.
-_SUBMODULES = ("combine", "datasets", "keras", "metrics", "model_selection",
+_SUBMODULES = ("combine", "datasets", "ensemble", "keras", "metrics", "model_selection",
                "over_sampling", "pipeline", "plotting", "tensorflow", "torch",
                "under_sampling", "utils")
 

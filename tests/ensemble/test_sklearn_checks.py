@@ -1,0 +1,35 @@
+"""scikit-learn's estimator checks on the four ensembles (as imbalanced-learn runs them).
+
+Random under-sampling is not equivalent to repeating rows, so the sample-weight
+equivalence checks fail by design for the two ensembles that take ``sample_weight``
+(imbalanced-learn lists them as expected failures too).
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gpuimb.ensemble import (
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+    RUSBoostClassifier,
+)
+
+WEIGHTS_ARE_NOT_REPEATS = {
+    "check_sample_weight_equivalence_on_dense_data": "random under-sampling",
+    "check_sample_weight_equivalence_on_sparse_data": "random under-sampling",
+}
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, BalancedRandomForestClassifier | RUSBoostClassifier):
+        return WEIGHTS_ARE_NOT_REPEATS
+    return {}
+
+
+@parametrize_with_checks(
+    [BalancedBaggingClassifier(n_estimators=3), BalancedRandomForestClassifier(n_estimators=3),
+     EasyEnsembleClassifier(n_estimators=2), RUSBoostClassifier(n_estimators=3)],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
