@@ -170,37 +170,50 @@ def assigned_attributes(cls):
 
 
 def _forwarding(cls, init):
-    """Where a ``cuml.dask`` class sends its ``**kwargs``, and the keywords it sets itself.
+    """Where a class's ``**kwargs`` go, which keywords they may hold, which they may not.
 
-    The Dask estimators keep their ``**kwargs`` and build one ``...MG`` model per
-    worker with ``ModelMG(handle=..., [output_type=...,] **kwargs)``: a keyword is
-    accepted when that model (or the single-GPU class it extends) takes it, and a
+    A single-GPU class with ``**kwargs`` hands them to its base class's
+    ``__init__``. The ``cuml.dask`` estimators keep theirs and build one ``...MG``
+    model per worker with ``ModelMG(handle=..., [output_type=...,] **kwargs)``: a
+    keyword is accepted when that model (or a class it extends) takes it, and a
     keyword the Dask class already passes is refused there (TypeError on the worker).
     """
-    source = _module_source(cls.__module__)
-    found = re.search(r"from\s+(cuml[\w.]*)\s+import\s+(\w+MG)\b", source)
-    if not found:
-        return None
-    module_name, mg_name = found.groups()
-    mg = getattr(importlib.import_module(module_name), mg_name)
-    call = re.search(rf"\b{mg_name}\((.*?)\*\*\w*kwargs", source, re.S)
-    reserved = sorted(set(re.findall(r"(\w+)\s*=", call.group(1)))) if call else []
-    accepted, var_kw = set(), False
-    for klass in mg.__mro__:
+    reserved = []
+    if cls.__module__.startswith("cuml.dask"):
+        source = _module_source(cls.__module__)
+        target = None
+        imports = r"from\s+(cuml\.(?!dask)[\w.]*)\s+import\s+\(?\s*(\w+)(?:\s+as\s+(\w+))?"
+        for found in re.finditer(imports, source):
+            module_name, name, alias = found.groups()
+            call = re.search(rf"\b{alias or name}\(([^()]*?)\*\*\w*kwargs", source, re.S)
+            if call:
+                target = getattr(importlib.import_module(module_name), name)
+                reserved = sorted(set(re.findall(r"(\w+)\s*=", call.group(1))))
+                break
+        if target is None:
+            return None
+        chain = target.__mro__
+    else:
+        chain = cls.__mro__[1:]
+        target = next((k for k in chain if "__init__" in vars(k)
+                       and k.__module__.startswith("cuml")), None)
+        if target is None:
+            return None
+    accepted, open_ended = set(), True
+    for klass in chain:
         if "__init__" not in vars(klass) or not klass.__module__.startswith("cuml"):
             continue
         sig = describe_signature(klass.__init__)
         accepted.update(p["name"] for p in sig["parameters"])
         if not sig["var_keyword"]:
+            open_ended = False
             break
-    else:
-        var_kw = True
     own = {p["name"] for p in init["parameters"]}
     return {
-        "to": f"{mg.__module__}.{mg.__qualname__}",
+        "to": f"{target.__module__}.{target.__qualname__}",
         "reserved": reserved,
         "accepted": sorted(accepted - set(reserved) - own),
-        "open_ended": var_kw,
+        "open_ended": open_ended,
     }
 
 
@@ -220,6 +233,15 @@ def describe_class(path, needs):
         output_type = "no"
     documented = documented_attributes(cls)
     assigned = assigned_attributes(cls)
+    # A cuml.dask estimator answers other attribute names from its internal
+    # (combined single-GPU) model, through its __getattr__.
+    internal = []
+    delegates = any("__getattr__" in vars(k) for k in cls.__mro__
+                    if k.__module__.startswith("cuml.dask"))
+    if forwards and delegates:
+        module_name, _, name = forwards["to"].rpartition(".")
+        model = getattr(importlib.import_module(module_name), name)
+        internal = sorted(set(documented_attributes(model)) | set(assigned_attributes(model)))
     methods = {}
     for method in needs["methods"]:
         if hasattr(cls, method):
@@ -234,7 +256,8 @@ def describe_class(path, needs):
         "attributes": {
             "documented": documented,
             "assigned": assigned,
-            "gpuimb_reads": {a: (a in documented or a in assigned)
+            "internal_model": internal,
+            "gpuimb_reads": {a: (a in documented or a in assigned or a in internal)
                              for a in needs["attributes"]},
         },
     }
