@@ -266,28 +266,33 @@ def _catches_type_error(handler):
         isinstance(n, ast.Name) and n.id in ("TypeError", "Exception") for n in names)
 
 
-def _cuml_imports(tree):
-    """Local name -> dotted cuML path, from ``import cuml...`` and ``from cuml... import``."""
-    names = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "cuml":
+def _scope_imports(scope):
+    """Names imported directly in one scope (not in nested functions): name -> dotted path."""
+    names, todo = {}, list(ast.iter_child_nodes(scope))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.split(".")[0] == "cuml":
-                    names[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else "cuml")
+                local = alias.asname or alias.name.split(".")[0]
+                names[local] = alias.name if alias.asname else local
+        todo.extend(ast.iter_child_nodes(node))
     return names
 
 
 def _dotted(node, imports):
+    """The dotted cuML path a call's function names, or None (not cuML)."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
     if isinstance(node, ast.Name) and node.id in imports:
-        return ".".join([imports[node.id], *reversed(parts)])
+        path = ".".join([imports[node.id], *reversed(parts)])
+        return path if path.split(".")[0] == "cuml" else None
     return None
 
 
@@ -296,8 +301,13 @@ def scan_calls(package=ROOT / "gpuimb"):
     sites, cuml_names = [], set()
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
-        imports = _cuml_imports(tree)
-        cuml_names.update(imports.values())
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        scopes = {tree: _scope_imports(tree)}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scopes[node] = _scope_imports(node)
+        for table in scopes.values():
+            cuml_names.update(v for v in table.values() if v.split(".")[0] == "cuml")
         guarded = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Try) and any(_catches_type_error(h) for h in node.handlers):
@@ -305,6 +315,10 @@ def scan_calls(package=ROOT / "gpuimb"):
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
+            imports, scope = {}, node
+            while scope is not None:  # innermost scope wins
+                imports = {**scopes.get(scope, {}), **imports}
+                scope = parents.get(scope)
             target = _dotted(node.func, imports)
             if target is not None:
                 cuml_names.add(target)
