@@ -13,7 +13,8 @@ cuML releases (see the ``package`` of each entry), stands in for it:
   classes it imports; each call is replayed with its literal keywords through
   the cuML engine onto every recorded release, so a new keyword is checked as
   soon as it is written;
-- the samplers that build cuML estimators run end to end on the fake.
+- the samplers that build cuML estimators run end to end on the fake;
+- every estimator the engine builds names its ``output_type`` (issue 11, finding 12).
 
 Where cuML itself is importable (``pip install cuml-cu12`` works on a machine
 without a GPU), ``test_live_cuml_matches_snapshot`` compares the installed
@@ -353,7 +354,7 @@ def test_scan_finds_the_known_call_sites():
     assert any(t == "kmeans_estimator" for t, _ in found)
     assert any(t == "nearest_neighbors" for t, _ in found)
     iht = [s for s in FACTORY_SITES if s.args[:1] == ["random_forest"]]
-    assert iht and "n_jobs" in iht[0].kwargs
+    assert iht and "n_estimators" in iht[0].kwargs  # literal keywords are read
 
 
 def test_snapshot_covers_every_cuml_name_gpuimb_uses():
@@ -451,6 +452,26 @@ def test_engine_paths_with_computed_keywords(release, cuml_log):
     assert dist.shape == ind.shape == (60, 3)
     assert {path for path, _ in cuml_log} >= {"cuml.cluster.KMeans",
                                               "cuml.neighbors.NearestNeighbors"}
+
+
+def test_engine_gives_every_cuml_estimator_an_explicit_output_type(release, cuml_log):
+    """Issue 11, finding 12: without ``output_type``, ``cuml.set_global_output_type``
+    decides what cuML returns (cuDF frames under "cudf"); every estimator the
+    engine builds must name its output type."""
+    X, _ = make_classification(n_samples=60, n_features=4, random_state=0)
+    engine = _engine()
+    for site in FACTORY_SITES:
+        args = list(site.args)
+        if site.target != "classifier" and args and not isinstance(args[0], int):
+            args[0] = 3
+        try:
+            getattr(engine, site.target)(*args, **site.kwargs)
+        except TypeError:
+            pass  # a refused keyword is test_factory_call_site_matches_cuml's failure
+    engine.kmeans(X, 3, random_state=0)
+    engine.kneighbors(X, k=3)
+    missing = sorted({path for path, kwargs in cuml_log if kwargs.get("output_type") is None})
+    assert cuml_log and not missing, f"built without output_type: {missing}"
 
 
 def _data(n_classes=2):
