@@ -18,12 +18,16 @@ The test ``tests/backends/test_cuml_signatures.py`` checks every keyword gpuimb
 passes to a cuML constructor against every recorded version, and, where cuML
 is importable, that the live signatures still match the recorded ones.
 
-The committed snapshot was made from cuml-cu12 26.10.0 and cuml-cu13 26.10.0
-(the newest of each on PyPI on 2026-11-30), and cuml-cu12 25.2.1 and
-cuml-cu13 25.10.0 (the oldest releases the ``cuda12`` and ``cuda13`` extras
-allow), each in its own virtual environment with Python 3.11; the
-``cuml.dask`` classes come from the ``[dask]`` extra where it was installed.
-The JSON says, per entry, which package and version it came from.
+The committed snapshot was made on 2026-11-30 from four releases, each installed
+in its own virtual environment with Python 3.11 and the ``[dask]`` extra:
+cuml-cu12 26.10.0 and cuml-cu13 26.10.0 (the newest on PyPI), cuml-cu12 25.10.0
+and cuml-cu13 25.10.0 (the oldest with real wheels on PyPI; cuml-cu12 25.02 to
+25.08, which the ``cuda12`` extra also allows, exist there only as stub packages
+that download the wheel from pypi.nvidia.com, so they are not covered). cuML
+25.10 does not import beside scikit-learn 1.9, which pip installs with it
+(AttributeError: BaseEstimator has no ``_get_default_requests``): those two
+environments had scikit-learn 1.7.2. The JSON says, per entry, which package
+and version it came from.
 
 Usage::
 
