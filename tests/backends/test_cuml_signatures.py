@@ -534,6 +534,9 @@ def test_live_cuml_matches_snapshot():
     assert recorded, (f"cuML {live['package']} is not in cuml_signatures.json: run "
                       "RAPIDS_NO_INITIALIZE=1 python tools/cuml_signatures.py and commit it")
     live = json.loads(json.dumps(live))  # same JSON forms as the file
+    assert not live["unavailable"], (
+        f"not importable here: {live['unavailable']} (the cuml.dask classes need the "
+        f"[dask] extra: pip install \"{live['package'].split()[0]}[dask]\")")
     for part in ("classes", "functions", "unavailable"):
         assert live[part] == recorded[0][part], f"{part} drifted from the snapshot"
 
