@@ -2,9 +2,9 @@
 
 Every cuML estimator is built with ``output_type="cupy"``, so a global
 ``cuml.set_global_output_type("cudf")`` cannot change what gpuimb receives;
-keywords that only mean something on the host (``n_jobs``) are dropped for
-classes that do not take them, as the cuML signature snapshot
-(``tests/backends/``) checks. Work runs inside the data's CUDA device context.
+keywords that only mean something on the host (``n_jobs``) are dropped: cuML's
+RandomForestClassifier refuses ``n_jobs`` (in 25.10 through its ``**kwargs``),
+as the cuML signature snapshot (``tests/backends/``) shows. Work runs inside the data's CUDA device context.
 """
 
 import importlib
@@ -22,7 +22,7 @@ from ._namespace import device_scope, is_cupy_namespace
 __all__ = ["CumlEngine", "cuml_estimator"]
 
 # Keywords that tune host parallelism: meaningless on a GPU, and refused by
-# cuML classes whose signature lacks them (RandomForestClassifier >= 25.08).
+# some cuML classes (RandomForestClassifier >= 25.08).
 _HOST_ONLY_KEYWORDS = ("n_jobs",)
 
 _CLASSIFIER_PATHS = {
@@ -42,13 +42,12 @@ def _accepts(cls, keyword):
 def cuml_estimator(module, name, **params):
     """Build cuML's ``module.name`` with ``output_type="cupy"``.
 
-    Host-only keywords the class does not take are dropped; any other unknown
-    keyword raises cuML's own TypeError.
+    Host-only keywords are dropped; any other unknown keyword raises cuML's
+    own TypeError.
     """
     cls = getattr(importlib.import_module(module), name)
     for keyword in _HOST_ONLY_KEYWORDS:
-        if keyword in params and not _accepts(cls, keyword):
-            del params[keyword]
+        params.pop(keyword, None)
     if _accepts(cls, "output_type"):
         params.setdefault("output_type", "cupy")
     return cls(**params)
