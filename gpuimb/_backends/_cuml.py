@@ -4,7 +4,8 @@ Every cuML estimator is built with ``output_type="cupy"``, so a global
 ``cuml.set_global_output_type("cudf")`` cannot change what gpuimb receives;
 keywords that only mean something on the host (``n_jobs``) are dropped: cuML's
 RandomForestClassifier refuses ``n_jobs`` (in 25.10 through its ``**kwargs``),
-as the cuML signature snapshot (``tests/backends/``) shows. Work runs inside the data's CUDA device context.
+as the cuML signature snapshot (``tests/backends/``) shows. Work runs inside the
+data's CUDA device context.
 """
 
 import importlib
