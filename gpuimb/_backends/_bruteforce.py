@@ -17,6 +17,7 @@ direct distances. The result is therefore the exact (distance, index) order
 of the directly computed distances, whatever the offset of the data.
 """
 
+import math
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -92,6 +93,15 @@ def kneighbors(
         if exclude_self is None:
             exclude_self = False
         query = xp.astype(query, index.dtype, copy=False)
+    # Power-of-two rescaling when squares would overflow (|x| ~ 1e155 in
+    # float64) or underflow: exact, so the (distance, index) order is the
+    # unscaled one, and without it inf norms lose the screen to the padding
+    # rows (IndexError). Distances are scaled back at the end.
+    scale = _power_of_two_scale(xp, index, query)
+    if scale != 1.0:
+        same = query is index
+        index = index * scale
+        query = index if same else query * scale
     n_index, n_query = index.shape[0], query.shape[0]
     dev = device(index)
 
@@ -125,8 +135,33 @@ def kneighbors(
         with host_blas_single_thread(plan.native is np):
             d2, ind = _search(plan, query, own, k, n_candidates, n_avail)
     if return_distance:
-        return xp.sqrt(d2), ind
+        dist = xp.sqrt(d2)
+        return (dist if scale == 1.0 else dist / scale), ind
     return ind
+
+
+def _power_of_two_scale(xp, index, query):
+    """1.0, or the power of two bringing the largest |value| near 1 when
+    squared distances of the data would overflow or lose precision to
+    underflow in its dtype."""
+    if index.shape[0] == 0 or index.shape[1] == 0:
+        return 1.0
+    biggest = float(xp.max(xp.abs(index)))
+    if query is not index and query.shape[0]:
+        biggest = max(biggest, float(xp.max(xp.abs(query))))
+    if biggest == 0 or not math.isfinite(biggest):
+        return 1.0
+    finfo = xp.finfo(index.dtype)
+    exponent = math.frexp(biggest)[1]  # biggest < 2**exponent
+    e_max = math.frexp(float(finfo.max))[1]
+    e_min = math.frexp(float(finfo.smallest_normal))[1]
+    mantissa = -math.frexp(float(finfo.eps))[1] + 1
+    # |x - q|^2 <= n_features * (2 * biggest)^2 < 2**(2 * exponent + n_bits)
+    n_bits = (4 * index.shape[1]).bit_length()
+    # Differences are multiples of ulp(biggest); their squares must stay normal.
+    if 2 * exponent + n_bits + 2 < e_max and 2 * (exponent - mantissa) > e_min:
+        return 1.0
+    return 2.0 ** min(-exponent, e_max - 2)
 
 
 class _Plan:
