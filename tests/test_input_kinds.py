@@ -178,3 +178,84 @@ def test_classifier_where_a_neighbours_object_is_needed(name, param):
     # The unsupervised estimator works in both.
     params = {param: NearestNeighbors(n_neighbors=3)}
     getattr(mod, name)(**params).fit_resample(X, y)
+
+
+# README "Differences" rows: each shows imbalanced-learn's behaviour and ours.
+
+@pytest.mark.parametrize("name, params", [
+    ("SMOTE", {}), ("BorderlineSMOTE", {}), ("SVMSMOTE", {}), ("ADASYN", {}),
+    ("KMeansSMOTE", {"kmeans_estimator": 2, "cluster_balance_threshold": 0.0}),
+])
+def test_uint8_no_wrap_around_in_smote_family(name, params):
+    import imblearn.over_sampling
+
+    import gpuimb.over_sampling
+
+    X, y = _data(n=200)
+    X_u8 = np.clip(np.round(X * 20 + 100), 0, 255).astype(np.uint8)
+    ours = getattr(gpuimb.over_sampling, name)(random_state=0, **params)
+    X_res = ours.fit_resample(X_u8, y)[0]
+    as_float = getattr(gpuimb.over_sampling, name)(random_state=0, **params)
+    expected = np.trunc(as_float.fit_resample(X_u8.astype(np.float64), y)[0])
+    assert X_res.dtype == np.uint8
+    np.testing.assert_array_equal(X_res, expected.astype(np.uint8))
+    # imbalanced-learn subtracts in uint8: X[nb] - X[base] wraps around for a
+    # neighbour below its base, and the synthetic rows leave the segment.
+    theirs = getattr(imblearn.over_sampling, name)(random_state=0, **params)
+    X_imb = theirs.fit_resample(X_u8, y)[0]
+    assert np.abs(X_imb.astype(int) - expected).max() > 100
+
+
+def test_borderline_smote_2_on_integer_x():
+    from imblearn.over_sampling import BorderlineSMOTE as ImbBorderlineSMOTE
+
+    from gpuimb.over_sampling import BorderlineSMOTE
+
+    X, y = _data(n=200)
+    X_int = np.round(X * 10).astype(np.int64)
+    ours = BorderlineSMOTE(kind="borderline-2", random_state=0).fit_resample(X_int, y)[0]
+    as_float = BorderlineSMOTE(kind="borderline-2", random_state=0)
+    expected = np.trunc(as_float.fit_resample(X_int.astype(np.float64), y)[0])
+    assert ours.dtype == np.int64
+    np.testing.assert_array_equal(ours, expected)
+    with pytest.raises(TypeError, match="Cannot cast ufunc 'multiply' output"):
+        ImbBorderlineSMOTE(kind="borderline-2", random_state=0).fit_resample(X_int, y)
+
+
+def test_enn_mode_on_string_labels():
+    from imblearn.under_sampling import EditedNearestNeighbours as ImbENN
+
+    from gpuimb.under_sampling import EditedNearestNeighbours
+
+    X, y = _data(n=200)
+    y_str = np.where(y == 1, "b", "a")  # same order as the integer labels
+    on_str = EditedNearestNeighbours(kind_sel="mode")
+    on_str.fit_resample(X, y_str)
+    on_int = EditedNearestNeighbours(kind_sel="mode")
+    on_int.fit_resample(X, y)
+    np.testing.assert_array_equal(on_str.sample_indices_, on_int.sample_indices_)
+    assert len(on_int.sample_indices_) < len(y)
+    imb_int = ImbENN(kind_sel="mode")
+    imb_int.fit_resample(X, y)
+    np.testing.assert_array_equal(on_int.sample_indices_, imb_int.sample_indices_)
+    with pytest.raises(TypeError, match="not recognized as numeric"):
+        ImbENN(kind_sel="mode").fit_resample(X, y_str)
+
+
+def test_cnn_on_sparse_arrays():
+    import scipy.sparse as sp
+    from imblearn.under_sampling import CondensedNearestNeighbour as ImbCNN
+
+    from gpuimb.under_sampling import CondensedNearestNeighbour
+
+    X, y = _data(n=200)
+    dense = CondensedNearestNeighbour(random_state=0)
+    dense.fit_resample(X, y)
+    for container in (sp.csr_array, sp.csr_matrix):
+        cnn = CondensedNearestNeighbour(random_state=0)
+        X_res, _ = cnn.fit_resample(container(X), y)
+        assert type(X_res) is container
+        np.testing.assert_array_equal(cnn.sample_indices_, dense.sample_indices_)
+    ImbCNN(random_state=0).fit_resample(sp.csr_matrix(X), y)  # matrices work there
+    with pytest.raises(ValueError, match="Expected 2D input"):
+        ImbCNN(random_state=0).fit_resample(sp.csr_array(X), y)
