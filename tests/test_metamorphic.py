@@ -24,7 +24,11 @@ Where the design promises nothing, a sampler is left out, for a stated reason:
 - integer and bool storage: SMOTENC encodes in X's dtype, so that weight is
   truncated to an integer, as in imbalanced-learn; SMOTEENN and SMOTETomek
   clean the synthetic rows after they are rounded to X's dtype;
-- float32 storage: SMOTENC (that weight computed in float32);
+- float32 storage: SMOTENC (that weight computed in float32), SMOTEENN and
+  SMOTETomek (synthetic rows rounded to float32 before cleaning), NearMiss (it
+  ranks sums of distances: sums of different square roots that are equal in
+  exact arithmetic, such as 1 + sqrt(18) and 2 sqrt(8), are ordered by rounding,
+  which differs between float32 and float64);
 - scaling by 2**-30: SMOTENC (its categorical vote keeps imbalanced-learn's
   absolute tolerance, np.isclose's 1e-8, so a tiny weight makes every category
   a tie; exponents >= -3 are checked).
@@ -91,7 +95,7 @@ def _same_decisions(ref, out):
 
 NOT_SHIFT = {"SVMSMOTE", "SMOTENC", "SMOTEENN", "SMOTETomek"}
 NOT_INTEGER = {"SMOTENC", "SMOTEENN", "SMOTETomek"}
-NOT_FLOAT32 = {"SMOTENC"}
+NOT_FLOAT32 = {"SMOTENC", "SMOTEENN", "SMOTETomek", "NearMiss"}
 
 
 def _subset(excluded):
@@ -185,3 +189,21 @@ def test_brute_force_path_transforms(sampler):
         _same_decisions(ref, _run(sampler, X.astype(np.int8), y))
     if base_name(sampler) not in NOT_FLOAT32:
         _same_decisions(ref, _run(sampler, X.astype(np.float32), y))
+
+
+@pytest.mark.parametrize("seed", [29, 57, 77])
+def test_nearmiss_2_exact_ties_survive_a_shift(seed):
+    # Integer data: many majority rows have the same multiset of farthest
+    # distances, so their sums tie exactly. Distances computed on data centred
+    # by a non-integer mean ordered those ties by rounding, which moved when
+    # the data was shifted (a regression found by test_shift_invariance).
+    from gpuimb.under_sampling import NearMiss
+
+    rng = np.random.RandomState(seed)
+    X, y = blobs(seed, [int(rng.randint(10, 40)), int(rng.randint(10, 40))], 2, spread=2.0)
+    ref = NearMiss(version=2)
+    ref.fit_resample(X, y)
+    for shift in (np.ptp(X), 1e8 * np.ptp(X), -12345.0):
+        out = NearMiss(version=2)
+        out.fit_resample(X + shift, y)
+        np.testing.assert_array_equal(out.sample_indices_, ref.sample_indices_)
