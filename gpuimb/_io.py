@@ -265,6 +265,7 @@ def _wrap_pandas_frame(array, info):
         out = pd.DataFrame.sparse.from_spmatrix(array, columns=info.columns)
     else:
         out = pd.DataFrame(array, columns=info.columns)
+        _nullable_as_numpy(out, info.dtypes)
     try:
         return out.astype(info.dtypes)
     except (TypeError, ValueError):
@@ -277,3 +278,19 @@ def _wrap_pandas_frame(array, info):
                 if out[column].isnull().all() and dtype.kind == "m":
                     out[column] = pd.to_timedelta([pd.NaT] * len(out))
         return out
+
+
+def _nullable_as_numpy(out, dtypes):
+    """Make float columns bound for pandas' nullable Int*/UInt*/boolean dtypes
+    castable, as NumPy's int and bool columns are cast: integers truncated
+    toward zero, booleans True where nonzero; missing values stay missing.
+    (pandas refuses fractional values, imbalanced-learn raises there.)"""
+    for position, dtype in enumerate(dtypes):
+        if isinstance(dtype, np.dtype) or getattr(dtype, "kind", "O") not in "iub":
+            continue
+        values = out.iloc[:, position].to_numpy()
+        if values.dtype.kind != "f":
+            continue
+        converted = (values != 0) if dtype.kind == "b" else np.trunc(values)
+        out.isetitem(position, np.where(np.isnan(values), np.nan, converted))
+

@@ -1,8 +1,21 @@
 """Shared fixtures: array namespaces to run the same test on, and the gpu marker."""
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
+
+# Hypothesis profiles for the property / metamorphic tests. "ci" (the default)
+# keeps them within CI's budget; GPUIMB_HYPOTHESIS_PROFILE=long explores more
+# locally. Tests that set max_examples themselves are not affected.
+_PROFILE_SETTINGS = dict(deadline=None, print_blob=True,
+                         suppress_health_check=[HealthCheck.too_slow,
+                                                HealthCheck.data_too_large])
+settings.register_profile("ci", max_examples=6, derandomize=True, **_PROFILE_SETTINGS)
+settings.register_profile("long", max_examples=150, **_PROFILE_SETTINGS)
+settings.load_profile(os.environ.get("GPUIMB_HYPOTHESIS_PROFILE", "ci"))
 
 
 def _cuda_available():

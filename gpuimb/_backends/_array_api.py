@@ -2,7 +2,7 @@
 
 from ._adapt import HostEstimator
 from ._base import Engine, check_classifier_name
-from ._bruteforce import BruteForceNeighbors, kneighbors_sq
+from ._bruteforce import BruteForceNeighbors, kneighbors
 from ._kmeans import KMeans, MiniBatchKMeans
 from ._namespace import is_host_namespace
 from ._sklearn import sklearn_classifier
@@ -33,7 +33,7 @@ class ArrayApiEngine(Engine):
 
     def _kneighbors(self, index, query, k, exclude_self):
         self._record(self.name)
-        return kneighbors_sq(index, query, k=k, exclude_self=exclude_self)
+        return kneighbors(index, query, k=k, exclude_self=exclude_self)
 
     def nearest_neighbors(self, n_neighbors):
         """Unfitted :class:`BruteForceNeighbors`."""

@@ -19,12 +19,13 @@ The rules written here once, for every engine:
   (:func:`certified_kneighbors`).
 """
 
+import math
 from abc import ABC, abstractmethod
 
 import numpy as np
 
 from .._config import get_config
-from ._namespace import array_namespace, device, module_available
+from ._namespace import device, module_available
 from ._selection import lexsort_rows
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "certified_kneighbors",
     "check_classifier_name",
     "direct_sq_distances",
+    "power_of_two_scale",
 ]
 
 CLASSIFIERS = ("svc", "random_forest", "kneighbors")
@@ -175,6 +177,30 @@ def direct_sq_distances(xp, index, query, cols, working_memory=None):
     return xp.concat(parts, axis=0)
 
 
+def power_of_two_scale(xp, index, query):
+    """1.0, or the power of two bringing the largest |value| near 1 when
+    squared distances of the data would overflow or lose precision to
+    underflow in its dtype."""
+    if index.shape[0] == 0 or index.shape[1] == 0:
+        return 1.0
+    biggest = float(xp.max(xp.abs(index)))
+    if query is not index and query.shape[0]:
+        biggest = max(biggest, float(xp.max(xp.abs(query))))
+    if biggest == 0 or not math.isfinite(biggest):
+        return 1.0
+    finfo = xp.finfo(index.dtype)
+    exponent = math.frexp(biggest)[1]  # biggest < 2**exponent
+    e_max = math.frexp(float(finfo.max))[1]
+    e_min = math.frexp(float(finfo.smallest_normal))[1]
+    mantissa = -math.frexp(float(finfo.eps))[1] + 1
+    # |x - q|^2 <= n_features * (2 * biggest)^2 < 2**(2 * exponent + n_bits)
+    n_bits = (4 * index.shape[1]).bit_length()
+    # Differences are multiples of ulp(biggest); their squares must stay normal.
+    if 2 * exponent + n_bits + 2 < e_max and 2 * (exponent - mantissa) > e_min:
+        return 1.0
+    return 2.0 ** min(-exponent, e_max - 2)
+
+
 def certified_kneighbors(request, screen, *, eps, direct=True):
     """Exact (distance, index)-ordered kNN from an approximate candidate search.
 
@@ -253,6 +279,10 @@ def certified_kneighbors(request, screen, *, eps, direct=True):
         done_cols.append(xp.take(cols, kept, axis=0))
         pending = xp.take(pending, xp.nonzero(~certified)[0], axis=0)
         n_cand = min(4 * n_cand, n_avail)
+    if not done_rows:  # no query rows
+        dtype = request.index.dtype if direct else xp.float64
+        return (xp.zeros((0, k), dtype=dtype, device=dev),
+                xp.zeros((0, k), dtype=xp.int64, device=dev))
     if len(done_rows) == 1:
         return done_d2[0], done_cols[0]
     order = xp.argsort(xp.concat(done_rows, axis=0))
@@ -351,14 +381,12 @@ class Engine(ABC):
         indices : array of shape (n_query, k)
             int64 index rows, ties broken by the smaller index.
         """
-        d2, cols = self._kneighbors(index, query, k, exclude_self)
-        if return_distance:
-            return array_namespace(d2).sqrt(d2), cols
-        return cols
+        dist, cols = self._kneighbors(index, query, k, exclude_self)
+        return (dist, cols) if return_distance else cols
 
     @abstractmethod
     def _kneighbors(self, index, query, k, exclude_self):
-        """Return ``(squared distances, indices)`` of an exact kNN request."""
+        """Return ``(distances, indices)`` of an exact kNN request."""
 
     @abstractmethod
     def nearest_neighbors(self, n_neighbors):

@@ -22,12 +22,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
-from ._base import KnnRequest, candidate_margin, direct_sq_distances
+from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
 from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
 
-__all__ = ["BruteForceNeighbors", "kneighbors", "kneighbors_sq"]
+__all__ = ["BruteForceNeighbors", "kneighbors"]
 
 _MIB = 2**20
 # Host distance blocks beyond this size run slower (cache misses, page faults).
@@ -70,15 +70,6 @@ def kneighbors(
     indices : array of shape (n_query, k)
         int64 index rows, in (distance, index) order.
     """
-    d2, ind = kneighbors_sq(index, query, k=k, exclude_self=exclude_self,
-                            working_memory=working_memory)
-    if return_distance:
-        return array_namespace(d2).sqrt(d2), ind
-    return ind
-
-
-def kneighbors_sq(index, query=None, *, k, exclude_self=None, working_memory=None):
-    """:func:`kneighbors` returning squared distances (the engines' form)."""
     xp = array_namespace(index) if query is None else array_namespace(index, query)
     if working_memory is None:
         working_memory = get_config()["working_memory"]
@@ -90,12 +81,28 @@ def kneighbors_sq(index, query=None, *, k, exclude_self=None, working_memory=Non
     index, query, own, k = request.index, request.query, request.own, request.k
     dev = device(index)
     if request.n_query == 0:
-        return (xp.zeros((0, k), dtype=index.dtype, device=dev),
-                xp.zeros((0, k), dtype=xp.int64, device=dev))
+        empty = xp.zeros((0, k), dtype=xp.int64, device=dev)
+        return (xp.zeros((0, k), dtype=index.dtype, device=dev), empty) \
+            if return_distance else empty
+    # Power-of-two rescaling when squares would overflow (|x| ~ 1e155 in
+    # float64) or underflow: exact, so the (distance, index) order is the
+    # unscaled one, and without it inf norms lose the screen to the padding
+    # rows (IndexError). Squared distances are scaled back at the end.
+    scale = power_of_two_scale(xp, index, query)
+    if scale != 1.0:
+        same = query is index
+        index = index * scale
+        query = index if same else query * scale
     plan = _Plan(xp, index, working_memory)
     n_candidates = min(k + candidate_margin(k), request.n_available)
     with host_blas_single_thread(plan.native is np):
-        return _search(plan, query, own, k, n_candidates, request.n_available)
+        d2, ind = _search(plan, query, own, k, n_candidates, request.n_available)
+    if not return_distance:
+        return ind
+    # Scaled back after the square root: distances of huge values are finite
+    # where their squares are not.
+    dist = xp.sqrt(d2)
+    return (dist if scale == 1.0 else dist / scale), ind
 
 
 class _Plan:

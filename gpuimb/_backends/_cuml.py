@@ -17,6 +17,7 @@ from ._base import (
     KnnRequest,
     certified_kneighbors,
     check_classifier_name,
+    power_of_two_scale,
 )
 from ._namespace import device_scope, is_cupy_namespace
 
@@ -94,6 +95,10 @@ class CumlEngine(Engine):
             index = xp.astype(index, xp.float64)
         if query is not None and query.dtype != index.dtype:
             query = xp.astype(query, index.dtype)
+        scale = power_of_two_scale(xp, index, index if query is None else query)
+        if scale != 1.0:  # exact: see power_of_two_scale
+            index = index * scale
+            query = None if query is None else query * scale
         request = KnnRequest(xp, index, query, k, exclude_self)
         request.centre = xp.mean(index, axis=0)
         search_index = xp.astype(index - request.centre, xp.float32)
@@ -110,7 +115,8 @@ class CumlEngine(Engine):
             return dist * dist, xp.asarray(cols)
 
         eps = float(xp.finfo(xp.float32).eps)
-        return certified_kneighbors(request, screen, eps=eps)
+        d2, cols = certified_kneighbors(request, screen, eps=eps)
+        return xp.sqrt(d2) / scale, cols
 
     def nearest_neighbors(self, n_neighbors):
         """Unfitted ``cuml.neighbors.NearestNeighbors``."""

@@ -2,8 +2,14 @@
 
 import numpy as np
 
-from ._base import Engine, KnnRequest, certified_kneighbors, check_classifier_name
-from ._bruteforce import kneighbors_sq
+from ._base import (
+    Engine,
+    KnnRequest,
+    certified_kneighbors,
+    check_classifier_name,
+    power_of_two_scale,
+)
+from ._bruteforce import kneighbors
 from ._namespace import is_host_namespace
 
 __all__ = ["SklearnEngine", "sklearn_classifier"]
@@ -72,7 +78,7 @@ class SklearnEngine(Engine):
     def _kneighbors(self, index, query, k, exclude_self):
         if self._use_brute_force(index, query):
             self._record("array_api")
-            return kneighbors_sq(index, query, k=k, exclude_self=exclude_self)
+            return kneighbors(index, query, k=k, exclude_self=exclude_self)
         self._record(self.name)
         return _sklearn_kneighbors(index, query, k, exclude_self)
 
@@ -124,12 +130,17 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
     from sklearn.neighbors import NearestNeighbors
 
     is_sparse = sparse.issparse(index) or (query is not None and sparse.issparse(query))
+    scale = 1.0
     if not is_sparse:
         index = np.asarray(index)
         if not np.issubdtype(index.dtype, np.floating):
             index = index.astype(np.float64)
         if query is not None:
             query = np.asarray(query, dtype=index.dtype)
+        scale = power_of_two_scale(np, index, index if query is None else query)
+        if scale != 1.0:  # exact: see power_of_two_scale
+            index = index * scale
+            query = None if query is None else query * scale
     request = KnnRequest(np, index, query, k, exclude_self)
     if is_sparse:
         search_index, search_query = request.index, request.query
@@ -147,4 +158,4 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
 
     eps = float(np.finfo(np.float64 if is_sparse else index.dtype).eps)
     d2, cols = certified_kneighbors(request, screen, eps=eps, direct=not is_sparse)
-    return d2, cols.astype(np.intp, copy=False)
+    return np.sqrt(d2) / scale, cols.astype(np.intp, copy=False)

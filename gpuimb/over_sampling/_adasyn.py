@@ -195,11 +195,12 @@ def _interpolate(X, rows, neighbors, steps, ctx):
     """``X[rows] + steps * (X[neighbors] - X[rows])`` in X's dtype (dense or sparse)."""
     xp = ctx.xp
     base = take_rows(X, rows)
-    diffs = take_rows(X, neighbors) - base
+    other = take_rows(X, neighbors)
+    if not is_sparse(X) and not xp.isdtype(X.dtype, "real floating"):
+        # Subtract in float64: bool X has no subtraction and unsigned X wraps.
+        base, other = xp.astype(base, xp.float64), xp.astype(other, xp.float64)
+    diffs = other - base
     if is_sparse(X):
         column = type(X)(np.asarray(to_host(steps)).reshape(-1, 1))
         return (base + column.multiply(diffs)).astype(X.dtype)
-    if not xp.isdtype(X.dtype, "real floating"):
-        base = xp.astype(base, xp.float64)
-        diffs = xp.astype(diffs, xp.float64)
     return xp.astype(base + steps[:, None] * diffs, X.dtype)

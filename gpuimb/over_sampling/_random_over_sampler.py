@@ -144,6 +144,18 @@ class RandomOverSampler(BaseOverSampler):
                     f"The shrinkage factor needs to be >= 0. Got {factor} for class "
                     f"{klass}."
                 )
+        if isinstance(X, np.ndarray) and X.dtype == object:
+            # Numbers stored as objects (a DataFrame with bool and float columns,
+            # object arrays of numbers) smooth as float64, as in imbalanced-learn.
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    "When shrinkage is not None, X needs to contain only numerical "
+                    "data to later generate a smoothed bootstrap sample (X has "
+                    f"non-numeric values: {exc}). Encode them as numbers or set "
+                    "shrinkage=None."
+                ) from exc
         try:
             _check_numeric_finite(X, ctx_sparse=hasattr(X, "format"))
         except ValueError as exc:

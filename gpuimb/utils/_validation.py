@@ -5,7 +5,9 @@ drop-in replacement. Class statistics are computed once per call and kept on the
 host: they are one count per class, whatever the size of the data.
 """
 
+import inspect
 from collections import OrderedDict
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -160,6 +162,15 @@ def _check_classes_present(requested, stats):
 
 def _strategy_dict(strategy, stats, sampling_type):
     _check_classes_present(strategy.keys(), stats)
+    for klass, n_wanted in strategy.items():
+        # imbalanced-learn fails later with "expected a sequence of integers".
+        if isinstance(n_wanted, bool | np.bool_) or not isinstance(n_wanted, Integral):
+            raise TypeError(
+                "The values of a 'sampling_strategy' dict are numbers of samples and "
+                f"must be integers; got {n_wanted!r} ({type(n_wanted).__name__}) for "
+                f"class {klass!r}. Pass whole numbers, e.g. {{{klass!r}: "
+                f"{_as_int_hint(n_wanted)}}}."
+            )
     if any(n < 0 for n in strategy.values()):
         raise ValueError(
             "The number of samples in a class cannot be negative."
@@ -193,6 +204,13 @@ def _strategy_dict(strategy, stats, sampling_type):
                 )
             result[klass] = n_wanted
     return result
+
+
+def _as_int_hint(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 100
 
 
 def _strategy_list(strategy, stats, sampling_type):
@@ -299,6 +317,13 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
         result = _strategy_float(sampling_strategy, stats, sampling_type)
     elif callable(sampling_strategy):
         wanted = sampling_strategy(to_host(y), **kwargs)
+        if not isinstance(wanted, Mapping):
+            raise TypeError(
+                "A callable 'sampling_strategy' must return a dict mapping each "
+                "class to resample to its number of samples; "
+                f"{getattr(sampling_strategy, '__name__', 'it')} returned "
+                f"{type(wanted).__name__}. Make it return such a dict."
+            )
         result = _strategy_dict(wanted, stats, sampling_type)
     else:
         raise TypeError(
@@ -340,8 +365,31 @@ def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=
             f"{nn_name} has to be one of an int or an object with a "
             f"'kneighbors' method. Got {type(nn_object).__name__} instead."
         )
+    if fit_requires_y(nn_object):
+        k = getattr(nn_object, "n_neighbors", 5)
+        raise ValueError(
+            f"{nn_name} must be an int or an unsupervised neighbours estimator "
+            "whose fit takes X alone, such as sklearn.neighbors.NearestNeighbors("
+            f"n_neighbors={k}); got {type(nn_object).__name__}, a classifier whose "
+            "fit needs y. Pass an int or a NearestNeighbors object instead."
+        )
     try:
         return clone(nn_object)
     except TypeError:
         # Duck-typed neighbour objects without get_params are used as given.
         return nn_object
+
+
+def fit_requires_y(estimator):
+    """Whether ``estimator.fit`` has a required second argument (a supervised
+    estimator such as ``KNeighborsClassifier``, unlike ``NearestNeighbors``)."""
+    fit = getattr(estimator, "fit", None)
+    if fit is None:
+        return False
+    try:
+        signature = inspect.signature(fit)
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in signature.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty

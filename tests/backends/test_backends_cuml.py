@@ -113,3 +113,9 @@ def test_rerank_is_tiled_by_working_memory(fake_cuml):
     with config_context(working_memory=0.01):  # ~10 KiB: many row tiles
         ind = CumlEngine(cnp).kneighbors(X, k=5, return_distance=False)
     np.testing.assert_array_equal(ind, ref)
+
+
+def test_no_query_rows(fake_cuml):
+    X = np.random.RandomState(0).randn(10, 3)
+    dist, ind = CumlEngine(cnp).kneighbors(X, X[:0], k=2)
+    assert dist.shape == ind.shape == (0, 2)

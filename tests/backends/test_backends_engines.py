@@ -180,7 +180,7 @@ def test_sklearn_engine_brute_force_rule(monkeypatch):
     calls = []
     monkeypatch.setattr(
         sklearn_module,
-        "kneighbors_sq",
+        "kneighbors",
         lambda *a, **kw: calls.append(1) or (np.zeros((1, 3)), None),
     )
     engine.kneighbors(wide, k=3)
@@ -390,3 +390,10 @@ def test_gpu_kmeans_matches_numpy():
     np.testing.assert_allclose(
         cupy.asnumpy(dev_km.cluster_centers_), host_km.cluster_centers_, rtol=1e-10
     )
+
+
+def test_no_query_rows_on_every_host_engine():
+    X = np.random.RandomState(0).randn(10, 3)
+    for engine in (SklearnEngine(np), ArrayApiEngine(np)):
+        dist, ind = engine.kneighbors(X, X[:0], k=2)
+        assert dist.shape == ind.shape == (0, 2)

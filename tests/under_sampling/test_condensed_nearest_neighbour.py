@@ -12,6 +12,7 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import CondensedNearestNeighbour
+from tests.conftest import to_namespace
 
 
 def _data(seed, n=300, n_classes=2, majority_first=False):
@@ -243,3 +244,81 @@ def test_too_many_neighbours_for_the_store():
         ImbCNN(n_neighbors=5, random_state=0).fit_resample(X, y)
 
 
+def _issue_18_data(dtype, scale=40):
+    """Integer-valued features (issue 18), majority rows first (no skip-set bug)."""
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(200, int), np.ones(100, int)]
+    X = np.clip(np.round(rng.randn(300, 3) * scale), -128, 127)
+    return X.astype(dtype), y
+
+
+@pytest.mark.parametrize("n_neighbors", [None, 3])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.float32])
+def test_integer_dtypes_do_not_wrap_around(dtype, n_neighbors):
+    # X*X and X @ X.T in int8 used to wrap around: 121 rows kept instead of 213.
+    X, y = _issue_18_data(np.float64)
+    X = X - X.min() if dtype == np.uint8 else X
+    expected = CondensedNearestNeighbour(random_state=0, n_neighbors=n_neighbors)
+    expected.fit_resample(X, y)
+    cnn = CondensedNearestNeighbour(random_state=0, n_neighbors=n_neighbors)
+    X_res, _ = cnn.fit_resample(X.astype(dtype), y)
+    np.testing.assert_array_equal(cnn.sample_indices_, expected.sample_indices_)
+    assert X_res.dtype == dtype
+    # imbalanced-learn too is dtype-blind (its order among tied integer
+    # distances differs from the (distance, index) rule, hence no parity here).
+    imb_int = ImbCNN(random_state=0, n_neighbors=n_neighbors)
+    imb_int.fit_resample(X.astype(dtype), y)
+    imb_float = ImbCNN(random_state=0, n_neighbors=n_neighbors)
+    imb_float.fit_resample(X, y)
+    np.testing.assert_array_equal(imb_int.sample_indices_, imb_float.sample_indices_)
+
+
+def test_bool_features_match_float():
+    rng = np.random.RandomState(1)
+    X = rng.rand(300, 6) < 0.4
+    y = np.r_[np.zeros(200, int), np.ones(100, int)]
+    expected = CondensedNearestNeighbour(random_state=0)
+    expected.fit_resample(X.astype(float), y)
+    cnn = CondensedNearestNeighbour(random_state=0)
+    X_res, _ = cnn.fit_resample(X, y)
+    np.testing.assert_array_equal(cnn.sample_indices_, expected.sample_indices_)
+    assert X_res.dtype == bool
+
+
+@pytest.mark.parametrize("offset", [1e4, 1e8, -1e9, 1.5e12])
+def test_offset_does_not_change_the_result(offset):
+    # |q|^2 + |x|^2 - 2 q.x without centring: X + 1e8 kept 125 rows, X kept 217.
+    X, y = _issue_18_data(np.float64, scale=10)
+    expected = CondensedNearestNeighbour(random_state=0, n_neighbors=3)
+    expected.fit_resample(X, y)
+    cnn = CondensedNearestNeighbour(random_state=0, n_neighbors=3)
+    cnn.fit_resample(X + offset, y)
+    np.testing.assert_array_equal(cnn.sample_indices_, expected.sample_indices_)
+    # On tie-free data imbalanced-learn (KD-tree, direct differences) agrees.
+    X, y = _data(12, majority_first=True)
+    cnn = CondensedNearestNeighbour(random_state=0, n_neighbors=3)
+    cnn.fit_resample(X + offset, y)
+    imb = ImbCNN(random_state=0, n_neighbors=3)
+    imb.fit_resample(X + offset, y)
+    np.testing.assert_array_equal(cnn.sample_indices_, imb.sample_indices_)
+
+
+@pytest.mark.parametrize("scale", [2.0**500, 2.0**-500])
+def test_huge_and_tiny_values(scale):
+    # Squares of 1e150 overflow to inf: the distances were inf or NaN.
+    X, y = _data(11)
+    expected = CondensedNearestNeighbour(random_state=0, n_neighbors=3)
+    expected.fit_resample(X, y)
+    cnn = CondensedNearestNeighbour(random_state=0, n_neighbors=3)
+    cnn.fit_resample(X * scale, y)
+    np.testing.assert_array_equal(cnn.sample_indices_, expected.sample_indices_)
+
+
+def test_offset_on_array_api_strict():
+    pytest.importorskip("array_api_strict")
+    X, y = _issue_18_data(np.float64, scale=10)
+    expected = CondensedNearestNeighbour(random_state=0).fit_resample(X, y)
+    cnn = CondensedNearestNeighbour(random_state=0)
+    X_res, _ = cnn.fit_resample(to_namespace("array_api_strict", X + 1e8),
+                                to_namespace("array_api_strict", y))
+    np.testing.assert_array_equal(np.asarray(X_res), expected[0] + 1e8)

@@ -661,7 +661,12 @@ class SMOTENC(SMOTE):
         self.categorical_encoder = categorical_encoder
 
     def _check_X_y(self, X, y):
-        from sklearn.utils.validation import _num_samples, check_array, validate_data
+        from sklearn.utils.validation import (
+            _num_samples,
+            check_array,
+            check_consistent_length,
+            validate_data,
+        )
 
         from gpuimb.utils._validation import check_target_type
 
@@ -675,6 +680,9 @@ class SMOTENC(SMOTE):
         if not _is_dataframe(X):
             X = check_array(X, dtype=None, accept_sparse=["csr", "csc"],
                             ensure_all_finite=False)
+        # skip_check_array skips the length check too (imbalanced-learn then
+        # resamples mismatched X and y silently).
+        check_consistent_length(X, y)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 

@@ -7,6 +7,7 @@ one array operation (insert its distance into their sorted neighbour lists), so
 the Python loop runs once per *addition*, with O(n) array work each time.
 """
 
+import math
 import numbers
 from functools import partial
 
@@ -16,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
+    device_of,
     flatnonzero,
     python_scalar,
     row_sq_norms,
@@ -78,17 +80,65 @@ class _NeighborSearch:
             dist, pos = self.kneighbors(X_index, y_index, X_query, n_index)
             order = xp.argsort(xp.asarray(pos), axis=1)
             return xp.take_along_axis(xp.asarray(dist), order, axis=1)
-        # Expanded form |q|^2 + |x|^2 - 2 q.x (one matrix product), as
-        # scikit-learn's Euclidean distances are computed.
-        if self.ctx.sparse:
-            index_norms, query_norms = row_sq_norms(xp, X_index), row_sq_norms(xp, X_query)
-            dots = xp.asarray((X_query @ X_index.T).toarray())
-        else:
-            index_norms = xp.sum(X_index * X_index, axis=1)
-            query_norms = xp.sum(X_query * X_query, axis=1)
-            dots = X_query @ xp.matrix_transpose(X_index)
-        d2 = query_norms[:, None] + index_norms[None, :] - 2 * dots
-        return xp.sqrt(xp.clip(d2, 0, None))
+        return euclidean_block(xp, X_index, X_query, sparse=self.ctx.sparse)
+
+
+def euclidean_block(xp, X_index, X_query, *, sparse=False):
+    """Euclidean distances, shape (n_query, n_index), by one matrix product.
+
+    The expanded form |q|^2 + |x|^2 - 2 q.x is evaluated in floating point
+    (float32 data stays float32; integers and bools become float64, whose
+    products cannot wrap around), on dense data shifted by the first index
+    row: an offset (timestamps, 1e8 + noise) would otherwise cancel
+    catastrophically, and integer-valued data stays integer-valued, so its
+    distances are exact while the squared norms stay below 2**53 (2**24 in
+    float32). Data whose squares would overflow is scaled by a power of two
+    (exact) and the distances scaled back.
+    """
+    dtype = X_index.dtype
+    if not _is_floating(xp, dtype):
+        dtype = xp.float64
+    if sparse:
+        # Shifting would densify; sparse data rarely carries an offset.
+        X_index, X_query = X_index.astype(dtype), X_query.astype(dtype)
+        index_norms, query_norms = row_sq_norms(xp, X_index), row_sq_norms(xp, X_query)
+        dots = xp.asarray((X_query @ X_index.T).toarray())
+        return _sqrt_clipped(xp, query_norms[:, None] + index_norms[None, :] - 2 * dots)
+    X_index, X_query = xp.astype(X_index, dtype), xp.astype(X_query, dtype)
+    if X_index.shape[0] == 0 or X_query.shape[0] == 0:
+        return xp.zeros((X_query.shape[0], X_index.shape[0]), dtype=dtype,
+                        device=device_of(X_index))
+    centre = X_index[:1, :]
+    X_index, X_query = X_index - centre, X_query - centre
+    scale = _overflow_scale(xp, X_index, X_query)
+    if scale != 1.0:
+        X_index, X_query = X_index * scale, X_query * scale
+    index_norms = xp.sum(X_index * X_index, axis=1)
+    query_norms = xp.sum(X_query * X_query, axis=1)
+    dots = X_query @ xp.matrix_transpose(X_index)
+    dist = _sqrt_clipped(xp, query_norms[:, None] + index_norms[None, :] - 2 * dots)
+    return dist if scale == 1.0 else dist / scale
+
+
+def _is_floating(xp, dtype):
+    return xp.isdtype(dtype, "real floating")
+
+
+def _sqrt_clipped(xp, d2):
+    return xp.sqrt(xp.clip(d2, 0, None))
+
+
+def _overflow_scale(xp, *arrays):
+    """1.0, or a power of two keeping n_features * max|value|**2 finite."""
+    biggest = max(float(xp.max(xp.abs(a))) for a in arrays)
+    if not math.isfinite(biggest) or biggest == 0:
+        return 1.0
+    exponent = math.frexp(biggest)[1]
+    e_max = math.frexp(float(xp.finfo(arrays[0].dtype).max))[1]
+    n_bits = (4 * arrays[0].shape[1]).bit_length()
+    if 2 * exponent + n_bits + 2 < e_max:
+        return 1.0
+    return 2.0 ** -exponent
 
 
 def _clone(estimator):

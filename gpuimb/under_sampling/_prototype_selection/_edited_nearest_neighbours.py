@@ -12,12 +12,13 @@ runs out of survivors are the only ones searched again, against the survivors.
 import numbers
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import check_sampling_strategy, class_counts
+from gpuimb.utils._validation import check_sampling_strategy, class_counts, fit_requires_y
 
 SEL_KIND = ("all", "mode")
 
@@ -361,8 +362,14 @@ class EditedNearestNeighbours(BaseCleaningSampler):
 class _RepeatedEditionMixin:
     """What RENN and AllKNN share: the validated estimators and the stopping rule."""
 
+    # AllKNN, like imbalanced-learn's, only reads a classifier's n_neighbors.
+    _reads_classifier_k = False
+
     def _validate_estimator(self, ctx):
-        self.nn_ = ctx.neighbors("n_neighbors", self.n_neighbors, 1)
+        if self._reads_classifier_k and fit_requires_y(self.n_neighbors):
+            self.nn_ = clone(self.n_neighbors)
+        else:
+            self.nn_ = ctx.neighbors("n_neighbors", self.n_neighbors, 1)
         self.enn_ = EditedNearestNeighbours(
             sampling_strategy=self.sampling_strategy,
             n_neighbors=self.nn_,
@@ -371,11 +378,9 @@ class _RepeatedEditionMixin:
         )
 
     def _editor(self, X, y, ctx, n_columns):
-        if isinstance(self.n_neighbors, numbers.Integral):
+        if isinstance(self.n_neighbors, numbers.Integral) or fit_requires_y(self.nn_):
             return _Editor(ctx, X, y, self.sampling_strategy_, None, n_columns,
                            self.kind_sel)
-        from sklearn.base import clone
-
         try:
             user = ctx.adapt(clone(self.nn_))
         except TypeError:
@@ -660,6 +665,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         "allow_minority": ["boolean"],
         "n_jobs": [numbers.Integral, None],
     }
+    _reads_classifier_k = True
 
     def __init__(self, *, sampling_strategy="auto", n_neighbors=3, kind_sel="all",
                  allow_minority=False, n_jobs=None):
@@ -673,6 +679,10 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         xp = ctx.xp
         self._validate_estimator(ctx)
         k_max = int(getattr(self.nn_, "n_neighbors", 1)) - 1
+        if k_max < 1:
+            # A classifier with n_neighbors=1: no round; the data comes back as is.
+            self.sample_indices_ = xp.arange(X.shape[0], dtype=xp.int64, device=ctx.device)
+            return X, y
         editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
         minority = minority_class(xp, y, editor.stats)
         alive = xp.ones_like(y, dtype=xp.bool)

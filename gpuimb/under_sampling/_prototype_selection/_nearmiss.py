@@ -36,10 +36,14 @@ def _host_farthest_sums(X_min, X_cls, k):
     rounding-error bound, so no other row of ``X_min`` can be among its ``k``
     farthest. The other rows are ranked again with float64 scores.
     """
-    B = np.asarray(X_min, dtype=np.float64)
-    centre = np.mean(B, axis=0)
-    B = B - centre
-    A_all = np.asarray(X_cls, dtype=np.float64) - centre
+    # Uncentred rows for the direct distances: centring by a non-integer mean
+    # rounds, and exactly tied sums (integer data) would then be ordered by
+    # rounding, which moves with an offset of the data.
+    B_raw = np.asarray(X_min, dtype=np.float64)
+    A_raw = np.asarray(X_cls, dtype=np.float64)
+    centre = np.mean(B_raw, axis=0)
+    B = B_raw - centre
+    A_all = A_raw - centre
     b2 = np.einsum("ij,ij->i", B, B)
     B_aug = np.concatenate([-2 * B, b2[:, None]], axis=1).T.copy()
     # Negated, so that the farthest rows have the smallest scores.
@@ -58,8 +62,7 @@ def _host_farthest_sums(X_min, X_cls, k):
         ones = np.ones((A.shape[0], 1))
         aug = np.concatenate([A, ones], axis=1)
         screened, cols = smallest_k(aug.astype(np.float32) @ B_neg32, m)
-        diff = B[cols] - A[:, None, :]
-        d2 = np.einsum("ijk,ijk->ij", diff, diff)
+        d2 = _direct_sq(B_raw, A_raw[start:stop], cols)
         d2.sort(axis=1)
         top = d2[:, 1:]
         a2 = np.einsum("ij,ij->i", A, A)
@@ -67,8 +70,11 @@ def _host_farthest_sums(X_min, X_cls, k):
         bound += err_scale * (2 * np.sqrt(a2) * b_max + b_max * b_max + tiny)
         redo = np.flatnonzero(top[:, 0] <= bound)
         if redo.shape[0]:
-            exact = _largest_ascending(aug[redo] @ B_aug, k)
-            exact += a2[redo, None]
+            # The k farthest by float64 scores, their distances direct.
+            scores = aug[redo] @ B_aug
+            far = np.argpartition(scores, scores.shape[1] - k, axis=1)[:, -k:]
+            exact = _direct_sq(B_raw, A_raw[start:stop][redo], far)
+            exact.sort(axis=1)
             top[redo] = exact
         np.clip(top, 0, None, out=top)
         np.sqrt(top, out=top)
@@ -76,6 +82,12 @@ def _host_farthest_sums(X_min, X_cls, k):
 
     run_host_tiles(A_all.shape[0], B.shape[0], tile)
     return out
+
+
+def _direct_sq(B, A, cols):
+    """Squared distances from each row of ``A`` to the rows ``cols`` of ``B``."""
+    diff = B[cols] - A[:, None, :]
+    return np.einsum("ijk,ijk->ij", diff, diff)
 
 
 def _farthest_sums(ctx, X_min, X_cls, k):

@@ -129,6 +129,13 @@ class OneSidedSelection(BaseCleaningSampler):
                        klass, minority):
         """Mask of the S samples the store C misclassifies."""
         xp = ctx.xp
+        if S_indices.shape[0] == 0:
+            # imbalanced-learn's classifier refuses the empty set to classify.
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0, {X.shape[1]})) while a minimum "
+                f"of 1 is required by KNeighborsClassifier: every sample of class "
+                f"{klass!r} is a seed; OneSidedSelection needs more samples of it."
+            )
         X_C, y_C = take_rows(X, C_indices), xp.take(y, C_indices)
         X_S = take_rows(X, S_indices)
         estimator = fitted_classifier(ctx, self.n_neighbors, k, self.n_jobs, X_C, y_C)
