@@ -295,6 +295,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     # Host validation options; samplers that accept NaN or strings override them.
     _accept_sparse = ("csr", "csc")
     _allow_nan = False
+    _allow_inf = False  # samplers that never compute on X (random samplers)
     _allow_non_numeric = False
     # True for pure selections that keep a DataFrame's index (RandomUnderSampler).
     _preserves_dataframe_index = False
@@ -310,7 +311,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         if self._allow_non_numeric or self._allow_nan:
             X = _check_host_X_loose(X, accept_sparse,
                                     numeric=not self._allow_non_numeric,
-                                    allow_nan=self._allow_nan)
+                                    allow_nan=self._allow_nan, allow_inf=self._allow_inf)
             check_consistent_length(X, y)
             X, y = validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
             if _io.container_kind(X) == "pandas_dataframe":
@@ -322,7 +323,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     def _check_X_y_xp(self, X, y, x_info=None):
         """Validate device / array-API X and y without leaving their device."""
         y, binarize_y = _check_target_xp(y)
-        X = _check_array_xp(X, allow_nan=self._allow_nan,
+        X = _check_array_xp(X, allow_nan=self._allow_nan, allow_inf=self._allow_inf,
                             accept_sparse=bool(self._accept_sparse))
         n_x, n_y = X.shape[0], y.shape[0]
         if n_x != n_y:
@@ -357,7 +358,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         return tags
 
 
-def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan):
+def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan, allow_inf=False):
     """Validate host X for samplers that accept NaN and/or non-numeric data."""
     from sklearn.utils.validation import _num_samples, check_array
 
@@ -372,7 +373,7 @@ def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan):
         X,
         accept_sparse=list(accept_sparse) if accept_sparse else False,
         dtype="numeric" if numeric else None,
-        ensure_all_finite="allow-nan" if allow_nan else True,
+        ensure_all_finite=False if allow_inf else ("allow-nan" if allow_nan else True),
     )
 
 
@@ -405,7 +406,7 @@ def _check_target_xp(y):
     return y, False
 
 
-def _check_array_xp(X, *, allow_nan, accept_sparse):
+def _check_array_xp(X, *, allow_nan, accept_sparse, allow_inf=False):
     if is_sparse(X):
         if not accept_sparse:
             raise TypeError("Sparse data was passed, but dense data is required.")
@@ -431,7 +432,7 @@ def _check_array_xp(X, *, allow_nan, accept_sparse):
     if xp.isdtype(values.dtype, "real floating"):
         if not allow_nan and bool(xp.any(xp.isnan(values))):
             raise ValueError("Input X contains NaN.")
-        if bool(xp.any(xp.isinf(values))):
+        if not allow_inf and bool(xp.any(xp.isinf(values))):
             raise ValueError(
                 f"Input X contains infinity or a value too large for {values.dtype}."
             )

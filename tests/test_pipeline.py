@@ -81,7 +81,7 @@ def test_invalid_steps():
 
     with pytest.raises(TypeError, match="implements both"):
         make_pipeline(Both(), LogisticRegression()).fit(X, Y)
-    with pytest.raises(TypeError, match="should be transformers"):
+    with pytest.raises(TypeError, match="implement fit and transform or fit_resample"):
         make_pipeline(object(), LogisticRegression()).fit(X, Y)
 
 

@@ -2,17 +2,21 @@
 
 from sklearn.base import clone
 
+from gpuimb.base import BaseSampler
 from gpuimb.over_sampling import SMOTE
-from gpuimb.over_sampling.base import BaseOverSampler
 
 
-class BaseSMOTEThenClean(BaseOverSampler):
+class BaseSMOTEThenClean(BaseSampler):
     """Over-sample with SMOTE, then clean with the sampler named ``_cleaner``.
+
+    Not an over-sampler (the cleaning removes rows again), as in
+    imbalanced-learn: ``sampling_strategy`` has the over-samplers' meaning.
 
     Subclasses set ``_cleaner`` (the parameter name, e.g. ``"enn"``; the fitted
     cleaner is stored as ``_cleaner + "_"``) and ``_default_cleaner()``.
     """
 
+    _sampling_type = "over-sampling"
     _cleaner = None
 
     def _default_cleaner(self):
