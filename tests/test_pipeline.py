@@ -205,3 +205,105 @@ def test_without_routing_step_params_still_work():
                                np.average(X, axis=0, weights=weight))
     with pytest.raises(ValueError, match="stepname__parameter"):
         pipe.fit(X, y, sample_weight=weight)
+
+
+# Where imbalanced-learn 0.14.2's Pipeline is wrong, gpuimb's is right (README,
+# "Differences"); each test runs both.
+
+class _RecordingUnderSampler(RandomUnderSampler):
+    def fit_resample(self, X, y, marker=None):
+        self.marker_ = marker
+        return super().fit_resample(X, y)
+
+
+class _ImbRecordingUnderSampler(ImbRUS):
+    def fit_resample(self, X, y, marker=None):
+        self.marker_ = marker
+        return super().fit_resample(X, y)
+
+
+def test_fit_resample_through_passthrough_returns_X_and_y():
+    X_res, y_res = make_pipeline(RandomUnderSampler(random_state=0),
+                                 "passthrough").fit_resample(X, Y)
+    assert X_res.shape[0] == y_res.shape[0] == 2 * np.bincount(Y).min()
+    # imbalanced-learn returns X alone there.
+    out = imb_make_pipeline(ImbRUS(random_state=0), "passthrough").fit_resample(X, Y)
+    assert isinstance(out, np.ndarray) and out.shape == X_res.shape
+
+
+def test_fit_transform_final_step_gets_resampled_y():
+    from sklearn.base import BaseEstimator
+
+    class FitThenTransform(BaseEstimator):  # fit and transform, no fit_transform
+        def fit(self, X, y=None):
+            assert y is None or len(y) == len(X)
+            self.mean_ = X.mean(axis=0)
+            return self
+
+        def transform(self, X):
+            return X - self.mean_
+
+    Xt = make_pipeline(RandomUnderSampler(random_state=0),
+                       FitThenTransform()).fit_transform(X, Y)
+    assert Xt.shape[0] == 2 * np.bincount(Y).min()
+    # imbalanced-learn fits that last step with the original y (wrong length).
+    with pytest.raises(AssertionError):
+        imb_make_pipeline(ImbRUS(random_state=0), FitThenTransform()).fit_transform(X, Y)
+
+
+def test_step_params_reach_a_sampler_without_routing():
+    pipe = Pipeline([("under", _RecordingUnderSampler(random_state=0)),
+                     ("clf", LogisticRegression())])
+    pipe.fit(X, Y, under__marker="seen")
+    assert pipe.named_steps["under"].marker_ == "seen"
+    # imbalanced-learn accepts the parameter and silently drops it.
+    from imblearn.pipeline import Pipeline as ImbPipeline
+
+    theirs = ImbPipeline([("under", _ImbRecordingUnderSampler(random_state=0)),
+                          ("clf", LogisticRegression())])
+    theirs.fit(X, Y, under__marker="seen")
+    assert theirs.named_steps["under"].marker_ is None
+
+
+def test_unfitted_inference_warns_and_verbose_prints_every_step(capsys):
+    from sklearn.base import BaseEstimator
+
+    class Stateless(BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    with pytest.warns(FutureWarning, match="This Pipeline instance is not fitted yet"):
+        Pipeline([("model", Stateless())]).predict(X)
+    pipe = Pipeline([("scale", StandardScaler()), ("skip", "passthrough"),
+                     ("under", RandomUnderSampler(random_state=0)),
+                     ("clf", LogisticRegression())], verbose=True)
+    pipe.fit(X, Y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(") Processing ")[1].split()[0] for line in lines] == [
+        "scale,", "skip,", "under,", "clf,"]
+
+
+def test_transform_input_transforms_validation_metadata():
+    import sklearn
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class NeedsValidation(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y, X_val=None):
+            self.X_val_ = X_val
+            return self
+
+    X_val = X[:20]
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0),
+                             NeedsValidation().set_fit_request(X_val=True),
+                             transform_input=["X_val"])
+        pipe.fit(X, Y, X_val=X_val)
+    scaler = pipe.named_steps["standardscaler"]
+    # Transformed by the scaler, not resampled by the sampler.
+    np.testing.assert_allclose(pipe[-1].X_val_, scaler.transform(X_val))
+    with pytest.raises(ValueError, match="can only be set if metadata routing"):
+        make_pipeline(StandardScaler(), LogisticRegression(),
+                      transform_input=["X_val"]).fit(X, Y)
