@@ -10,11 +10,16 @@ from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._tags import InputTags, Tags, TargetTags
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from gpuimb import _io
 from gpuimb._config import get_config
@@ -249,6 +254,56 @@ class SamplerMixin(metaclass=ABCMeta):
         y_out = _io.wrap(y_res, y_info, index_like=X_out)
         return (X_out, y_out) if len(output) == 2 else (X_out, y_out, output[2])
 
+    def resample_metadata(self, **metadata):
+        """Resample per-row metadata the way the last ``fit_resample`` resampled X.
+
+        Each output row takes the value of the input row it came from: kept and
+        duplicated rows their own, a synthetic row (SMOTE family, ADASYN) that of
+        the row it was generated from (``provenance_.base_indices``). So a
+        synthetic sample's weight is its base sample's weight.
+        :class:`~gpuimb.pipeline.Pipeline` does this for the steps after a
+        sampler.
+
+        Parameters
+        ----------
+        **metadata : array-like of shape (n_samples, ...)
+            Per-row values of the rows given to the last ``fit_resample``
+            (``sample_weight``, ``groups``...): NumPy or device arrays, lists or
+            pandas objects.
+
+        Returns
+        -------
+        resampled : dict
+            The same names, each with one entry per output row (pandas objects
+            keep the index labels of the rows they come from).
+
+        Raises
+        ------
+        ValueError
+            When the sampler does not know where its output rows came from
+            (ClusterCentroids makes new rows; a FunctionSampler's function may
+            do anything).
+        """
+        check_is_fitted(self, "sampling_strategy_")
+        origin = self._row_origin()
+        if origin is None:
+            raise ValueError(
+                f"{type(self).__name__} cannot resample metadata with its rows: it "
+                "does not record where its output rows come from (no "
+                "sample_indices_ or provenance_ after fit_resample)."
+            )
+        return {name: _take_per_row(value, origin) for name, value in metadata.items()}
+
+    def _row_origin(self):
+        """Input row behind each output row of the last ``fit_resample``, or None."""
+        provenance = getattr(self, "provenance_", None)
+        if provenance is not None:
+            xp = get_namespace(provenance.base_indices)
+            kept = xp.arange(provenance.n_original, dtype=xp.int64,
+                             device=device_of(provenance.base_indices))
+            return xp.concat([kept, xp.astype(provenance.base_indices, xp.int64)])
+        return getattr(self, "sample_indices_", None)
+
     def _make_context(self, X):
         xp = get_namespace(X)
         return SamplingContext(xp=xp, device=device_of(X), sparse=is_sparse(X),
@@ -263,6 +318,22 @@ class SamplerMixin(metaclass=ABCMeta):
     @abstractmethod
     def _fit_resample(self, X, y, ctx, **params):
         """Resample validated arrays; return ``(X_resampled, y_resampled)``."""
+
+
+def _take_per_row(value, origin):
+    """Rows ``origin`` of one metadata value (pandas, list, NumPy or device array)."""
+    if hasattr(value, "iloc"):
+        return value.iloc[to_host(origin)]
+    if sp.issparse(value):
+        return value[to_host(origin)]
+    if isinstance(value, (list, tuple)) or not hasattr(value, "shape"):
+        value = np.asarray(value)
+    xp = get_namespace(value)
+    if is_host_namespace(xp):
+        return np.asarray(value)[to_host(origin)]
+    if get_namespace(origin) is not xp:
+        origin = asarray_on(to_host(origin), xp, device_of(value))
+    return xp.take(value, origin, axis=0)
 
 
 def _is_device_or_array_api(a):

@@ -33,9 +33,10 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_memory
+from sklearn.utils.validation import _num_samples, check_memory
 
-from gpuimb.base import SamplerInputTags
+from gpuimb.base import SamplerInputTags, _take_per_row
+from gpuimb.utils._array_api import asarray_on, device_of, get_namespace, to_host
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -79,6 +80,73 @@ def _fit_step(step, X, y, params, message):
             return Xt, y, step
         X, y = step.fit_resample(X, y, **params.get("fit_resample", {}))
         return X, y, step
+
+
+class _RowTracker:
+    """Where the current training rows came from, to resample metadata with them.
+
+    Metadata given to a fitting method that has one entry per input row
+    (``sample_weight``, ``groups``...) reaches each step for the rows that step
+    sees: after a sampler, row ``i`` takes the value of the input row it came
+    from (a synthetic row, its base row's; see
+    :meth:`gpuimb.base.SamplerMixin.resample_metadata`). Metadata named in
+    ``transform_input`` is left alone.
+    """
+
+    def __init__(self, n_rows, transform_input):
+        self.n_rows = n_rows
+        self.skip = set(transform_input or ())
+        self.origin = None  # input row behind each current row; None: unchanged
+        self.lost_at = None  # name of a sampler that did not say where rows came from
+
+    def resampled_by(self, sampler, name):
+        if self.lost_at is not None:
+            return
+        origin = (sampler._row_origin() if hasattr(sampler, "_row_origin")
+                  else getattr(sampler, "sample_indices_", None))
+        if origin is None:
+            self.lost_at = name
+        elif self.origin is None:
+            self.origin = origin
+        else:
+            xp = get_namespace(origin)
+            self.origin = xp.take(_to_namespace_of(self.origin, origin), origin)
+
+    def _is_per_row(self, value):
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+            return False
+        try:
+            return _num_samples(value) == self.n_rows
+        except TypeError:
+            return False
+
+    def follow(self, params, step_name):
+        """``params`` ({method: {name: value}}) with per-row values resampled."""
+        if self.origin is None and self.lost_at is None:
+            return params
+        out = Bunch()
+        for method, values in params.items():
+            out[method] = Bunch()
+            for key, value in values.items():
+                if key in self.skip or not self._is_per_row(value):
+                    out[method][key] = value
+                elif self.lost_at is not None:
+                    raise ValueError(
+                        f"Step {step_name!r} is given the per-row metadata {key!r}, but "
+                        f"sampler {self.lost_at!r} before it does not record where "
+                        "its output rows come from, so the metadata cannot follow the "
+                        "rows. Give it to the steps before that sampler only."
+                    )
+                else:
+                    out[method][key] = _take_per_row(value, self.origin)
+        return out
+
+
+def _to_namespace_of(values, like):
+    xp = get_namespace(like)
+    if get_namespace(values) is xp:
+        return values
+    return asarray_on(to_host(values), xp, device_of(like))
 
 
 def _last_step_has(method):
@@ -266,11 +334,16 @@ class Pipeline(sk_pipeline.Pipeline):
     # --- fitting ------------------------------------------------------------
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
-        """Fit every step but the last; return the data the last step sees."""
+        """Fit every step but the last.
+
+        Returns ``(Xt, yt, rows)``: the data the last step sees and a
+        :class:`_RowTracker` of where its rows came from.
+        """
         self.steps = list(self.steps)
         self._validate_steps()
         memory = check_memory(self.memory)
         fit_step_cached = memory.cache(_fit_step)
+        rows = _RowTracker(_num_samples(X), self.transform_input)
         for idx, name, step in self._iter(with_final=False, filter_passthrough=False,
                                           filter_resample=False):
             message = self._log_message(idx)
@@ -283,9 +356,11 @@ class Pipeline(sk_pipeline.Pipeline):
                 cloned = clone(step)
             params = self._get_metadata_for_step(
                 step_idx=idx, step_params=routed_params[name], all_params=raw_params)
-            X, y, fitted = fit_step_cached(cloned, X, y, params, message)
+            X, y, fitted = fit_step_cached(cloned, X, y, rows.follow(params, name), message)
             self.steps[idx] = (name, fitted)
-        return X, y
+            if _is_sampler(fitted):
+                rows.resampled_by(fitted, name)
+        return X, y, rows
 
     def _fit_head(self, method, X, y, params):
         """Check and route ``params``, fit all but the last step.
@@ -294,13 +369,13 @@ class Pipeline(sk_pipeline.Pipeline):
         """
         self._check_transform_input()
         routed = self._check_method_params(method=method, props=params)
-        Xt, yt = self._fit(X, y, routed, raw_params=params)
+        Xt, yt, rows = self._fit(X, y, routed, raw_params=params)
         last_name, last = self.steps[-1]
         if _is_passthrough(last):
             return Xt, yt, {}
         last_params = self._get_metadata_for_step(
             step_idx=len(self) - 1, step_params=routed[last_name], all_params=params)
-        return Xt, yt, last_params
+        return Xt, yt, rows.follow(last_params, last_name)
 
     def _last_step_message(self):
         return self._log_message(len(self.steps) - 1)

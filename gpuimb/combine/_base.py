@@ -4,6 +4,7 @@ from sklearn.base import clone
 
 from gpuimb.base import BaseSampler
 from gpuimb.over_sampling import SMOTE
+from gpuimb.utils._array_api import get_namespace
 
 
 class BaseSMOTEThenClean(BaseSampler):
@@ -31,6 +32,14 @@ class BaseSMOTEThenClean(BaseSampler):
         cleaner = getattr(self, self._cleaner)
         setattr(self, self._cleaner + "_",
                 clone(cleaner) if cleaner is not None else self._default_cleaner())
+
+    def _row_origin(self):
+        if not hasattr(self, "smote_"):
+            return None
+        smote_rows = self.smote_._row_origin()
+        cleaned = getattr(self, self._cleaner + "_")._row_origin()
+        xp = get_namespace(smote_rows)
+        return xp.take(smote_rows, cleaned)
 
     def _fit_resample(self, X, y, ctx):
         self._validate_estimator()
