@@ -93,8 +93,11 @@ class _RowTracker:
     ``transform_input`` is left alone.
     """
 
-    def __init__(self, n_rows, transform_input):
-        self.n_rows = n_rows
+    def __init__(self, X, transform_input):
+        try:
+            self.n_rows = _num_samples(X)
+        except TypeError:  # X is not data (some transformers take anything)
+            self.n_rows = None
         self.skip = set(transform_input or ())
         self.origin = None  # input row behind each current row; None: unchanged
         self.lost_at = None  # name of a sampler that did not say where rows came from
@@ -113,7 +116,8 @@ class _RowTracker:
             self.origin = xp.take(_to_namespace_of(self.origin, origin), origin)
 
     def _is_per_row(self, value):
-        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        if (self.n_rows is None or isinstance(value, (str, bytes, dict))
+                or not hasattr(value, "__len__")):
             return False
         try:
             return _num_samples(value) == self.n_rows
@@ -343,7 +347,7 @@ class Pipeline(sk_pipeline.Pipeline):
         self._validate_steps()
         memory = check_memory(self.memory)
         fit_step_cached = memory.cache(_fit_step)
-        rows = _RowTracker(_num_samples(X), self.transform_input)
+        rows = _RowTracker(X, self.transform_input)
         for idx, name, step in self._iter(with_final=False, filter_passthrough=False,
                                           filter_resample=False):
             message = self._log_message(idx)
