@@ -501,7 +501,7 @@ class Pipeline(sk_pipeline.Pipeline):
 
     # --- inference: samplers are skipped ------------------------------------
 
-    def _not_fitted_guard(self, run):
+    def _not_fitted_guard(self, run, stacklevel=3):
         """Run an inference call; warn (as imbalanced-learn 0.14) if never fitted.
 
         A step that raises ``NotFittedError`` makes the pipeline raise it; a
@@ -513,7 +513,8 @@ class Pipeline(sk_pipeline.Pipeline):
         except NotFittedError as exc:
             raise NotFittedError("Pipeline is not fitted yet.") from exc
         if not self.__sklearn_is_fitted__():
-            warnings.warn(_NOT_FITTED_WARNING, FutureWarning, stacklevel=3)
+            # Attributed to the caller of the public method.
+            warnings.warn(_NOT_FITTED_WARNING, FutureWarning, stacklevel=stacklevel)
         return result
 
     def _head_transform(self, X, routed):
@@ -534,7 +535,7 @@ class Pipeline(sk_pipeline.Pipeline):
             Xt = self._head_transform(X, routed)
             return getattr(last, method)(Xt, **routed[last_name][method])
 
-        return self._not_fitted_guard(run)
+        return self._not_fitted_guard(run, stacklevel=4)
 
     @available_if(_last_step_has("predict"))
     def predict(self, X, **params):
