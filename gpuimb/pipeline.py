@@ -10,7 +10,8 @@ the pipeline was never fitted; indexing, parameters, feature names, HTML repr an
 ``set_output`` are scikit-learn's own. Fit parameters use the ``step__param``
 convention or, with ``sklearn.set_config(enable_metadata_routing=True)``,
 scikit-learn's metadata routing, where samplers consume metadata through
-``fit_resample``.
+``fit_resample``. Either way, metadata with one entry per training row follows the
+rows through the samplers (``SamplerMixin.resample_metadata``).
 """
 
 import warnings
@@ -207,7 +208,12 @@ class Pipeline(sk_pipeline.Pipeline):
     -----
     Without metadata routing, ``fit`` parameters are given as
     ``stepname__parameter`` and reach the fitting method of that step
-    (``fit_resample`` for a sampler).
+    (``fit_resample`` for a sampler). With or without routing, metadata with one
+    entry per training row (``sample_weight``, ``groups``...) reaches each step
+    for the rows that step sees: after a sampler, each row carries the value of
+    the row it came from (a synthetic row, its base row's), see
+    :meth:`gpuimb.base.SamplerMixin.resample_metadata`. imbalanced-learn passes
+    such metadata unchanged, with the wrong length after a sampler.
 
     Examples
     --------
