@@ -285,6 +285,9 @@ def _run_pytest(root, targets, out, select=None):
         [str(REPO_ROOT), str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
     env["GPUIMB_PEER_OUT"] = str(out)
     env.pop("GPUIMB_PEER_SELECT", None)
+    # The outer pytest's options (-x, -k...) are not the peer run's.
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
     if select is not None:
         env["GPUIMB_PEER_SELECT"] = str(select)
     # scikit-learn's array-API checks (in its parametrize_with_checks) run on
@@ -359,8 +362,10 @@ def run_peer_suite(workdir=None, rows=None):
     skipped = {}
     runnable = []
     for row in rows:
-        if not (imblearn_root() / row.path).exists():
-            skipped[row.path] = "not in the installed imbalanced-learn"
+        absent = [path for path in (row.path, *row.extra)
+                  if not (imblearn_root() / path).exists()]
+        if absent:
+            skipped[row.path] = f"not in the installed imbalanced-learn: {absent}"
             continue
         missing = missing_modules(row.needs)
         if missing:
