@@ -12,11 +12,16 @@ from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._tags import InputTags, Tags, TargetTags
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from gpuimb import _io
 from gpuimb._backends._namespace import device_scope
@@ -266,6 +271,56 @@ class SamplerMixin(metaclass=ABCMeta):
         y_out = _io.wrap(y_res, y_info, index_like=X_out)
         return (X_out, y_out) if len(output) == 2 else (X_out, y_out, output[2])
 
+    def resample_metadata(self, **metadata):
+        """Resample per-row metadata the way the last ``fit_resample`` resampled X.
+
+        Each output row takes the value of the input row it came from: kept and
+        duplicated rows their own, a synthetic row (SMOTE family, ADASYN) that of
+        the row it was generated from (``provenance_.base_indices``). So a
+        synthetic sample's weight is its base sample's weight.
+        :class:`~gpuimb.pipeline.Pipeline` does this for the steps after a
+        sampler.
+
+        Parameters
+        ----------
+        **metadata : array-like of shape (n_samples, ...)
+            Per-row values of the rows given to the last ``fit_resample``
+            (``sample_weight``, ``groups``...): NumPy or device arrays, lists or
+            pandas objects.
+
+        Returns
+        -------
+        resampled : dict
+            The same names, each with one entry per output row (pandas objects
+            keep the index labels of the rows they come from).
+
+        Raises
+        ------
+        ValueError
+            When the sampler does not know where its output rows came from
+            (ClusterCentroids makes new rows; a FunctionSampler's function may
+            do anything).
+        """
+        check_is_fitted(self, "sampling_strategy_")
+        origin = self._row_origin()
+        if origin is None:
+            raise ValueError(
+                f"{type(self).__name__} cannot resample metadata with its rows: it "
+                "does not record where its output rows come from (no "
+                "sample_indices_ or provenance_ after fit_resample)."
+            )
+        return {name: _take_per_row(value, origin) for name, value in metadata.items()}
+
+    def _row_origin(self):
+        """Input row behind each output row of the last ``fit_resample``, or None."""
+        provenance = getattr(self, "provenance_", None)
+        if provenance is not None:
+            xp = get_namespace(provenance.base_indices)
+            kept = xp.arange(provenance.n_original, dtype=xp.int64,
+                             device=device_of(provenance.base_indices))
+            return xp.concat([kept, xp.astype(provenance.base_indices, xp.int64)])
+        return getattr(self, "sample_indices_", None)
+
     def _make_context(self, X):
         xp = get_namespace(X)
         return SamplingContext(xp=xp, device=device_of(X), sparse=is_sparse(X),
@@ -288,6 +343,22 @@ def _log_resampling(sampler, ctx, n_in, n_out, start):
         logger.info("%s: engine=%s device=%s rows %d -> %d in %.3f s",
                     type(sampler).__name__, ctx.engine_name, ctx.device, n_in, n_out,
                     time.perf_counter() - start)
+
+
+def _take_per_row(value, origin):
+    """Rows ``origin`` of one metadata value (pandas, list, NumPy or device array)."""
+    if hasattr(value, "iloc"):
+        return value.iloc[to_host(origin)]
+    if sp.issparse(value):
+        return value[to_host(origin)]
+    if isinstance(value, (list, tuple)) or not hasattr(value, "shape"):
+        value = np.asarray(value)
+    xp = get_namespace(value)
+    if is_host_namespace(xp):
+        return np.asarray(value)[to_host(origin)]
+    if get_namespace(origin) is not xp:
+        origin = asarray_on(to_host(origin), xp, device_of(value))
+    return xp.take(value, origin, axis=0)
 
 
 def _is_device_or_array_api(a):
@@ -320,6 +391,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     # Host validation options; samplers that accept NaN or strings override them.
     _accept_sparse = ("csr", "csc")
     _allow_nan = False
+    _allow_inf = False  # samplers that never compute on X (random samplers)
     _allow_non_numeric = False
     # True for pure selections that keep a DataFrame's index (RandomUnderSampler).
     _preserves_dataframe_index = False
@@ -335,7 +407,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         if self._allow_non_numeric or self._allow_nan:
             X = _check_host_X_loose(X, accept_sparse,
                                     numeric=not self._allow_non_numeric,
-                                    allow_nan=self._allow_nan)
+                                    allow_nan=self._allow_nan, allow_inf=self._allow_inf)
             check_consistent_length(X, y)
             X, y = validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
             if _io.container_kind(X) == "pandas_dataframe":
@@ -347,7 +419,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     def _check_X_y_xp(self, X, y, x_info=None):
         """Validate device / array-API X and y without leaving their device."""
         y, binarize_y = _check_target_xp(y)
-        X = _check_array_xp(X, allow_nan=self._allow_nan,
+        X = _check_array_xp(X, allow_nan=self._allow_nan, allow_inf=self._allow_inf,
                             accept_sparse=bool(self._accept_sparse))
         n_x, n_y = X.shape[0], y.shape[0]
         if n_x != n_y:
@@ -382,7 +454,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         return tags
 
 
-def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan):
+def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan, allow_inf=False):
     """Validate host X for samplers that accept NaN and/or non-numeric data."""
     from sklearn.utils.validation import _num_samples, check_array
 
@@ -397,7 +469,7 @@ def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan):
         X,
         accept_sparse=list(accept_sparse) if accept_sparse else False,
         dtype="numeric" if numeric else None,
-        ensure_all_finite="allow-nan" if allow_nan else True,
+        ensure_all_finite=False if allow_inf else ("allow-nan" if allow_nan else True),
     )
 
 
@@ -430,7 +502,7 @@ def _check_target_xp(y):
     return y, False
 
 
-def _check_array_xp(X, *, allow_nan, accept_sparse):
+def _check_array_xp(X, *, allow_nan, accept_sparse, allow_inf=False):
     if is_sparse(X):
         if not accept_sparse:
             raise TypeError("Sparse data was passed, but dense data is required.")
@@ -456,7 +528,7 @@ def _check_array_xp(X, *, allow_nan, accept_sparse):
     if xp.isdtype(values.dtype, "real floating"):
         if not allow_nan and bool(xp.any(xp.isnan(values))):
             raise ValueError("Input X contains NaN.")
-        if bool(xp.any(xp.isinf(values))):
+        if not allow_inf and bool(xp.any(xp.isinf(values))):
             raise ValueError(
                 f"Input X contains infinity or a value too large for {values.dtype}."
             )

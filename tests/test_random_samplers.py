@@ -208,3 +208,54 @@ def test_shrinkage_errors():
     X_str = np.array([["a"], ["b"], ["c"], ["d"]], dtype=object)
     with pytest.raises(ValueError, match="only numerical data"):
         RandomOverSampler(shrinkage=1.0).fit_resample(X_str, [0, 0, 0, 1])
+
+
+def _with_non_finite(X, seed=0):
+    """X with NaN, +inf and -inf at random cells (a copy)."""
+    rng = np.random.RandomState(seed)
+    X = X.copy()
+    n = X.shape[0] // 3
+    rows, cols = rng.choice(X.shape[0], size=n), rng.randint(0, X.shape[1], size=n)
+    X[rows, cols] = rng.choice([np.nan, np.inf, -np.inf], size=n)
+    return X
+
+
+@pytest.mark.parametrize("ours, theirs", PAIRS)
+@pytest.mark.parametrize("container", ["numpy", "csr", "pandas"])
+def test_nan_and_inf_pass_through_like_imblearn(ours, theirs, container):
+    # "Balance first, impute later": the random samplers only index X.
+    X, y = _data(3, seed=5, n=120)
+    X = _with_non_finite(X)
+    X_in = {"numpy": X, "csr": sp.csr_matrix(X), "pandas": pd.DataFrame(X)}[container]
+    gp, ref = ours(random_state=2), theirs(random_state=2)
+    X_a, y_a = gp.fit_resample(X_in, y)
+    X_b, y_b = ref.fit_resample(X_in, y)
+    to_dense = {"numpy": np.asarray, "csr": lambda m: m.toarray(),
+                "pandas": lambda d: d.to_numpy()}[container]
+    # assert_array_equal treats NaN == NaN and compares the infinities' signs.
+    np.testing.assert_array_equal(to_dense(X_a), to_dense(X_b))
+    np.testing.assert_array_equal(np.asarray(y_a), np.asarray(y_b))
+    assert not np.all(np.isfinite(to_dense(X_a)))
+
+
+@pytest.mark.parametrize("ours", [RandomUnderSampler, RandomOverSampler])
+def test_nan_and_inf_pass_through_array_api(ours, xp_name):
+    X, y = _data(2, seed=6, n=90)
+    X = _with_non_finite(X, seed=1)
+    X_h, _ = ours(random_state=4).fit_resample(X, y)
+    X_d, _ = ours(random_state=4).fit_resample(to_namespace(xp_name, X),
+                                               to_namespace(xp_name, y))
+    np.testing.assert_array_equal(np.asarray(X_d), X_h)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_smoothed_bootstrap_rejects_non_finite_like_imblearn(value, xp_name):
+    # The smoothed bootstrap computes on X: imbalanced-learn refuses NaN/inf there.
+    X, y = _data(2, seed=6, n=90)
+    X[4, 1] = value
+    msg = "When shrinkage is not None, X needs to contain only numerical data"
+    with pytest.raises(ValueError, match=msg):
+        ImbROS(shrinkage=1.0, random_state=0).fit_resample(X, y)
+    with pytest.raises(ValueError, match=msg):
+        RandomOverSampler(shrinkage=1.0, random_state=0).fit_resample(
+            to_namespace(xp_name, X), to_namespace(xp_name, y))

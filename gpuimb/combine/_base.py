@@ -2,17 +2,22 @@
 
 from sklearn.base import clone
 
+from gpuimb.base import BaseSampler
 from gpuimb.over_sampling import SMOTE
-from gpuimb.over_sampling.base import BaseOverSampler
+from gpuimb.utils._array_api import get_namespace
 
 
-class BaseSMOTEThenClean(BaseOverSampler):
+class BaseSMOTEThenClean(BaseSampler):
     """Over-sample with SMOTE, then clean with the sampler named ``_cleaner``.
+
+    Not an over-sampler (the cleaning removes rows again), as in
+    imbalanced-learn: ``sampling_strategy`` has the over-samplers' meaning.
 
     Subclasses set ``_cleaner`` (the parameter name, e.g. ``"enn"``; the fitted
     cleaner is stored as ``_cleaner + "_"``) and ``_default_cleaner()``.
     """
 
+    _sampling_type = "over-sampling"
     _cleaner = None
 
     def _default_cleaner(self):
@@ -27,6 +32,14 @@ class BaseSMOTEThenClean(BaseOverSampler):
         cleaner = getattr(self, self._cleaner)
         setattr(self, self._cleaner + "_",
                 clone(cleaner) if cleaner is not None else self._default_cleaner())
+
+    def _row_origin(self):
+        if not hasattr(self, "smote_"):
+            return None
+        smote_rows = self.smote_._row_origin()
+        cleaned = getattr(self, self._cleaner + "_")._row_origin()
+        xp = get_namespace(smote_rows)
+        return xp.take(smote_rows, cleaned)
 
     def _fit_resample(self, X, y, ctx):
         self._validate_estimator()

@@ -117,7 +117,10 @@ class RandomOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "shrinkage": [Interval(Real, 0, None, closed="left"), dict, None],
     }
+    # X is only indexed (never computed on), so NaN and infinity pass through,
+    # as in imbalanced-learn ("balance first, impute later").
     _allow_nan = True
+    _allow_inf = True
     _allow_non_numeric = True
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, shrinkage=None):

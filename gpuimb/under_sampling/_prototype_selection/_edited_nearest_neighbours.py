@@ -7,6 +7,12 @@ samples are removed, each survivor's neighbours among the survivors are the
 first surviving columns of its row, so the repeated and growing editions of
 RENN and AllKNN slice that table instead of searching again. Rows whose table
 runs out of survivors are the only ones searched again, against the survivors.
+
+Tie order in later rounds: imbalanced-learn runs each round on the previous
+round's output, whose rows are grouped by class (sorted), so among equidistant
+neighbours the first round prefers the smaller original index and later rounds
+the smaller (class, original index). The table is re-ordered that way for the
+later rounds, which gives imbalanced-learn's result with an exact kNN.
 """
 
 import numbers
@@ -78,21 +84,43 @@ class _Neighbourhoods:
         self.ctx, self.X, self.nn = ctx, X, nn
         xp = ctx.xp
         n_samples = X.shape[0]
+        self.dist = self._by_class = None
         if nn is None:
             n_columns = min(n_columns, n_samples - 1)
-            table = ctx.engine.kneighbors(X, k=n_columns, return_distance=False)
+            self.dist, table = ctx.engine.kneighbors(X, k=n_columns, return_distance=True)
+            self.complete = n_columns == n_samples - 1
         else:
             nn.fit(X)
             table = nn.kneighbors(X, return_distance=False)[:, 1:]
         self.table = xp.astype(table, xp.int64)
 
-    def first_alive(self, alive, k, wanted):
+    def _class_ordered(self, codes):
+        """The table (and distances) with ties ordered by (class code, index)."""
+        if self._by_class is None:
+            xp = self.ctx.xp
+            n_samples, n_columns = self.table.shape
+            nb_codes = xp.reshape(xp.take(codes, xp.reshape(self.table, (-1,))),
+                                  (n_samples, n_columns))
+            # The table is in (distance, index) order: a stable sort by class,
+            # then a stable sort by distance, gives (distance, class, index).
+            by_code = xp.argsort(nb_codes, axis=1, stable=True)
+            table = xp.take_along_axis(self.table, by_code, axis=1)
+            dist = xp.take_along_axis(self.dist, by_code, axis=1)
+            by_dist = xp.argsort(dist, axis=1, stable=True)
+            self._by_class = (xp.take_along_axis(table, by_dist, axis=1),
+                              xp.take_along_axis(dist, by_dist, axis=1))
+        return self._by_class
+
+    def first_alive(self, alive, k, wanted, codes=None):
         """The ``k`` nearest neighbours of each row among the ``alive`` samples.
 
         Rows outside ``wanted`` may hold any neighbours (they are not used).
+        ``codes`` (the class code of every sample) asks for a later round's
+        tie order: equidistant neighbours by (class, index).
         """
         xp = self.ctx.xp
-        table = self.table
+        later_round = codes is not None and self.dist is not None
+        table, dist = self._class_ordered(codes) if later_round else (self.table, None)
         n_samples, n_columns = table.shape
         flat = xp.reshape(table, (-1,))
         nb_alive = xp.reshape(xp.take(alive, flat), (n_samples, n_columns))
@@ -101,20 +129,35 @@ class _Neighbourhoods:
         cols = xp.take_along_axis(table, order, axis=1)
         n_found = xp.sum(xp.astype(nb_alive, xp.int64), axis=1)
         need = wanted & (n_found < k)
+        if later_round and not self.complete:
+            # A k-th neighbour as far as the table's last column may tie with a
+            # sample outside the table that comes first by class: search again.
+            kth = xp.take_along_axis(dist, order[:, k - 1:k], axis=1)[:, 0]
+            need = need | (wanted & (kth == dist[:, -1]))
         if not bool(xp.any(need)):
             return cols
-        redo = self._search_alive(alive, flatnonzero(xp, need), k)
+        redo = self._search_alive(alive, flatnonzero(xp, need), k, codes)
         slot = xp.clip(xp.cumulative_sum(xp.astype(need, xp.int64)) - 1, 0, None)
         return xp.where(need[:, None], xp.take(redo, slot, axis=0), cols)
 
-    def _search_alive(self, alive, rows, k):
-        """k nearest alive neighbours of ``rows`` (alive themselves), searched anew."""
+    def _search_alive(self, alive, rows, k, codes=None):
+        """k nearest alive neighbours of ``rows`` (alive themselves), searched anew.
+
+        With ``codes`` the survivors are searched in imbalanced-learn's order for
+        a later round (grouped by class), so ties resolve by (class, index).
+        """
         xp = self.ctx.xp
         alive_idx = flatnonzero(xp, alive)
+        rank = xp.cumulative_sum(xp.astype(alive, xp.int64)) - 1
+        position = rank
+        if codes is not None:
+            by_class = xp.argsort(xp.take(codes, alive_idx), stable=True)
+            alive_idx = xp.take(alive_idx, by_class)
+            # Where each survivor (by original rank) sits in the grouped order.
+            position = xp.take(xp.argsort(by_class, stable=True), xp.clip(rank, 0, None))
         X_alive = take_rows(self.X, alive_idx)
         X_rows = take_rows(self.X, rows)
         if self.nn is None:
-            position = xp.cumulative_sum(xp.astype(alive, xp.int64)) - 1
             found = self.ctx.engine.kneighbors(
                 X_alive, X_rows, k=k, exclude_self=xp.take(position, rows),
                 return_distance=False)
@@ -175,12 +218,17 @@ class _Editor:
             first = next((s for s in sizes if s), 0)
             raise _kneighbors_error(k + 1, n_alive, first)
 
-    def edit(self, alive, k):
-        """Alive mask after one edition with ``k`` neighbours."""
+    def edit(self, alive, k, later_round=False):
+        """Alive mask after one edition with ``k`` neighbours.
+
+        ``later_round``: the survivors of a previous edition are edited (ties
+        then follow imbalanced-learn's regrouped order, see the module notes).
+        """
         xp = self.xp
         self.check_size(alive, k)
         wanted = alive & self.targeted
-        nbrs = self.hoods.first_alive(alive, k, wanted)
+        nbrs = self.hoods.first_alive(alive, k, wanted,
+                                      self.codes if later_round else None)
         agree = _agree(xp, self.codes, nbrs, self.codes, self.kind_sel,
                        len(self.classes))
         return alive & ~(self.targeted & ~agree)
@@ -547,7 +595,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
         for _ in progress(range(self.max_iter), type(self).__name__, unit="round"):
             self._retarget(editor, y, alive, self.n_iter_ == 0)
             self.n_iter_ += 1
-            alive = editor.edit(alive, k)
+            alive = editor.edit(alive, k, later_round=self.n_iter_ > 1)
             sizes = editor.class_sizes(alive)
             converged = sum(sizes) == n_alive
             n_alive = sum(sizes)
@@ -689,7 +737,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
         for k in progress(range(1, k_max + 1), type(self).__name__, unit="round"):
             self.enn_.n_neighbors = k
             self._retarget(editor, y, alive, k == 1)
-            alive = editor.edit(alive, k)
+            alive = editor.edit(alive, k, later_round=k > 1)
             if self._stops(editor, editor.class_sizes(alive), minority,
                            self.allow_minority):
                 break

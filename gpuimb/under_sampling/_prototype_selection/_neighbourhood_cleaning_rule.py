@@ -11,6 +11,8 @@ from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour imp
 )
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     EditedNearestNeighbours,
+    _agree,
+    class_codes,
 )
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
@@ -185,12 +187,16 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         self.nn_.fit(X, y)
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         X_min = take_rows(X, minority_indices)
-        predicted = xp.asarray(self.nn_.predict(X_min))
         k = self.nn_.n_neighbors
-        # The minority samples are in the fitted data: drop each one's self match.
-        neighbours = xp.asarray(self.nn_.kneighbors(
-            X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
-        misclassified = predicted != python_scalar(minority)
+        if hasattr(self.n_neighbors, "predict"):
+            # The user's classifier answers (its own tie order). The minority
+            # samples are in the fitted data: drop each one's self match.
+            predicted = xp.asarray(self.nn_.predict(X_min))
+            neighbours = xp.asarray(self.nn_.kneighbors(
+                X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
+            misclassified = predicted != python_scalar(minority)
+        else:
+            neighbours, misclassified = self._exact_vote(X, y, minority_indices, k, ctx)
         near_errors = xp.take(neighbours, flatnonzero(xp, misclassified), axis=0)
         near_errors = index_mask(xp, n, xp.reshape(near_errors, (-1,)),
                                  device=ctx.device)
@@ -200,6 +206,28 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         keep = kept_by_enn & ~(near_errors & to_clean)
         self.sample_indices_ = xp.astype(flatnonzero(xp, keep), xp.int64)
         return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+
+    @staticmethod
+    def _exact_vote(X, y, minority_indices, k, ctx):
+        """Neighbours and k-NN misclassification of the minority samples, exactly.
+
+        The engine's kNN (ties by distance, then index; a row never its own
+        neighbour) gives each minority sample's ``k`` neighbours. The k-NN
+        classifier's vote on a sample of its own training data counts the
+        sample itself and its ``k - 1`` nearest others; a tied vote goes to the
+        smallest class, as scikit-learn's ``KNeighborsClassifier`` decides it.
+        """
+        xp = ctx.xp
+        neighbours = xp.astype(ctx.engine.kneighbors(
+            X, take_rows(X, minority_indices), k=k, exclude_self=minority_indices,
+            return_distance=False), xp.int64)
+        classes = list(class_counts(y))
+        codes = class_codes(xp, y, classes)
+        voters = xp.concat([xp.astype(minority_indices, xp.int64)[:, None],
+                            neighbours[:, :k - 1]], axis=1)
+        agree = _agree(xp, codes, voters, xp.take(codes, minority_indices), "mode",
+                       len(classes))
+        return neighbours, ~agree
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

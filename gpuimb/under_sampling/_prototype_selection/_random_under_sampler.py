@@ -93,7 +93,10 @@ class RandomUnderSampler(BaseUnderSampler):
         "replacement": ["boolean"],
         "random_state": ["random_state"],
     }
+    # X is only indexed (never computed on), so NaN and infinity pass through,
+    # as in imbalanced-learn ("balance first, impute later").
     _allow_nan = True
+    _allow_inf = True
     _allow_non_numeric = True
     _preserves_dataframe_index = True
 
