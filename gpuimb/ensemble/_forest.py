@@ -54,7 +54,7 @@ from gpuimb.pipeline import make_pipeline
 from gpuimb.under_sampling import RandomUnderSampler
 from gpuimb.utils._array_api import asarray_on, get_namespace, take_rows
 from gpuimb.utils._random import choice_positions
-from gpuimb.utils._validation import check_sampling_strategy
+from gpuimb.utils._validation import check_sampling_strategy, check_target_type
 
 
 def _balanced_rows(seed, class_rows, strategy, replacement):
@@ -380,6 +380,10 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         if y.ndim == 1:
             y = np.reshape(y, (-1, 1))
         self.n_outputs_ = y.shape[1]
+        if self.n_outputs_ > 1:
+            # Balanced draws are per class: multilabel and multioutput targets are
+            # refused, as imbalanced-learn's samplers refuse them in each tree.
+            check_target_type(y)
         y_codes, expanded_class_weight = self._validate_y_class_weight(y, sample_weight)
         y_codes = np.ascontiguousarray(y_codes, dtype=np.float64)
         self._sampling_strategy = encode_sampling_strategy(

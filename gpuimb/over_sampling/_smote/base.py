@@ -677,6 +677,7 @@ class SMOTENC(SMOTE):
                 f"Found array with {n_samples} sample(s) while a minimum of 1 is "
                 "required."
             )
+        self._check_auto_needs_dataframe(X)
         if not _is_dataframe(X):
             X = check_array(X, dtype=None, accept_sparse=["csr", "csc"],
                             ensure_all_finite=False)
@@ -691,14 +692,18 @@ class SMOTENC(SMOTE):
             return super()._make_context(np.empty((0, 0)))
         return super()._make_context(X)
 
+    def _check_auto_needs_dataframe(self, X):
+        if isinstance(self.categorical_features, str) and \
+                self.categorical_features == "auto" and not _is_dataframe(X):
+            raise ValueError(
+                "When `categorical_features='auto'`, the input data "
+                f"should be a pandas.DataFrame. Got {type(X)} instead."
+            )
+
     def _validate_column_types(self, X):
         if isinstance(self.categorical_features, str) and \
                 self.categorical_features == "auto":
-            if not _is_dataframe(X):
-                raise ValueError(
-                    "When `categorical_features='auto'`, the input data "
-                    f"should be a pandas.DataFrame. Got {type(X)} instead."
-                )
+            self._check_auto_needs_dataframe(X)
             import pandas as pd
 
             # Category columns as in imbalanced-learn, and string columns (a CSV's).
