@@ -132,6 +132,10 @@ PEER_MODULES = [
     PeerModule("datasets/tests/test_imbalance.py", ("gpuimb.datasets:make_imbalance",)),
     PeerModule("datasets/tests/test_zenodo.py", ("gpuimb.datasets:fetch_datasets",)),
     PeerModule("model_selection/tests/test_split.py", ("gpuimb.model_selection",)),
+    PeerModule("utils/tests/test_validation.py", ("gpuimb.utils",)),
+    # Skipped by their own importorskip where Keras / TensorFlow are not installed.
+    PeerModule("keras/tests/test_generator.py", ("gpuimb.keras",)),
+    PeerModule("tensorflow/tests/test_generator.py", ("gpuimb.tensorflow",)),
 ]
 
 # Tests gpuimb fails on purpose, each tied to README's "Differences from
