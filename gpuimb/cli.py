@@ -574,7 +574,7 @@ def run_demo(n_samples=3000, out=None):
     X, y = make_demo_dataset(n_samples=n_samples)
     print(f"gpuimb demo: {X.shape[0]} rows, {X.shape[1]} features, "
           f"classes before {_counts(y)}", file=out)
-    header = f"{'sampler':34} {'data':6} {'engine':14} {'time (s)':>9}  counts after"
+    header = f"{'sampler':34} {'data':6} {'engine':20} {'time (s)':>9}  counts after"
     print(header, file=out)
     print("-" * len(header), file=out)
     n_failed = 0
@@ -599,12 +599,12 @@ def run_demo(n_samples=3000, out=None):
                 _, y_res = sampler.fit_resample(X_in, y_in)
             except Exception as exc:  # report and go on with the other samplers
                 n_failed += 1
-                print(f"{name:34} {data_name:6} {'-':14} {'-':>9}  failed: "
+                print(f"{name:34} {data_name:6} {'-':20} {'-':>9}  failed: "
                       f"{_one_line(exc)}", file=out)
                 continue
             elapsed = time.perf_counter() - start
             engine = getattr(sampler, "engine_", "?")
-            print(f"{name:34} {data_name:6} {engine:14} {elapsed:9.3f}  "
+            print(f"{name:34} {data_name:6} {engine:20} {elapsed:9.3f}  "
                   f"{_counts(y_res)}", file=out)
     return n_failed
 
