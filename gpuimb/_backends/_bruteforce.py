@@ -300,17 +300,13 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     certified = threshold > kth + bound
     if bool(xp.all(certified)):
         return d2, cols
+    # Ties or near-ties at the k-th distance: only these rows, and in them
+    # only the points that may tie, are looked at again (the band below).
     redo = xp.nonzero(~certified)[0]
     own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
-    d2_redo, cols_redo = _search(
-        plan,
-        xp.take(query, redo, axis=0),
-        own_redo,
-        k,
-        min(8 * n_candidates, n_avail),
-        n_avail,
-        parallel=False,
-    )
+    d2_redo, cols_redo = _band(
+        plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
+        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0), own_redo, k)
     # Scatter the redone rows back, with take/where only (array-API friendly).
     slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
     slot = xp.clip(slot, 0, None)
@@ -318,6 +314,85 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
     cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
     return d2, cols
+
+
+def _band(plan, query, centred, q_norms, kth, own_tile, k):
+    """Exact k nearest of rows whose screening could not be certified.
+
+    The rows are screened again in the data's own dtype (whose rounding error
+    is tiny), and every index row that screens within the error bound of the
+    k-th candidate distance ``kth`` (all the possible k nearest, ties
+    included: the certificate's argument) gets a direct distance. Those are
+    sorted by (row, distance, index) and the first ``k`` of each row kept,
+    chunk after chunk. The cost grows with the number of ties, not with the
+    width of the rows: no full row is ever sorted.
+    """
+    xp = plan.xp
+    n_rows = query.shape[0]
+    finfo = xp.finfo(plan.dtype)
+    reach = xp.sqrt(q_norms) + xp.sqrt(kth)
+    bound = (4 * plan.n_features + 16) * (
+        float(finfo.eps) * (q_norms + reach * reach + kth) + float(finfo.smallest_normal))
+    # Doubled: also covers the rounding of the comparison itself.
+    limit = (kth + 2 * bound - q_norms)[:, None]
+    scaled = -2 * centred
+    # Rows per screening block (data dtype plus a mask), and pairs per batch
+    # of direct distances (a gathered block and a temporary).
+    width = plan.width
+    step = max(1, plan.block_cap // (width * (plan.itemsize + 1)))
+    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
+    best = None
+    for start in range(0, plan.n_index, width):
+        stop = min(start + width, plan.n_index)
+        chunk = plan.index[start:stop, :] - plan.mean
+        norms = xp.sum(chunk * chunk, axis=1)
+        hits = []
+        for r0 in range(0, n_rows, step):
+            r1 = min(r0 + step, n_rows)
+            block = scaled[r0:r1, :] @ xp.matrix_transpose(chunk) + norms[None, :]
+            if own_tile is not None:
+                block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
+            hit_rows, hit_cols = xp.nonzero(block <= limit[r0:r1, :])
+            del block
+            hits.append((xp.astype(hit_rows, xp.int64) + r0,
+                         xp.astype(hit_cols, xp.int64) + start))
+        hit_rows = xp.concat([h[0] for h in hits]) if len(hits) > 1 else hits[0][0]
+        hit_cols = xp.concat([h[1] for h in hits]) if len(hits) > 1 else hits[0][1]
+        n_hits = hit_rows.shape[0]
+        if n_hits == 0:
+            continue
+        d2_parts = []
+        for b0 in range(0, n_hits, batch):
+            r = hit_rows[b0:min(b0 + batch, n_hits)]
+            c = hit_cols[b0:min(b0 + batch, n_hits)]
+            diff = xp.take(plan.index, c, axis=0) - xp.take(query, r, axis=0)
+            d2_parts.append(xp.sum(diff * diff, axis=1))
+            del diff
+        hit_d2 = d2_parts[0] if len(d2_parts) == 1 else xp.concat(d2_parts)
+        if best is not None:
+            hit_rows = xp.concat([best[0], hit_rows])
+            hit_d2 = xp.concat([best[1], hit_d2])
+            hit_cols = xp.concat([best[2], hit_cols])
+        best = _first_k_per_row(plan, hit_rows, hit_d2, hit_cols, n_rows, k)
+    # Each row keeps at least its k screened candidates, which lie in the band.
+    return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+
+
+def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
+    """The first ``k`` entries of each row in (row, distance, index) order."""
+    xp = plan.xp
+    if plan.native is np:
+        order = np.lexsort((cols, d2, rows))
+    else:
+        order = xp.argsort(cols, stable=True)
+        order = xp.take(order, xp.argsort(xp.take(d2, order), stable=True))
+        order = xp.take(order, xp.argsort(xp.take(rows, order), stable=True))
+    rows, d2, cols = (xp.take(a, order) for a in (rows, d2, cols))
+    firsts = xp.searchsorted(rows, xp.arange(n_rows, dtype=rows.dtype, device=device(rows)))
+    rank = xp.arange(rows.shape[0], dtype=xp.int64, device=device(rows)) - xp.take(
+        xp.astype(firsts, xp.int64), rows)
+    keep = xp.nonzero(rank < k)[0]
+    return xp.take(rows, keep), xp.take(d2, keep), xp.take(cols, keep)
 
 
 def _exhaustive(plan, query, own_tile, k):
