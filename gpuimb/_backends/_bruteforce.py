@@ -306,7 +306,8 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
     d2_redo, cols_redo = _band(
         plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
-        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0), own_redo, k)
+        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
+        xp.take(bound, redo, axis=0), own_redo, k)
     # Scatter the redone rows back, with take/where only (array-API friendly).
     slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
     slot = xp.clip(slot, 0, None)
@@ -316,40 +317,58 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     return d2, cols
 
 
-def _band(plan, query, centred, q_norms, kth, own_tile, k):
+def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
     """Exact k nearest of rows whose screening could not be certified.
 
-    The rows are screened again in the data's own dtype (whose rounding error
-    is tiny), and every index row that screens within the error bound of the
-    k-th candidate distance ``kth`` (all the possible k nearest, ties
-    included: the certificate's argument) gets a direct distance. Those are
-    sorted by (row, distance, index) and the first ``k`` of each row kept,
-    chunk after chunk. The cost grows with the number of ties, not with the
-    width of the rows: no full row is ever sorted.
+    Every index row that screens within the error bound of the k-th candidate
+    distance ``kth`` (all the possible k nearest, ties included: the
+    certificate's argument) gets a direct distance; those are sorted by (row,
+    distance, index) and the first ``k`` of each row kept, chunk after chunk.
+    The cost grows with the number of ties, not with the width of the rows:
+    no full row is ever sorted. The band is first drawn with the screening
+    arithmetic and ``bound``, its error bound; when that band is wide (large
+    values, small gaps) it is drawn again in the data's dtype, whose error
+    bound is far smaller.
     """
     xp = plan.xp
     n_rows = query.shape[0]
-    finfo = xp.finfo(plan.dtype)
-    reach = xp.sqrt(q_norms) + xp.sqrt(kth)
-    bound = (4 * plan.n_features + 16) * (
-        float(finfo.eps) * (q_norms + reach * reach + kth) + float(finfo.smallest_normal))
-    # Doubled: also covers the rounding of the comparison itself.
-    limit = (kth + 2 * bound - q_norms)[:, None]
-    scaled = -2 * centred
-    # Rows per screening block (data dtype plus a mask), and pairs per batch
-    # of direct distances (a gathered block and a temporary).
-    width = plan.width
-    step = max(1, plan.block_cap // (width * (plan.itemsize + 1)))
-    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
     best = None
-    for start in range(0, plan.n_index, width):
-        stop = min(start + width, plan.n_index)
-        chunk = plan.index[start:stop, :] - plan.mean
-        norms = xp.sum(chunk * chunk, axis=1)
+    if plan.screen_dtype != plan.dtype:
+        # Doubled bounds below also cover the rounding of the comparison.
+        best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
+                          screen=True, max_pairs=16 * k * n_rows + 1024)
+    if best is None:
+        finfo = xp.finfo(plan.dtype)
+        reach = xp.sqrt(q_norms) + xp.sqrt(kth)
+        bound = (4 * plan.n_features + 16) * (
+            float(finfo.eps) * (q_norms + reach * reach + kth)
+            + float(finfo.smallest_normal))
+        best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
+                          screen=False, max_pairs=None)
+    # Each row keeps at least its k screened candidates, which lie in the band.
+    return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+
+
+def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
+    """One drawing of the band (see :func:`_band`); None past ``max_pairs`` hits."""
+    xp = plan.xp
+    n_rows = query.shape[0]
+    dtype = plan.screen_dtype if screen else plan.dtype
+    ones = xp.ones((n_rows, 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.astype(xp.concat([-2 * centred, ones], axis=1), dtype, copy=False)
+    limit = xp.astype(limit, dtype)[:, None]
+    chunks = plan.chunks() if screen else _data_chunks(plan)
+    itemsize = xp.finfo(dtype).bits // 8
+    # Rows per screening block (values plus a mask), and pairs per batch of
+    # direct distances (a gathered block and a temporary).
+    step = max(1, plan.block_cap // (plan.width * (itemsize + 1)))
+    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
+    best, n_pairs = None, 0
+    for start, stop, chunk in chunks:
         hits = []
         for r0 in range(0, n_rows, step):
             r1 = min(r0 + step, n_rows)
-            block = scaled[r0:r1, :] @ xp.matrix_transpose(chunk) + norms[None, :]
+            block = scaled[r0:r1, :] @ xp.matrix_transpose(chunk)
             if own_tile is not None:
                 block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
             hit_rows, hit_cols = xp.nonzero(block <= limit[r0:r1, :])
@@ -359,6 +378,9 @@ def _band(plan, query, centred, q_norms, kth, own_tile, k):
         hit_rows = xp.concat([h[0] for h in hits]) if len(hits) > 1 else hits[0][0]
         hit_cols = xp.concat([h[1] for h in hits]) if len(hits) > 1 else hits[0][1]
         n_hits = hit_rows.shape[0]
+        n_pairs += n_hits
+        if max_pairs is not None and n_pairs > max_pairs:
+            return None
         if n_hits == 0:
             continue
         d2_parts = []
@@ -374,8 +396,17 @@ def _band(plan, query, centred, q_norms, kth, own_tile, k):
             hit_d2 = xp.concat([best[1], hit_d2])
             hit_cols = xp.concat([best[2], hit_cols])
         best = _first_k_per_row(plan, hit_rows, hit_d2, hit_cols, n_rows, k)
-    # Each row keeps at least its k screened candidates, which lie in the band.
-    return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+    return best
+
+
+def _data_chunks(plan):
+    """:meth:`_Plan.chunks` in the data's own dtype (built as needed)."""
+    xp = plan.xp
+    for start in range(0, plan.n_index, plan.width):
+        stop = min(start + plan.width, plan.n_index)
+        centred = plan.index[start:stop, :] - plan.mean
+        norms = xp.sum(centred * centred, axis=1)
+        yield start, stop, xp.concat([centred, norms[:, None]], axis=1)
 
 
 def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
