@@ -258,7 +258,7 @@ def _screen(plan, centred_query, own_tile, n_candidates):
 def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
-    if n_candidates >= n_avail or n_candidates * 8 > plan.n_index:
+    if n_candidates >= n_avail:
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
 
