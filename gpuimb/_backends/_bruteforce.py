@@ -371,16 +371,20 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
             block = scaled[r0:r1, :] @ xp.matrix_transpose(chunk)
             if own_tile is not None:
                 block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
-            hit_rows, hit_cols = xp.nonzero(block <= limit[r0:r1, :])
+            hit = block <= limit[r0:r1, :]
             del block
+            if max_pairs is not None:
+                # Counting is cheaper than listing: give up on a wide band early.
+                n_pairs += int(xp.count_nonzero(hit))
+                if n_pairs > max_pairs:
+                    return None
+            hit_rows, hit_cols = xp.nonzero(hit)
+            del hit
             hits.append((xp.astype(hit_rows, xp.int64) + r0,
                          xp.astype(hit_cols, xp.int64) + start))
         hit_rows = xp.concat([h[0] for h in hits]) if len(hits) > 1 else hits[0][0]
         hit_cols = xp.concat([h[1] for h in hits]) if len(hits) > 1 else hits[0][1]
         n_hits = hit_rows.shape[0]
-        n_pairs += n_hits
-        if max_pairs is not None and n_pairs > max_pairs:
-            return None
         if n_hits == 0:
             continue
         d2_parts = []
