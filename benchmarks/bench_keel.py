@@ -180,7 +180,7 @@ def run(args):
     procs = start_load(args.load, args.load_seconds)
     try:
         machine = suites.machine()
-        fixed = overhead()
+        fixed = overhead(repeat=args.overhead_repeat)
         start = time.perf_counter()
         results, notes = _run_cases(cases, settings)
         elapsed = time.perf_counter() - start
@@ -196,7 +196,7 @@ def run(args):
         f"- settings: {dataclasses.asdict(settings)}",
         f"- wall time: {elapsed:.0f} s", "",
         summary_table(rows, args.floor), "",
-        "Fixed cost of a call (median of 300):", "", fixed, "",
+        f"Fixed cost of a call (median of {args.overhead_repeat}):", "", fixed, "",
         *[f"- {line}" for line in target_lines(rows)],
         *[f"- {note}" for note in notes], "",
         "Per set:", "",
@@ -213,6 +213,8 @@ def add_arguments(parser):
                         help=f"busy processes to run beside it (0 to {MAX_LOAD})")
     parser.add_argument("--load-seconds", type=float, default=1800,
                         help="the busy processes stop themselves after this long")
+    parser.add_argument("--overhead-repeat", type=int, default=300,
+                        help="calls per median of the fixed-cost table")
     parser.add_argument("--floor", type=float, default=FLOOR,
                         help="seconds imblearn must take for a set to be judged")
 
