@@ -100,6 +100,27 @@ def summary_table(rows, floor=FLOOR):
     return "\n".join(lines)
 
 
+def ratio_grid(results, floor=FLOOR):
+    """One row per set, one ratio column per sampler (compact per-set table)."""
+    samplers = list(dict.fromkeys(r.sampler for r in results))
+    sets = {}
+    for r in results:
+        sets.setdefault((r.dataset, r.n, r.d), {})[r.sampler] = r
+    lines = [f"| set | n | d | {' | '.join(samplers)} |",
+             "|---|---|---|" + "---|" * len(samplers)]
+    for (name, n, d), by in sets.items():
+        cells = []
+        for sampler in samplers:
+            r = by.get(sampler)
+            if r is None or r.ratio is None:
+                cells.append("—")
+            else:
+                small = r.median("imblearn") < floor
+                cells.append(f"{r.ratio:.2f}" + ("*" if small else ""))
+        lines.append(f"| {name.removeprefix('keel:')} | {n} | {d} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def target_lines(rows):
     lines = []
     for row in rows:
@@ -199,7 +220,10 @@ def run(args):
         f"Fixed cost of a call (median of {args.overhead_repeat}):", "", fixed, "",
         *[f"- {line}" for line in target_lines(rows)],
         *[f"- {note}" for note in notes], "",
-        "Per set:", "",
+        f"Per set, ratio gpuimb / imblearn (* where imblearn takes under "
+        f"{args.floor * 1e3:g} ms):", "",
+        ratio_grid(results, args.floor), "",
+        "Per set and sampler:", "",
         markdown_table(results), ""])
     stem = "results-keel" + (f"-load{args.load}" if args.load else "")
     _save(args.out, stem, results, report)
