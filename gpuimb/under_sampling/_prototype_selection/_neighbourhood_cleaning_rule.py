@@ -6,6 +6,7 @@ import numbers
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb._backends._tiles import SINGLE_THREAD_PAIRS, host_single_thread
 from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
     minority_class,
 )
@@ -185,11 +186,13 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         self.nn_.fit(X, y)
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         X_min = take_rows(X, minority_indices)
-        predicted = xp.asarray(self.nn_.predict(X_min))
         k = self.nn_.n_neighbors
-        # The minority samples are in the fitted data: drop each one's self match.
-        neighbours = xp.asarray(self.nn_.kneighbors(
-            X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
+        # Small searches run on one thread (waking OpenMP workers costs more).
+        with host_single_thread(ctx.on_host and n * X_min.shape[0] < SINGLE_THREAD_PAIRS):
+            predicted = xp.asarray(self.nn_.predict(X_min))
+            # The minority samples are in the fitted data: drop each one's self match.
+            neighbours = xp.asarray(self.nn_.kneighbors(
+                X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
         misclassified = predicted != python_scalar(minority)
         near_errors = xp.take(neighbours, flatnonzero(xp, misclassified), axis=0)
         near_errors = index_mask(xp, n, xp.reshape(near_errors, (-1,)),
