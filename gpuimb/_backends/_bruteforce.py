@@ -368,7 +368,8 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
         hits = []
         for r0 in range(0, n_rows, step):
             r1 = min(r0 + step, n_rows)
-            block = scaled[r0:r1, :] @ xp.matrix_transpose(chunk)
+            # Padding columns of the screening chunks are never listed.
+            block = (scaled[r0:r1, :] @ xp.matrix_transpose(chunk))[:, :stop - start]
             if own_tile is not None:
                 block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
             hit = block <= limit[r0:r1, :]
