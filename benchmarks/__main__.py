@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks {run,scaling,plot,report} ...`` (README.md)."""
+"""Command line: ``python -m benchmarks {run,scaling,keel,plot,report} ...`` (README.md)."""
 
 import argparse
 import dataclasses
@@ -136,6 +136,12 @@ def cmd_scaling(args):
     print(f"plot: {png}")
 
 
+def cmd_keel(args):
+    from benchmarks import bench_keel
+
+    bench_keel.run(args)
+
+
 def cmd_plot(args):
     results = json.loads(Path(args.json).read_text())
     png = args.png or HERE / "plots" / (Path(args.json).stem + ".png")
@@ -182,6 +188,13 @@ def main(argv=None):
     scale.add_argument("--png", type=Path, help="where to save the plot")
     common(scale)
     scale.set_defaults(func=cmd_scaling)
+
+    keel = sub.add_parser("keel", help="every sampler on the 117 small real sets")
+    from benchmarks import bench_keel
+
+    bench_keel.add_arguments(keel)
+    common(keel)
+    keel.set_defaults(func=cmd_keel)
 
     plot = sub.add_parser("plot", help="redraw a scaling PNG from its JSON")
     plot.add_argument("json")

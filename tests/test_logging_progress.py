@@ -33,7 +33,7 @@ def test_one_info_line_per_fit_resample(data, caplog):
     assert len(records) == 1
     assert records[0].levelno == logging.INFO
     message = records[0].getMessage()
-    assert message.startswith("SMOTE: engine=sklearn device=cpu rows 120 -> 180 in ")
+    assert message.startswith("SMOTE: engine=sklearn+array_api device=cpu rows 120 -> 180 in ")
     assert message.endswith(" s")
 
 

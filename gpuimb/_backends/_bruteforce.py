@@ -265,7 +265,7 @@ def _screen(plan, centred_query, own_tile, n_candidates):
 def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
-    if n_candidates >= n_avail or n_candidates * 8 > plan.n_index:
+    if n_candidates >= n_avail:
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
 
@@ -307,17 +307,14 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     certified = threshold > kth + bound
     if bool(xp.all(certified)):
         return d2, cols
+    # Ties or near-ties at the k-th distance: only these rows, and in them
+    # only the points that may tie, are looked at again (the band below).
     redo = xp.nonzero(~certified)[0]
     own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
-    d2_redo, cols_redo = _search(
-        plan,
-        xp.take(query, redo, axis=0),
-        own_redo,
-        k,
-        min(8 * n_candidates, n_avail),
-        n_avail,
-        parallel=False,
-    )
+    d2_redo, cols_redo = _band(
+        plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
+        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
+        xp.take(bound, redo, axis=0), own_redo, k)
     # Scatter the redone rows back, with take/where only (array-API friendly).
     slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
     slot = xp.clip(slot, 0, None)
@@ -325,6 +322,120 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
     cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
     return d2, cols
+
+
+def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
+    """Exact k nearest of rows whose screening could not be certified.
+
+    Every index row that screens within the error bound of the k-th candidate
+    distance ``kth`` (all the possible k nearest, ties included: the
+    certificate's argument) gets a direct distance; those are sorted by (row,
+    distance, index) and the first ``k`` of each row kept, chunk after chunk.
+    The cost grows with the number of ties, not with the width of the rows:
+    no full row is ever sorted. The band is first drawn with the screening
+    arithmetic and ``bound``, its error bound; when that band is wide (large
+    values, small gaps) it is drawn again in the data's dtype, whose error
+    bound is far smaller.
+    """
+    xp = plan.xp
+    n_rows = query.shape[0]
+    best = None
+    if plan.screen_dtype != plan.dtype:
+        # Doubled bounds below also cover the rounding of the comparison.
+        best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
+                          screen=True, max_pairs=16 * k * n_rows + 1024)
+    if best is None:
+        finfo = xp.finfo(plan.dtype)
+        reach = xp.sqrt(q_norms) + xp.sqrt(kth)
+        bound = (4 * plan.n_features + 16) * (
+            float(finfo.eps) * (q_norms + reach * reach + kth)
+            + float(finfo.smallest_normal))
+        best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
+                          screen=False, max_pairs=None)
+    # Each row keeps at least its k screened candidates, which lie in the band.
+    return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+
+
+def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
+    """One drawing of the band (see :func:`_band`); None past ``max_pairs`` hits."""
+    xp = plan.xp
+    n_rows = query.shape[0]
+    dtype = plan.screen_dtype if screen else plan.dtype
+    ones = xp.ones((n_rows, 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.astype(xp.concat([-2 * centred, ones], axis=1), dtype, copy=False)
+    limit = xp.astype(limit, dtype)[:, None]
+    chunks = plan.chunks() if screen else _data_chunks(plan)
+    itemsize = xp.finfo(dtype).bits // 8
+    # Rows per screening block (values plus a mask), and pairs per batch of
+    # direct distances (a gathered block and a temporary).
+    step = max(1, plan.block_cap // (plan.width * (itemsize + 1)))
+    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
+    best, n_pairs = None, 0
+    for start, stop, chunk in chunks:
+        hits = []
+        for r0 in range(0, n_rows, step):
+            r1 = min(r0 + step, n_rows)
+            # Padding columns of the screening chunks are never listed.
+            block = (scaled[r0:r1, :] @ xp.matrix_transpose(chunk))[:, :stop - start]
+            if own_tile is not None:
+                block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
+            hit = block <= limit[r0:r1, :]
+            del block
+            if max_pairs is not None:
+                # Counting is cheaper than listing: give up on a wide band early.
+                n_pairs += int(xp.count_nonzero(hit))
+                if n_pairs > max_pairs:
+                    return None
+            hit_rows, hit_cols = xp.nonzero(hit)
+            del hit
+            hits.append((xp.astype(hit_rows, xp.int64) + r0,
+                         xp.astype(hit_cols, xp.int64) + start))
+        hit_rows = xp.concat([h[0] for h in hits]) if len(hits) > 1 else hits[0][0]
+        hit_cols = xp.concat([h[1] for h in hits]) if len(hits) > 1 else hits[0][1]
+        n_hits = hit_rows.shape[0]
+        if n_hits == 0:
+            continue
+        d2_parts = []
+        for b0 in range(0, n_hits, batch):
+            r = hit_rows[b0:min(b0 + batch, n_hits)]
+            c = hit_cols[b0:min(b0 + batch, n_hits)]
+            diff = xp.take(plan.index, c, axis=0) - xp.take(query, r, axis=0)
+            d2_parts.append(xp.sum(diff * diff, axis=1))
+            del diff
+        hit_d2 = d2_parts[0] if len(d2_parts) == 1 else xp.concat(d2_parts)
+        if best is not None:
+            hit_rows = xp.concat([best[0], hit_rows])
+            hit_d2 = xp.concat([best[1], hit_d2])
+            hit_cols = xp.concat([best[2], hit_cols])
+        best = _first_k_per_row(plan, hit_rows, hit_d2, hit_cols, n_rows, k)
+    return best
+
+
+def _data_chunks(plan):
+    """:meth:`_Plan.chunks` in the data's own dtype (built as needed)."""
+    xp = plan.xp
+    for start in range(0, plan.n_index, plan.width):
+        stop = min(start + plan.width, plan.n_index)
+        centred = plan.index[start:stop, :] - plan.mean
+        norms = xp.sum(centred * centred, axis=1)
+        yield start, stop, xp.concat([centred, norms[:, None]], axis=1)
+
+
+def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
+    """The first ``k`` entries of each row in (row, distance, index) order."""
+    xp = plan.xp
+    if plan.native is np:
+        order = np.lexsort((cols, d2, rows))
+    else:
+        order = xp.argsort(cols, stable=True)
+        order = xp.take(order, xp.argsort(xp.take(d2, order), stable=True))
+        order = xp.take(order, xp.argsort(xp.take(rows, order), stable=True))
+    rows, d2, cols = (xp.take(a, order) for a in (rows, d2, cols))
+    firsts = xp.searchsorted(rows, xp.arange(n_rows, dtype=rows.dtype, device=device(rows)))
+    rank = xp.arange(rows.shape[0], dtype=xp.int64, device=device(rows)) - xp.take(
+        xp.astype(firsts, xp.int64), rows)
+    keep = xp.nonzero(rank < k)[0]
+    return xp.take(rows, keep), xp.take(d2, keep), xp.take(cols, keep)
 
 
 def _exhaustive(plan, query, own_tile, k):

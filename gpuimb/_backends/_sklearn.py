@@ -20,10 +20,16 @@ __all__ = ["SklearnEngine", "sklearn_classifier"]
 # 15 features and its KD-tree above 7, from 2**16 query-index pairs):
 # - dense floating data with more than _BRUTE_MIN_FEATURES features (trees
 #   win below);
-# - at least _BRUTE_MIN_PAIRS query/index pairs, below which both take
-#   milliseconds and scikit-learn's lower overhead wins.
+# - at least _BRUTE_MIN_PAIRS query/index pairs;
+# and on any dense data below _BRUTE_SMALL_PAIRS pairs, whatever the number of
+# features: there one GEMM tile on one thread costs well under a millisecond,
+# where scikit-learn's estimator costs about 0.5 ms of validation and set-up
+# and its brute force starts OpenMP threads (tens of milliseconds on a busy
+# machine); exact ties (integer features, duplicate rows) are also cheaper
+# there (benchmarks/RESULTS.md, "KEEL").
 _BRUTE_MIN_FEATURES = 7
 _BRUTE_MIN_PAIRS = 2**16
+_BRUTE_SMALL_PAIRS = 2**20
 
 
 class SklearnEngine(Engine):
@@ -68,11 +74,12 @@ class SklearnEngine(Engine):
             return False
         if query is not None and not isinstance(query, np.ndarray):
             return False
+        if index.ndim != 2:
+            return False
         n_query = index.shape[0] if query is None else query.shape[0]
-        return (
-            index.ndim == 2
-            and index.shape[1] > _BRUTE_MIN_FEATURES
-            and n_query * index.shape[0] >= _BRUTE_MIN_PAIRS
+        pairs = n_query * index.shape[0]
+        return pairs < _BRUTE_SMALL_PAIRS or (
+            index.shape[1] > _BRUTE_MIN_FEATURES and pairs >= _BRUTE_MIN_PAIRS
         )
 
     def _kneighbors(self, index, query, k, exclude_self):

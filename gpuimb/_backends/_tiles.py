@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 from .._config import get_config
 
-__all__ = ["HOST_WORKERS", "host_blas_single_thread", "host_map", "run_host_tiles"]
+__all__ = ["HOST_WORKERS", "host_blas_single_thread", "host_map", "host_single_thread",
+           "run_host_tiles"]
 
 _MIB = 2**20
 # Host blocks beyond this size run slower (cache misses).
@@ -66,6 +67,26 @@ def host_blas_single_thread(active=True):
 
         _BLAS_CONTROLLER.append(ThreadpoolController())
     with _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"):
+        yield
+
+
+# Below this many query x index pairs a scikit-learn kNN search runs on one
+# thread: waking OpenMP and BLAS workers costs more than the search (tens of
+# milliseconds on a busy machine, for a search of under a millisecond).
+SINGLE_THREAD_PAIRS = 2**20
+
+
+@contextmanager
+def host_single_thread(active=True):
+    """Limit BLAS and OpenMP to one thread (scikit-learn's small kNN searches)."""
+    if not active:
+        yield
+        return
+    if not _BLAS_CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER.append(ThreadpoolController())
+    with _BLAS_CONTROLLER[0].limit(limits=1):
         yield
 
 

@@ -175,7 +175,10 @@ def test_sklearn_engine_brute_force_rule(monkeypatch):
     assert engine._use_brute_force(wide, wide[:7000])
     assert not engine._use_brute_force(np.zeros((20_000, 7)), None)  # trees win
     assert engine._use_brute_force(np.zeros((20_000, 8)), None)  # KD-tree slower from 8
-    assert not engine._use_brute_force(wide[:200], None)  # too small to gain
+    # below 2**20 pairs one single-threaded tile beats any estimator
+    assert engine._use_brute_force(wide[:200], None)
+    assert engine._use_brute_force(np.zeros((1000, 3)), None)
+    assert not engine._use_brute_force(np.zeros((1100, 3)), None)
     assert not SklearnEngine(np)._use_brute_force(wide, None)
     calls = []
     monkeypatch.setattr(

@@ -287,3 +287,28 @@ def test_huge_spread_screens_in_float64(xp_name):
     assert _Plan(xp, as_namespace(xp_name, X), 1024).screen_dtype == xp.float64
     dist, ind = _engine_knn(xp_name, X, k=3)
     np.testing.assert_array_equal(ind, exact_knn(X, X, 3, own=np.arange(400))[1])
+
+
+@pytest.mark.parametrize("far", [False, True])
+@pytest.mark.parametrize("working_memory", [None, 0.05])
+def test_tie_band_duplicates_and_large_values(xp_name, far, working_memory):
+    # 0/1 rows with many duplicates: almost every row's k-th distance is
+    # shared by points beyond the candidate margin, so the rows go through the
+    # tie band. With far outliers the centred norms are large, the float32
+    # screening's error bound dwarfs the gaps of 1, and the band is drawn
+    # again in float64. A small working memory splits the index into chunks.
+    rng = np.random.RandomState(7)
+    X = rng.randint(0, 2, size=(700, 6)).astype(np.float64)
+    if far:
+        X[::14] = rng.randint(1, 4, size=(50, 6)) * 1e6
+    own = rng.permutation(700)[:90]
+    Q = X[own]
+    with config_context(working_memory=working_memory or 1024):
+        dist, ind = _engine_knn(xp_name, X, k=5)
+        ref_dist, ref_ind = exact_knn(X, X, 5, own=np.arange(700))
+        np.testing.assert_array_equal(ind, ref_ind)
+        np.testing.assert_array_equal(dist, ref_dist)
+        dist, ind = _engine_knn(xp_name, X, Q, k=7, exclude_self=own)
+        ref_dist, ref_ind = exact_knn(X, Q, 7, own=own)
+        np.testing.assert_array_equal(ind, ref_ind)
+        np.testing.assert_array_equal(dist, ref_dist)

@@ -342,7 +342,7 @@ class SMOTE(BaseSMOTE):
     >>> sorted(Counter(y_res.tolist()).items())
     [(0, 449), (1, 449)]
     >>> smote.engine_, smote.provenance_.n_synthetic
-    ('sklearn', 398)
+    ('sklearn+array_api', 398)
     """
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):

@@ -6,6 +6,7 @@ import numbers
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb._backends._tiles import SINGLE_THREAD_PAIRS, host_single_thread
 from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
     minority_class,
 )
@@ -190,10 +191,12 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         k = self.nn_.n_neighbors
         if hasattr(self.n_neighbors, "predict"):
             # The user's classifier answers (its own tie order). The minority
-            # samples are in the fitted data: drop each one's self match.
-            predicted = xp.asarray(self.nn_.predict(X_min))
-            neighbours = xp.asarray(self.nn_.kneighbors(
-                X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
+            # samples are in the fitted data: drop each one's self match. Small
+            # searches run on one thread (waking OpenMP workers costs more).
+            with host_single_thread(ctx.on_host and n * X_min.shape[0] < SINGLE_THREAD_PAIRS):
+                predicted = xp.asarray(self.nn_.predict(X_min))
+                neighbours = xp.asarray(self.nn_.kneighbors(
+                    X_min, n_neighbors=k + 1, return_distance=False))[:, 1:]
             misclassified = predicted != python_scalar(minority)
         else:
             neighbours, misclassified = self._exact_vote(X, y, minority_indices, k, ctx)
