@@ -200,6 +200,10 @@ class SamplerMixin(metaclass=ABCMeta):
             The fitted sampler.
         """
         self._validate_params()
+        if "dask" in (_io.container_kind(X), _io.container_kind(y)):
+            from gpuimb.dask._driver import fit_dask
+
+            return fit_dask(self, X, y)
         X, _ = _io.unwrap(X)
         y, y_info = _io.unwrap(y)
         X, y, _ = self._validate_X_y(X, y)
@@ -229,6 +233,10 @@ class SamplerMixin(metaclass=ABCMeta):
             Labels of ``X_resampled``, in the caller's container type.
         """
         self._validate_params()
+        if "dask" in (_io.container_kind(X), _io.container_kind(y)):
+            from gpuimb.dask._driver import fit_resample_dask
+
+            return fit_resample_dask(self, X, y, **params)
         X_arr, x_info = _io.unwrap(X)
         y_arr, y_info = _io.unwrap(y)
         X_arr, y_arr, binarize_y = self._validate_X_y(X_arr, y_arr, x_info=x_info)
