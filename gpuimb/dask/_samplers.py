@@ -1,0 +1,343 @@
+"""The samplers on Dask collections, one function per sampler.
+
+Each function takes the sampler (validated parameters, ``sampling_strategy_``
+already set) and :class:`~gpuimb.dask._ops.Data`, and returns lazy
+``(X_resampled, y_resampled)`` Dask arrays equal to what the single-machine
+sampler returns for the same ``random_state``: same rows, same order, same
+synthetic values. Random numbers are drawn on the client with the same host
+``RandomState`` calls, in the same order, as the single-machine code.
+"""
+
+import numbers
+
+import dask.array as da
+import numpy as np
+from sklearn.utils import check_random_state
+
+from gpuimb.dask._knn import kneighbors
+from gpuimb.dask._ops import mask_counts, select, select_by_class
+from gpuimb.utils._random import choice_positions
+
+
+def _xp(a):
+    from array_api_compat import array_namespace
+
+    return array_namespace(a)
+
+
+def _require_int(value, name, sampler):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(
+        f"{type(sampler).__name__}: on Dask collections {name} must be an integer "
+        f"(the exact distributed search answers it); got {type(value).__name__}. A "
+        "neighbours estimator cannot be distributed."
+    )
+
+
+def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
+    return ValueError(
+        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
+        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
+    )
+
+
+def _persist(*arrays):
+    import dask
+
+    return dask.persist(*arrays)
+
+
+def _output_chunks(n, like):
+    rows = max(int(max(like.chunks[0], default=1)), 1)
+    return (n,) if n <= rows else rows
+
+
+# --------------------------------------------------------------------------- random
+
+
+def random_under_sampler(sampler, data):
+    """RandomUnderSampler: client draws, one distributed take.
+
+    Client memory: the draws (``choice(n_class, n_kept, replace=False)`` is a
+    permutation of the class, so O(n_class) int64 for each under-sampled class).
+    """
+    random_state = check_random_state(sampler.random_state)
+    parts = []
+    for klass, count in data.stats.items():
+        rows = data.class_rows(klass)
+        if klass in sampler.sampling_strategy_:
+            positions = choice_positions(random_state, int(count),
+                                         sampler.sampling_strategy_[klass],
+                                         sampler.replacement)
+            rows = rows[positions]
+        parts.append(rows)
+    idx = da.concatenate(parts)
+    sampler.sample_indices_ = idx
+    return data.X[idx], data.y[idx]
+
+
+def _smoothed_noise_chunk(state, rows, n_features):
+    rs = np.random.RandomState()
+    rs.set_state(state)
+    noise = rs.randn(rows, n_features)
+    return noise, rs.get_state()
+
+
+def _noise_chain(state, n_rows, n_features, chunk_rows):
+    """``RandomState.randn(n_rows, n_features)`` generated on the workers.
+
+    A chain of tasks, each continuing the previous one's generator state, so
+    the values equal one big client-side call while no task holds more than
+    ``chunk_rows`` rows.
+    """
+    import dask
+
+    sizes = [min(chunk_rows, n_rows - s) for s in range(0, n_rows, chunk_rows)] or [0]
+    blocks = []
+    current = state
+    for size in sizes:
+        pair = dask.delayed(_smoothed_noise_chunk, nout=2)(current, size, n_features)
+        blocks.append(da.from_delayed(pair[0], shape=(size, n_features), dtype=np.float64))
+        current = pair[1]
+    return da.concatenate(blocks)
+
+
+def _advance_randn(random_state, n):
+    """Advance ``random_state`` past ``randn(n)`` without keeping the values."""
+    step = 2**20
+    for start in range(0, n, step):
+        random_state.randn(min(step, n - start))
+
+
+def random_over_sampler(sampler, data):
+    """RandomOverSampler: client draws, a take of the drawn rows appended to X.
+
+    Client memory: the drawn positions (int64 per new sample). With
+    ``shrinkage``, the Gaussian noise is generated on the workers by a chain
+    of tasks continuing the client's generator state.
+    """
+    random_state = check_random_state(sampler.random_state)
+    shrinkage = _shrinkage(sampler, data)
+    X, y = data.X, data.y
+    n_samples, n_features = X.shape
+    X_blocks, y_blocks = [X], [y]
+    idx_blocks = [da.arange(n_samples, chunks=X.chunks[0], dtype=np.int64)]
+    chunk_rows = int(max(X.chunks[0], default=1)) or 1
+    for klass, n_new in sampler.sampling_strategy_.items():
+        count = data.stats[klass]
+        rows = data.class_rows(klass)
+        positions = choice_positions(random_state, int(count), n_new, True)
+        drawn = rows[positions]
+        idx_blocks.append(drawn)
+        picked = X[drawn]
+        if shrinkage is not None:
+            smoothing = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
+            X_class = select(X, data.codes() == data.code_of(klass),
+                             data.table[:, data.code_of(klass)])
+            scale = (shrinkage[klass] * smoothing * _column_std(X_class)).astype(np.float64)
+            state = random_state.get_state()
+            noise = _noise_chain(state, n_new, n_features, chunk_rows)
+            _advance_randn(random_state, n_new * n_features)
+            out_dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+            picked = picked.rechunk((noise.chunks[0], -1))
+            picked = (noise * scale[None, :] + picked.astype(np.float64)).astype(out_dtype)
+        X_blocks.append(picked)
+        y_blocks.append(y[drawn])
+    sampler.sample_indices_ = da.concatenate(idx_blocks)
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def _shrinkage(sampler, data):
+    if sampler.shrinkage is None:
+        sampler.shrinkage_ = None
+        return None
+    if isinstance(sampler.shrinkage, numbers.Real):
+        sampler.shrinkage_ = {k: sampler.shrinkage for k in sampler.sampling_strategy_}
+    else:
+        missing = set(sampler.sampling_strategy_) - set(sampler.shrinkage)
+        if missing:
+            raise ValueError(
+                f"`shrinkage` should contain a shrinkage factor for each class that "
+                f"will be resampled. The missing classes are: {missing!r}"
+            )
+        sampler.shrinkage_ = dict(sampler.shrinkage)
+    for klass, factor in sampler.shrinkage_.items():
+        if factor < 0:
+            raise ValueError(
+                f"The shrinkage factor needs to be >= 0. Got {factor} for class {klass}."
+            )
+    if not np.issubdtype(data.X.dtype, np.number) or data.X.dtype.kind == "c":
+        raise ValueError(
+            "When shrinkage is not None, X needs to contain only numerical data to "
+            f"later generate a smoothed bootstrap sample (X has non-numeric dtype "
+            f"{data.X.dtype})"
+        )
+    return sampler.shrinkage_
+
+
+def _column_std(X):
+    """Population standard deviation of each column, as NumPy's two-pass formula."""
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float64)
+    mean = X.mean(axis=0)
+    return da.sqrt(((X - mean[None, :]) ** 2).mean(axis=0))
+
+
+# --------------------------------------------------------------------------- SMOTE
+
+
+def _interpolate(base, target, steps, dtype):
+    xp = _xp(base)
+    if not xp.isdtype(base.dtype, "real floating"):
+        base = xp.astype(base, xp.float64)
+        target = xp.astype(target, xp.float64)
+    out = base + steps * (target - base)
+    return xp.astype(out, dtype)
+
+
+def _class_block(data, klass):
+    code = data.code_of(klass)
+    return select(data.X, data.codes() == code, data.table[:, code])
+
+
+def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.0,
+                  rows_like=None):
+    """New rows ``X_base[r] + step * (X_base[nn_num[r, c]] - X_base[r])``.
+
+    Draws: ``randint(n_base * k)`` then ``uniform``, from ``random_state``, as
+    the single-machine ``_make_samples``. Returns the lazy rows and the host
+    (rows, flat positions, steps).
+    """
+    n_base, k = int(nn_num.shape[0]), int(nn_num.shape[1])
+    flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
+    steps = step_size * random_state.uniform(size=n_samples)
+    rows = np.floor_divide(flat, k)
+    chunks = _output_chunks(n_samples, X_base if rows_like is None else rows_like)
+    neighbors = nn_num.reshape(-1)[flat].rechunk(chunks)
+    base = X_base[rows].rechunk((neighbors.chunks[0], -1))
+    target = X_base[neighbors].rechunk((neighbors.chunks[0], -1))
+    steps_d = da.from_array(steps, chunks=(neighbors.chunks[0],))
+    out = da.map_blocks(_interpolate, base, target, steps_d[:, None], X_base.dtype,
+                        dtype=X_base.dtype, meta=X_base._meta)
+    return out, rows, neighbors, steps
+
+
+def _labels_like(y, n, klass):
+    return da.full((n,), klass, dtype=y.dtype, chunks=_output_chunks(n, y))
+
+
+def smote(sampler, data):
+    """SMOTE: exact in-class kNN per over-sampled class, client draws.
+
+    Client memory: the draws (two numbers per new sample).
+    """
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        n_class = data.stats[klass]
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        X_class = _class_block(data, klass)
+        nns = kneighbors(X_class, X_class, k=k + 1, exclude_self=False).indices[:, 1:]
+        random_state = check_random_state(sampler.random_state)
+        X_new, *_ = _make_samples(sampler, X_class, nns, n_samples, random_state)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_like(data.y, n_samples, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def _targeted_codes(data, classes):
+    return np.asarray([data.code_of(c) for c in classes], dtype=np.int32)
+
+
+def _agree_block(nb_codes, codes, kind_sel, n_classes):
+    xp = _xp(nb_codes)
+    if kind_sel == "all":
+        return xp.all(nb_codes == codes[:, None], axis=1)
+    votes = xp.stack([xp.sum(xp.astype(nb_codes == c, xp.int32), axis=1)
+                      for c in range(n_classes)], axis=1)
+    return xp.argmax(votes, axis=1) == codes
+
+
+def _isin(codes, targets):
+    xp = _xp(codes)
+    out = xp.zeros(codes.shape, dtype=xp.bool)
+    for t in targets:
+        out = out | (codes == int(t))
+    return out
+
+
+def _keep_block(agree, codes, targets):
+    return ~_isin(codes, targets) | agree
+
+
+def edited_nearest_neighbours(sampler, data):
+    """EditedNearestNeighbours: one exact distributed kNN carrying the labels.
+
+    Client memory: the (chunk x class) table of kept rows. Workers keep the
+    kept-row mask (one byte per row) between the count and the output.
+    """
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    codes = data.codes()
+    targets = _targeted_codes(data, sampler.sampling_strategy_)
+    n = data.X.shape[0]
+    n_targeted = int(data.table[:, targets].sum()) if len(targets) else 0
+    if n_targeted == 0:
+        keep = da.ones(n, chunks=data.X.chunks[0], dtype=bool)
+    else:
+        if k + 1 > n:
+            first = next(data.stats[c] for c in data.classes
+                         if c in sampler.sampling_strategy_)
+            raise _kneighbors_error(k + 1, n, int(first))
+        nb = kneighbors(data.X, k=k, exclude_self=True, labels=codes).labels
+        agree = da.blockwise(_agree_block, "i", nb, "ij", codes, "i", sampler.kind_sel,
+                             None, len(data.classes), None, dtype=bool, concatenate=True,
+                             meta=np.empty((0,), dtype=bool))
+        keep = da.map_blocks(_keep_block, agree, codes, targets, dtype=bool)
+    return _finish_cleaning(sampler, data, keep, codes)
+
+
+def _finish_cleaning(sampler, data, keep, codes, by_class=True):
+    (keep,) = _persist(keep)
+    table = mask_counts(keep, codes, len(data.classes))
+    if by_class:
+        X, y, idx = select_by_class(data, keep, codes, table)
+    else:
+        counts = table.sum(axis=1)
+        everyone = da.arange(data.X.shape[0], chunks=data.X.chunks[0], dtype=np.int64)
+        X, y, idx = (select(data.X, keep, counts), select(data.y, keep, counts),
+                     select(everyone, keep, counts))
+    sampler.sample_indices_ = idx
+    return X, y
+
+
+def _tomek_block(nearest_of_nearest, nb_codes, codes, targets, block_info=None):
+    xp = _xp(codes)
+    start = block_info[2]["array-location"][0][0]
+    own = xp.arange(start, start + codes.shape[0], dtype=xp.int64)
+    links = (nearest_of_nearest == own) & (nb_codes != codes) & _isin(codes, targets)
+    return ~links
+
+
+def tomek_links(sampler, data):
+    """TomekLinks: exact 1-NN carrying labels, then a distributed mutual check.
+
+    Client memory: the (chunk x class) table of kept rows. Workers keep the
+    nearest-neighbour column (int64 per row) and the kept-row mask.
+    """
+    codes = data.codes()
+    if data.X.shape[0] < 2:
+        raise _kneighbors_error(2, data.X.shape[0], data.X.shape[0])
+    nn = kneighbors(data.X, k=1, exclude_self=True, labels=codes)
+    nearest, nb_codes = _persist(nn.indices[:, 0], nn.labels[:, 0])
+    nearest_of_nearest = nearest[nearest]
+    targets = _targeted_codes(data, sampler.sampling_strategy_)
+    keep = da.map_blocks(_tomek_block, nearest_of_nearest.rechunk(codes.chunks),
+                         nb_codes, codes, targets, dtype=bool)
+    return _finish_cleaning(sampler, data, keep, codes, by_class=False)
