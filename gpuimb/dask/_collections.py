@@ -25,12 +25,20 @@ class DaskInfo:
     extra: dict = field(default_factory=dict)
 
 
+def _frame_types():
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # dask without its dataframe extra (pandas)
+        return (), ()
+    return (dd.DataFrame,), (dd.Series,)
+
+
 def _is_dataframe(obj):
-    return hasattr(obj, "columns") and hasattr(obj, "to_dask_array")
+    return isinstance(obj, _frame_types()[0])
 
 
 def _is_series(obj):
-    return (not hasattr(obj, "columns")) and hasattr(obj, "to_dask_array")
+    return isinstance(obj, _frame_types()[1])
 
 
 def unwrap(obj, what):

@@ -22,7 +22,6 @@ No task holds more than two input blocks, the engine's scratch memory (sized
 from the worker's memory limit) and ``rows x k`` candidates.
 """
 
-import math
 from collections import namedtuple
 
 import dask.array as da
@@ -118,19 +117,6 @@ def _empty_rows(query, k, dtype):
     return xp.zeros((0, k), dtype=dtype)
 
 
-def _split_rows(chunks, limit):
-    """Split row chunks larger than ``limit``; keep every existing boundary."""
-    out = []
-    for size in chunks:
-        if size <= limit:
-            out.append(size)
-            continue
-        n = math.ceil(size / limit)
-        base, rest = divmod(size, n)
-        out.extend([base + 1] * rest + [base] * (n - rest))
-    return tuple(out)
-
-
 def kneighbors(index, query=None, *, k, exclude_self=None, labels=None,
                return_distance=False, max_block_rows=None):
     """Exact Euclidean k-nearest neighbours between Dask arrays.
@@ -207,8 +193,10 @@ def kneighbors(index, query=None, *, k, exclude_self=None, labels=None,
     row_bytes = max(index.dtype.itemsize, 8) * index.shape[1]
     limit = block_rows(row_bytes) if max_block_rows is None else int(max_block_rows)
     out_chunks = query.chunks[0]
-    index = index.rechunk((_split_rows(index.chunks[0], limit), -1))
-    query = query.rechunk((_split_rows(query.chunks[0], limit), -1))
+    # Blocks of ``limit`` rows whatever the caller's chunks (tiny partitions
+    # would make n_blocks**2 pair tasks); the result does not depend on them.
+    index = index.rechunk((min(limit, max(n_index, 1)), -1))
+    query = query.rechunk((min(limit, max(n_query, 1)), -1))
     if own is not None:
         own = own.rechunk((query.chunks[0],))
     if labels is not None:

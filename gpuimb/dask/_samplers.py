@@ -9,13 +9,14 @@ synthetic values. Random numbers are drawn on the client with the same host
 """
 
 import numbers
+import warnings
 
 import dask.array as da
 import numpy as np
 from sklearn.utils import check_random_state
 
 from gpuimb.dask._knn import kneighbors
-from gpuimb.dask._ops import mask_counts, select, select_by_class
+from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
 from gpuimb.utils._random import choice_positions
 
 
@@ -48,6 +49,27 @@ def _persist(*arrays):
     return dask.persist(*arrays)
 
 
+def take(array, index):
+    """``array[index]`` for a host integer ``index`` (any order, repeats allowed).
+
+    Row chunks are evened out first: dask's take fails on arrays whose average
+    chunk is under one row (many empty partitions).
+    """
+    rows = array.shape[0]
+    if rows and min(array.chunks[0]) == 0 or len(array.chunks[0]) > rows:
+        array = array.rechunk({0: max(1, max(array.chunks[0]))})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", da.PerformanceWarning)
+        return array[index]
+
+
+def _take_dask(array, index):
+    """``array[index]`` for a lazy Dask integer ``index`` (known chunks)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", da.PerformanceWarning)
+        return array[index]
+
+
 def _output_chunks(n, like):
     rows = max(int(max(like.chunks[0], default=1)), 1)
     return (n,) if n <= rows else rows
@@ -63,18 +85,20 @@ def random_under_sampler(sampler, data):
     permutation of the class, so O(n_class) int64 for each under-sampled class).
     """
     random_state = check_random_state(sampler.random_state)
-    parts = []
+    Xs, ys, idx = [], [], []
     for klass, count in data.stats.items():
-        rows = data.class_rows(klass)
         if klass in sampler.sampling_strategy_:
             positions = choice_positions(random_state, int(count),
                                          sampler.sampling_strategy_[klass],
                                          sampler.replacement)
-            rows = rows[positions]
-        parts.append(rows)
-    idx = da.concatenate(parts)
-    sampler.sample_indices_ = idx
-    return data.X[idx], data.y[idx]
+        else:
+            positions = np.arange(int(count))
+        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
+        Xs.append(X_k)
+        ys.append(y_k)
+        idx.append(rows_k)
+    sampler.sample_indices_ = da.concatenate(idx)
+    return da.concatenate(Xs), da.concatenate(ys)
 
 
 def _smoothed_noise_chunk(state, rows, n_features):
@@ -126,11 +150,9 @@ def random_over_sampler(sampler, data):
     chunk_rows = int(max(X.chunks[0], default=1)) or 1
     for klass, n_new in sampler.sampling_strategy_.items():
         count = data.stats[klass]
-        rows = data.class_rows(klass)
         positions = choice_positions(random_state, int(count), n_new, True)
-        drawn = rows[positions]
+        picked, y_new, drawn = take_class(data, klass, positions, [X, y, "rows"])
         idx_blocks.append(drawn)
-        picked = X[drawn]
         if shrinkage is not None:
             smoothing = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
             X_class = select(X, data.codes() == data.code_of(klass),
@@ -143,7 +165,7 @@ def random_over_sampler(sampler, data):
             picked = picked.rechunk((noise.chunks[0], -1))
             picked = (noise * scale[None, :] + picked.astype(np.float64)).astype(out_dtype)
         X_blocks.append(picked)
-        y_blocks.append(y[drawn])
+        y_blocks.append(y_new)
     sampler.sample_indices_ = da.concatenate(idx_blocks)
     return da.concatenate(X_blocks), da.concatenate(y_blocks)
 
@@ -214,10 +236,11 @@ def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.
     steps = step_size * random_state.uniform(size=n_samples)
     rows = np.floor_divide(flat, k)
     chunks = _output_chunks(n_samples, X_base if rows_like is None else rows_like)
-    neighbors = nn_num.reshape(-1)[flat].rechunk(chunks)
-    base = X_base[rows].rechunk((neighbors.chunks[0], -1))
-    target = X_base[neighbors].rechunk((neighbors.chunks[0], -1))
-    steps_d = da.from_array(steps, chunks=(neighbors.chunks[0],))
+    # The neighbour of each new sample: one int64 per new sample to the client.
+    neighbors = np.asarray(take(nn_num.reshape(-1), flat).compute(), dtype=np.int64)
+    base = take(X_base, rows).rechunk((chunks, -1))
+    target = take(X_base, neighbors).rechunk((base.chunks[0], -1))
+    steps_d = da.from_array(steps, chunks=(base.chunks[0],))
     out = da.map_blocks(_interpolate, base, target, steps_d[:, None], X_base.dtype,
                         dtype=X_base.dtype, meta=X_base._meta)
     return out, rows, neighbors, steps
@@ -336,7 +359,7 @@ def tomek_links(sampler, data):
         raise _kneighbors_error(2, data.X.shape[0], data.X.shape[0])
     nn = kneighbors(data.X, k=1, exclude_self=True, labels=codes)
     nearest, nb_codes = _persist(nn.indices[:, 0], nn.labels[:, 0])
-    nearest_of_nearest = nearest[nearest]
+    nearest_of_nearest = _take_dask(nearest, nearest)
     targets = _targeted_codes(data, sampler.sampling_strategy_)
     keep = da.map_blocks(_tomek_block, nearest_of_nearest.rechunk(codes.chunks),
                          nb_codes, codes, targets, dtype=bool)
