@@ -20,6 +20,10 @@ _EXACT = {
     "SMOTE": _samplers.smote,
     "EditedNearestNeighbours": _samplers.edited_nearest_neighbours,
     "TomekLinks": _samplers.tomek_links,
+    "BorderlineSMOTE": _samplers.borderline_smote,
+    "ADASYN": _samplers.adasyn,
+    "SMOTEENN": _samplers.smote_then_clean,
+    "SMOTETomek": _samplers.smote_then_clean,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated
@@ -30,6 +34,14 @@ _GATHER_ONLY = {
     "ClusterCentroids": "distributed K-means (k-means||) finds other centres than K-means++",
     "InstanceHardnessThreshold": "it cross-validates a classifier on all of X",
 }
+
+
+def handler_for(sampler):
+    """The Dask function of a sampler, or NotImplementedError."""
+    handler = _handler(sampler)
+    if handler is None:
+        raise _unsupported(sampler)
+    return handler
 
 
 def _handler(sampler):
@@ -52,7 +64,7 @@ def _unsupported(sampler):
     )
 
 
-def _strategy(sampler, data):
+def strategy_for(sampler, data):
     """``check_sampling_strategy`` from the client's class counts."""
     from gpuimb.utils import _validation as v
 
@@ -114,7 +126,7 @@ def _validate(sampler, X, y):
         sampler.feature_names_in_ = np.asarray(list(columns), dtype=object)
     elif hasattr(sampler, "feature_names_in_"):
         del sampler.feature_names_in_
-    sampler.sampling_strategy_ = _strategy(sampler, data)
+    sampler.sampling_strategy_ = strategy_for(sampler, data)
     return data, x_info, y_info
 
 

@@ -112,10 +112,16 @@ def masked_rows(array, counts, predicate, arg):
     )
 
 
-def scan(X, y, *, check_x):
-    """One distributed pass: class table, first rows, validation flags."""
-    parts = [dask.delayed(_chunk_scan)(yb, xb, check_x)
-             for yb, xb in zip(y.to_delayed().ravel(), X.to_delayed().ravel(), strict=True)]
+def scan(X, y, *, check_x, labels_only=False):
+    """One distributed pass: class table, first rows, validation flags.
+
+    ``labels_only`` reads y alone (X is not computed).
+    """
+    if labels_only:
+        parts = [dask.delayed(_chunk_scan)(yb, None, False) for yb in y.to_delayed().ravel()]
+    else:
+        parts = [dask.delayed(_chunk_scan)(yb, xb, check_x) for yb, xb in
+                 zip(y.to_delayed().ravel(), X.to_delayed().ravel(), strict=True)]
     results = dask.compute(*parts)
     if any(r["y_nonfinite"] for r in results):
         raise ValueError("Input y contains NaN or infinity.")

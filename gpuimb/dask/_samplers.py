@@ -364,3 +364,173 @@ def tomek_links(sampler, data):
     keep = da.map_blocks(_tomek_block, nearest_of_nearest.rechunk(codes.chunks),
                          nb_codes, codes, targets, dtype=bool)
     return _finish_cleaning(sampler, data, keep, codes, by_class=False)
+
+
+# --------------------------------------------------------------------------- SMOTE variants
+
+
+def _interpolate_diffs_first(base, target, steps, dtype):
+    """``base + steps * (target - base)`` with the difference taken in X's dtype
+    (ADASYN's order of operations)."""
+    xp = _xp(base)
+    diffs = target - base
+    if not xp.isdtype(base.dtype, "real floating"):
+        base = xp.astype(base, xp.float64)
+        diffs = xp.astype(diffs, xp.float64)
+    return xp.astype(base + steps * diffs, dtype)
+
+
+def _interpolated(X_base, rows, nn_data, neighbors, steps, like, diffs_first=False):
+    """Lazy ``X_base[rows] + steps * (nn_data[neighbors] - X_base[rows])``."""
+    n = len(rows)
+    chunks = _output_chunks(n, like)
+    base = take(X_base, rows).rechunk((chunks, -1))
+    target = take(nn_data, neighbors).rechunk((base.chunks[0], -1))
+    steps_d = da.from_array(np.asarray(steps, dtype=np.float64), chunks=(base.chunks[0],))
+    func = _interpolate_diffs_first if diffs_first else _interpolate
+    return da.map_blocks(func, base, target, steps_d[:, None], X_base.dtype,
+                         dtype=X_base.dtype, meta=X_base._meta)
+
+
+def _labels_for(X_new, y, klass):
+    return da.full((X_new.shape[0],), klass, dtype=y.dtype, chunks=(X_new.chunks[0],))
+
+
+def borderline_smote(sampler, data):
+    """BorderlineSMOTE: danger test on all of X, then SMOTE from the danger rows.
+
+    Client memory: the danger mask of each over-sampled class (one bool per
+    class row), the draws and the neighbour of each new sample.
+    """
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    m = _require_int(sampler.m_neighbors, "m_neighbors", sampler)
+    codes = data.codes()
+    n = data.X.shape[0]
+    sampler.in_danger_indices = {}
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if m + 1 > n:
+            raise _kneighbors_error(m + 1, n, n_class)
+        X_class = _class_block(data, klass)
+        labels = kneighbors(data.X, X_class, k=m + 1, exclude_self=False,
+                            labels=codes).labels[:, 1:]
+        n_other = (labels != code).astype(np.int64).sum(axis=1)
+        n_other = np.asarray(n_other.compute())
+        danger = (2 * n_other >= m) & (n_other < m)
+        danger_local = np.flatnonzero(danger)
+        if danger_local.size == 0:
+            continue
+        class_rows = data.class_rows(klass)
+        sampler.in_danger_indices[klass] = np.asarray(take(class_rows, danger_local).compute())
+        X_danger = take(X_class, danger_local)
+        if sampler.kind == "borderline-1":
+            nn_data, nn_labels = X_class, None
+        else:
+            nn_data, nn_labels = data.X, codes
+        if k + 1 > nn_data.shape[0]:
+            raise _kneighbors_error(k + 1, nn_data.shape[0], danger_local.size)
+        found = kneighbors(nn_data, X_danger, k=k + 1, exclude_self=False,
+                           labels=nn_labels)
+        nns = found.indices[:, 1:]
+        random_state = check_random_state(sampler.random_state)
+        n_base = danger_local.size
+        flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
+        steps = random_state.uniform(size=n_samples)
+        rows = np.floor_divide(flat, k)
+        neighbors = np.asarray(take(nns.reshape(-1), flat).compute(), dtype=np.int64)
+        if nn_labels is not None:
+            nb_codes = np.asarray(take(found.labels[:, 1:].reshape(-1), flat).compute())
+            other = nb_codes != code
+            shrink_state = check_random_state(sampler.random_state)
+            factors = shrink_state.uniform(low=0.0, high=0.5, size=(int(other.sum()), 1))[:, 0]
+            steps = steps.copy()
+            steps[other] = steps[other] * factors
+        X_new = _interpolated(X_danger, rows, nn_data, neighbors, steps, data.X)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def adasyn(sampler, data):
+    """ADASYN: per-row difficulty from a kNN over all of X, then SMOTE-like draws.
+
+    Client memory: one neighbour count per class row, the draws and the
+    neighbour of each new sample.
+    """
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    codes = data.codes()
+    n = data.X.shape[0]
+    random_state = check_random_state(sampler.random_state)
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        n_samples = int(n_samples)
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if k + 1 > n:
+            raise _kneighbors_error(k + 1, n, n_class)
+        X_class = _class_block(data, klass)
+        labels = kneighbors(data.X, X_class, k=k + 1, exclude_self=False,
+                            labels=codes).labels[:, 1:]
+        other = np.asarray((labels != code).astype(np.int64).sum(axis=1).compute())
+        ratio_nn = other.astype(np.float64) / k
+        total = float(np.sum(ratio_nn))
+        if not total:
+            raise RuntimeError(
+                "Not any neigbours belong to the majority"
+                " class. This case will induce a NaN case"
+                " with a division by zero. ADASYN is not"
+                " suited for this specific dataset."
+                " Use SMOTE instead."
+            )
+        ratio_nn = ratio_nn / np.sum(ratio_nn)
+        n_per_sample = np.round(ratio_nn * n_samples).astype(np.int64)
+        n_samples = int(np.sum(n_per_sample))
+        if not n_samples:
+            raise ValueError("No samples will be generated with the provided ratio settings.")
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        nns = kneighbors(X_class, X_class, k=k + 1, exclude_self=False).indices[:, 1:]
+        rows = np.repeat(np.arange(n_class, dtype=np.int64), n_per_sample)
+        cols = random_state.choice(k, size=n_samples).astype(np.int64)
+        steps = random_state.uniform(size=n_samples)
+        neighbors = np.asarray(take(nns.reshape(-1), rows * k + cols).compute(),
+                               dtype=np.int64)
+        X_new = _interpolated(X_class, rows, X_class, neighbors, steps, data.X,
+                              diffs_first=True)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def smote_then_clean(sampler, data):
+    """SMOTEENN / SMOTETomek: the Dask SMOTE, then the Dask cleaner on its output.
+
+    The cleaner's class table comes from the SMOTE output's labels only (X is
+    not scanned again); SMOTE's rows are recomputed lazily where needed.
+    """
+    from gpuimb.dask._driver import handler_for, strategy_for
+
+    sampler._validate_estimator()
+    sampler.sampling_strategy_ = sampler.sampling_strategy
+    smote = sampler.smote_
+    smote._validate_params()
+    smote.sampling_strategy_ = strategy_for(smote, data)
+    X1, y1 = handler_for(smote)(smote, data)
+    smote.engine_ = "dask"
+    X1 = X1.rechunk({1: -1})
+    y1 = y1.rechunk((X1.chunks[0],))
+    from gpuimb.dask._ops import scan
+
+    data1 = scan(X1, y1, check_x=False, labels_only=True)
+    cleaner = getattr(sampler, sampler._cleaner + "_")
+    cleaner._validate_params()
+    cleaner.sampling_strategy_ = strategy_for(cleaner, data1)
+    X2, y2 = handler_for(cleaner)(cleaner, data1)
+    cleaner.engine_ = "dask"
+    return X2, y2
