@@ -24,6 +24,8 @@ _EXACT = {
     "ADASYN": _samplers.adasyn,
     "SMOTEENN": _samplers.smote_then_clean,
     "SMOTETomek": _samplers.smote_then_clean,
+    "RepeatedEditedNearestNeighbours": _samplers.repeated_edited_nearest_neighbours,
+    "AllKNN": _samplers.all_knn,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated

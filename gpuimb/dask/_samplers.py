@@ -534,3 +534,164 @@ def smote_then_clean(sampler, data):
     X2, y2 = handler_for(cleaner)(cleaner, data1)
     cleaner.engine_ = "dask"
     return X2, y2
+
+
+# --------------------------------------------------------------------------- RENN, AllKNN
+
+
+# Extra kNN table columns beyond what the first edition needs (as the
+# single-machine editor): rows that run out of alive neighbours are searched again.
+TABLE_MARGIN = 8
+
+
+def _first_alive_block(table, labels, codes, alive, wanted, k, kind_sel, n_classes):
+    """One chunk of an edition: agreement of each row with its first k alive
+    neighbours in the table, and the rows whose table ran out of alive ones."""
+    table = np.asarray(table)
+    nb_alive = alive[table]
+    order = np.argsort(~nb_alive, axis=1, kind="stable")[:, :k]
+    nb_codes = np.take_along_axis(np.asarray(labels), order, axis=1)
+    codes = np.asarray(codes)
+    need = wanted & (nb_alive.sum(axis=1) < k)
+    agree = np.asarray(_agree_block(nb_codes, codes, kind_sel, n_classes))
+    return agree, need
+
+
+class _Edition:
+    """The repeated-edition state: client-side alive mask and class codes.
+
+    Client memory: one int32 class code and one bool per row. The kNN table
+    (``n_columns`` neighbours and their labels per row) stays on the workers.
+    """
+
+    def __init__(self, sampler, data, n_columns):
+        import dask
+
+        self.sampler, self.data = sampler, data
+        self.codes_d = data.codes()
+        self.codes = np.asarray(self.codes_d.compute())
+        self.n = data.X.shape[0]
+        self.n_classes = len(data.classes)
+        n_columns = min(n_columns, self.n - 1)
+        found = kneighbors(data.X, k=n_columns, exclude_self=True, labels=self.codes_d)
+        self.table, self.labels = dask.persist(found.indices, found.labels)
+        self.targeted = np.zeros(self.n, dtype=bool)
+        counts = data.stats
+        smallest = min(counts.values())
+        tied = [c for c, v in counts.items() if v == smallest]
+        firsts = [data.first[data.code_of(c)] for c in tied]
+        self.minority = tied[int(np.argmin(firsts))]
+
+    def retarget(self, alive, first_round):
+        from gpuimb.utils._validation import check_sampling_strategy
+
+        y_now = self.data.classes[self.codes if first_round else self.codes[alive]]
+        wanted = check_sampling_strategy(self.sampler.sampling_strategy, y_now,
+                                         "clean-sampling")
+        targets = [self.data.code_of(c) for c in wanted]
+        self.targeted = np.isin(self.codes, targets)
+
+    def class_sizes(self, alive):
+        return np.bincount(self.codes[alive], minlength=self.n_classes).tolist()
+
+    def check_size(self, alive, k):
+        n_alive = int(alive.sum())
+        if k + 1 > n_alive:
+            sizes = self.class_sizes(alive & self.targeted)
+            first = next((s for s in sizes if s), 0)
+            raise _kneighbors_error(k + 1, n_alive, first)
+
+    def edit(self, alive, k):
+        import dask
+
+        self.check_size(alive, k)
+        wanted = alive & self.targeted
+        alive_d = dask.delayed(alive, pure=True)
+        offsets = self.data.offsets
+        kind, n_classes = self.sampler.kind_sel, self.n_classes
+        parts = []
+        for j, (tb, lb, cb) in enumerate(zip(self.table.to_delayed().ravel(),
+                                             self.labels.to_delayed().ravel(),
+                                             self.codes_d.to_delayed().ravel(), strict=True)):
+            w = wanted[offsets[j]:offsets[j + 1]]
+            parts.append(dask.delayed(_first_alive_block)(tb, lb, cb, alive_d, w, k, kind,
+                                                          n_classes))
+        results = dask.compute(*parts)
+        agree = np.concatenate([r[0] for r in results]) if results else np.ones(0, bool)
+        need = np.concatenate([r[1] for r in results]) if results else np.zeros(0, bool)
+        redo = np.flatnonzero(need)
+        if redo.size:
+            agree[redo] = self._search_alive(alive, redo, k)
+        return alive & ~(self.targeted & ~agree)
+
+    def _search_alive(self, alive, rows, k):
+        """Agreement of ``rows`` with their k nearest alive rows, searched anew."""
+        alive_idx = np.flatnonzero(alive)
+        position = np.cumsum(alive) - 1
+        X_alive = select(self.data.X, da.from_array(alive, chunks=(self.data.X.chunks[0],)),
+                         _chunk_sums(alive, self.data.X.chunks[0]))
+        X_rows = take(self.data.X, rows)
+        codes_alive = da.from_array(self.codes[alive_idx], chunks=(X_alive.chunks[0],))
+        labels = kneighbors(X_alive, X_rows, k=k, exclude_self=position[rows],
+                            labels=codes_alive).labels
+        nb_codes = np.asarray(labels.compute())
+        return np.asarray(_agree_block(nb_codes, self.codes[rows], self.sampler.kind_sel,
+                                       self.n_classes))
+
+    def stops(self, sizes, allow_minority=False):
+        n_minority = self.data.stats[self.minority]
+        present = [(c, s) for c, s in zip(self.data.classes, sizes, strict=True) if s]
+        became_minority = any(s < n_minority for c, s in present if c != self.minority)
+        if allow_minority:
+            became_minority = False
+        return became_minority or len(present) < self.n_classes
+
+    def finish(self, alive):
+        keep = da.from_array(alive, chunks=(self.data.X.chunks[0],))
+        return _finish_cleaning(self.sampler, self.data, keep, self.codes_d)
+
+
+def _chunk_sums(mask, chunks):
+    ends = np.cumsum(chunks)
+    return np.add.reduceat(mask.astype(np.int64), np.r_[0, ends[:-1]]) * (np.asarray(chunks) > 0)
+
+
+def _validate_repeated(sampler):
+    from gpuimb.base import SamplingContext
+
+    sampler._validate_estimator(SamplingContext(xp=np, device="cpu"))
+
+
+def repeated_edited_nearest_neighbours(sampler, data):
+    """RepeatedEditedNearestNeighbours: one distributed kNN table, editions on it."""
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _validate_repeated(sampler)
+    edition = _Edition(sampler, data, 2 * k + TABLE_MARGIN)
+    alive = np.ones(edition.n, dtype=bool)
+    n_alive = edition.n
+    sampler.n_iter_ = 0
+    while sampler.n_iter_ < sampler.max_iter:
+        edition.retarget(alive, sampler.n_iter_ == 0)
+        sampler.n_iter_ += 1
+        alive = edition.edit(alive, k)
+        sizes = edition.class_sizes(alive)
+        converged = sum(sizes) == n_alive
+        n_alive = sum(sizes)
+        if converged or edition.stops(sizes):
+            break
+    return edition.finish(alive)
+
+
+def all_knn(sampler, data):
+    """AllKNN: editions with 1, 2, ..., n_neighbors neighbours on one table."""
+    k_max = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _validate_repeated(sampler)
+    edition = _Edition(sampler, data, k_max + max(k_max, TABLE_MARGIN))
+    alive = np.ones(edition.n, dtype=bool)
+    for k in range(1, k_max + 1):
+        sampler.enn_.n_neighbors = k
+        edition.retarget(alive, k == 1)
+        alive = edition.edit(alive, k)
+        if edition.stops(edition.class_sizes(alive), sampler.allow_minority):
+            break
+    return edition.finish(alive)
