@@ -26,6 +26,7 @@ _EXACT = {
     "SMOTETomek": _samplers.smote_then_clean,
     "RepeatedEditedNearestNeighbours": _samplers.repeated_edited_nearest_neighbours,
     "AllKNN": _samplers.all_knn,
+    "NearMiss": _samplers.near_miss,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated

@@ -695,3 +695,105 @@ def all_knn(sampler, data):
         if edition.stops(edition.class_sizes(alive), sampler.allow_minority):
             break
     return edition.finish(alive)
+
+
+# --------------------------------------------------------------------------- NearMiss
+
+
+def _chunk_smallest(scores, n, start):
+    """Up to ``n`` smallest (score, position) pairs of a chunk, in that order."""
+    scores = np.asarray(scores)
+    order = np.argsort(scores, kind="stable")[:n]
+    return scores[order], order.astype(np.int64) + start
+
+
+def _smallest_positions(scores, n):
+    """Positions of the ``n`` smallest scores of a lazy 1-D array, ties by position.
+
+    Each chunk sends its own ``n`` best (score, position) pairs to the client,
+    which merges them: the same selection as a stable argsort of all scores.
+    """
+    import dask
+
+    offsets = np.concatenate([[0], np.cumsum(scores.chunks[0])]).astype(np.int64)
+    parts = [dask.delayed(_chunk_smallest)(block, n, int(offsets[j]))
+             for j, block in enumerate(scores.to_delayed().ravel()) if scores.chunks[0][j]]
+    results = dask.compute(*parts)
+    if not results:
+        return np.zeros(0, dtype=np.int64)
+    values = np.concatenate([r[0] for r in results])
+    positions = np.concatenate([r[1] for r in results])
+    order = np.lexsort((positions, values))[:n]
+    return positions[order]
+
+
+def _row_sums(dist):
+    xp = _xp(dist)
+    return xp.sum(xp.astype(dist, xp.float64), axis=1)
+
+
+def near_miss(sampler, data):
+    """NearMiss versions 1 and 3: exact distances to the minority class.
+
+    Client memory: for each under-sampled class, the kept count of (score,
+    position) pairs per chunk; version 3 also the candidate positions (at
+    most ``n_neighbors_ver3`` per minority row). Version 2 ranks by the
+    farthest minority rows through a centred product whose centre (the
+    minority mean) a distributed reduction cannot reproduce bit for bit, so it
+    is not offered on Dask (use ``gather=True``).
+    """
+    import warnings as _warnings
+
+    if sampler.version == 2:
+        raise NotImplementedError(
+            "NearMiss(version=2) cannot resample Dask collections exactly: its "
+            "farthest-distance sums depend on the minority mean, which a distributed "
+            "reduction rounds differently. Opt in with gpuimb.dask.fit_resample("
+            "sampler, X, y, gather=True) to run it on one machine."
+        )
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    counts = data.stats
+    smallest = min(counts.values())
+    tied = [c for c, v in counts.items() if v == smallest]
+    minority = tied[int(np.argmin([data.first[data.code_of(c)] for c in tied]))]
+    X_min = _class_block(data, minority)
+    n_min = counts[minority]
+    Xs, ys, idx = [], [], []
+    for klass, count in counts.items():
+        positions = np.arange(int(count))
+        if klass in sampler.sampling_strategy_:
+            n_samples = sampler.sampling_strategy_[klass]
+            X_cls = _class_block(data, klass)
+            if sampler.version == 3:
+                k3 = _require_int(sampler.n_neighbors_ver3, "n_neighbors_ver3", sampler)
+                if k3 > count:
+                    raise _kneighbors_error(k3, int(count), n_min)
+                found = kneighbors(X_cls, X_min, k=k3).indices
+                candidates = np.unique(np.asarray(found.compute()).ravel())
+                if k > n_min:
+                    raise _kneighbors_error(k, n_min, candidates.size)
+                dist = kneighbors(X_min, take(X_cls, candidates), k=k,
+                                  return_distance=True).distances
+                scores = dist.map_blocks(_row_sums, drop_axis=1, dtype=np.float64)
+                # Farthest first, ties in candidate order: the smallest negated scores.
+                keep = _smallest_positions(-scores, min(n_samples, candidates.size))
+                positions = candidates[keep]
+            else:
+                if k > n_min:
+                    raise _kneighbors_error(k, n_min, int(count))
+                dist = kneighbors(X_min, X_cls, k=k, return_distance=True).distances
+                scores = dist.map_blocks(_row_sums, drop_axis=1, dtype=np.float64)
+                positions = _smallest_positions(scores, min(n_samples, int(count)))
+            if positions.size < n_samples:
+                _warnings.warn(
+                    "The number of the samples to be selected is larger"
+                    " than the number of samples available. The"
+                    " balancing ratio cannot be ensure and all samples"
+                    " will be returned."
+                )
+        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
+        Xs.append(X_k)
+        ys.append(y_k)
+        idx.append(rows_k)
+    sampler.sample_indices_ = da.concatenate(idx)
+    return da.concatenate(Xs), da.concatenate(ys)
