@@ -5,8 +5,9 @@ sampler's ``fit_resample`` loads this package.
 """
 
 from gpuimb.dask._knn import Neighbours, kneighbors
+from gpuimb.dask._parquet import resample_parquet
 
-__all__ = ["Neighbours", "kneighbors"]
+__all__ = ["Neighbours", "kneighbors", "resample_parquet"]
 
 
 def fit_resample(sampler, X, y, *, gather=False, **params):

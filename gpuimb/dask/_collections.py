@@ -41,16 +41,24 @@ def _is_series(obj):
     return isinstance(obj, _frame_types()[1])
 
 
+def _optimized(frame):
+    # The partition lengths are computed on the optimised expression, which may
+    # have fewer partitions (read_parquet combines small column projections):
+    # convert that same expression so lengths and partitions agree.
+    optimize = getattr(frame, "optimize", None)
+    return optimize() if optimize is not None else frame
+
+
 def unwrap(obj, what):
     """Return ``(dask_array, info)`` for a Dask collection (or a plain array)."""
     if isinstance(obj, da.Array):
         arr, info = obj, DaskInfo("array")
     elif _is_dataframe(obj):
         info = DaskInfo("dataframe", columns=obj.columns, dtypes=obj.dtypes)
-        arr = obj.to_dask_array(lengths=True)
+        arr = _optimized(obj).to_dask_array(lengths=True)
     elif _is_series(obj):
         info = DaskInfo("series", dtypes=obj.dtype, name=obj.name)
-        arr = obj.to_dask_array(lengths=True)
+        arr = _optimized(obj).to_dask_array(lengths=True)
     elif hasattr(obj, "shape") and hasattr(obj, "dtype"):
         # A NumPy/CuPy y next to a Dask X: wrap it in one chunk.
         arr, info = da.from_array(obj, chunks=-1), DaskInfo("local")

@@ -155,6 +155,8 @@ def fit_resample_dask(sampler, X, y, *, gather=False, **params):
     data, x_info, y_info = _validate(sampler, X, y)
     X_res, y_res = handler(sampler, data)
     sampler.engine_ = "dask"
+    # Same row chunks for X and y: dataframes built from them share divisions.
+    y_res = y_res.rechunk((X_res.chunks[0],))
     return _collections.wrap(X_res, x_info), _collections.wrap(y_res, y_info)
 
 
