@@ -739,18 +739,11 @@ def near_miss(sampler, data):
     position) pairs per chunk; version 3 also the candidate positions (at
     most ``n_neighbors_ver3`` per minority row). Version 2 ranks by the
     farthest minority rows through a centred product whose centre (the
-    minority mean) a distributed reduction cannot reproduce bit for bit, so it
-    is not offered on Dask (use ``gather=True``).
+    minority mean) a distributed reduction cannot reproduce bit for bit, so the
+    driver refuses it on Dask unless ``gather=True``.
     """
     import warnings as _warnings
 
-    if sampler.version == 2:
-        raise NotImplementedError(
-            "NearMiss(version=2) cannot resample Dask collections exactly: its "
-            "farthest-distance sums depend on the minority mean, which a distributed "
-            "reduction rounds differently. Opt in with gpuimb.dask.fit_resample("
-            "sampler, X, y, gather=True) to run it on one machine."
-        )
     k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
     counts = data.stats
     smallest = min(counts.values())
