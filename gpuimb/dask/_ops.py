@@ -148,7 +148,7 @@ def scan(X, y, *, check_x, labels_only=False):
 
 def _select(block, mask):
     xp = _xp(block)
-    rows = xp.nonzero(mask)[0]
+    rows = xp.nonzero(xp.asarray(mask))[0]
     return xp.take(block, rows, axis=0)
 
 

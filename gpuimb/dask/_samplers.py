@@ -15,6 +15,7 @@ import dask.array as da
 import numpy as np
 from sklearn.utils import check_random_state
 
+from gpuimb._backends import to_host
 from gpuimb.dask._knn import kneighbors
 from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
 from gpuimb.utils._random import choice_positions
@@ -24,6 +25,11 @@ def _xp(a):
     from array_api_compat import array_namespace
 
     return array_namespace(a)
+
+
+def _host(array):
+    """Compute a small Dask array and bring it to the client as NumPy."""
+    return np.asarray(to_host(array.compute()))
 
 
 def _require_int(value, name, sampler):
@@ -127,6 +133,15 @@ def _noise_chain(state, n_rows, n_features, chunk_rows):
     return da.concatenate(blocks)
 
 
+def _like(block, meta):
+    """``block`` (NumPy) as an array of ``meta``'s library (NumPy or CuPy)."""
+    if type(meta).__module__.split(".")[0] == "cupy":
+        import cupy
+
+        return cupy.asarray(block)
+    return block
+
+
 def _advance_randn(random_state, n):
     """Advance ``random_state`` past ``randn(n)`` without keeping the values."""
     step = 2**20
@@ -163,6 +178,7 @@ def random_over_sampler(sampler, data):
             _advance_randn(random_state, n_new * n_features)
             out_dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
             picked = picked.rechunk((noise.chunks[0], -1))
+            noise = noise.map_blocks(_like, picked._meta, dtype=np.float64, meta=picked._meta)
             picked = (noise * scale[None, :] + picked.astype(np.float64)).astype(out_dtype)
         X_blocks.append(picked)
         y_blocks.append(y_new)
@@ -237,7 +253,7 @@ def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.
     rows = np.floor_divide(flat, k)
     chunks = _output_chunks(n_samples, X_base if rows_like is None else rows_like)
     # The neighbour of each new sample: one int64 per new sample to the client.
-    neighbors = np.asarray(take(nn_num.reshape(-1), flat).compute(), dtype=np.int64)
+    neighbors = _host(take(nn_num.reshape(-1), flat)).astype(np.int64)
     base = take(X_base, rows).rechunk((chunks, -1))
     target = take(X_base, neighbors).rechunk((base.chunks[0], -1))
     steps_d = da.from_array(steps, chunks=(base.chunks[0],))
@@ -419,13 +435,13 @@ def borderline_smote(sampler, data):
         labels = kneighbors(data.X, X_class, k=m + 1, exclude_self=False,
                             labels=codes).labels[:, 1:]
         n_other = (labels != code).astype(np.int64).sum(axis=1)
-        n_other = np.asarray(n_other.compute())
+        n_other = _host(n_other)
         danger = (2 * n_other >= m) & (n_other < m)
         danger_local = np.flatnonzero(danger)
         if danger_local.size == 0:
             continue
         class_rows = data.class_rows(klass)
-        sampler.in_danger_indices[klass] = np.asarray(take(class_rows, danger_local).compute())
+        sampler.in_danger_indices[klass] = _host(take(class_rows, danger_local))
         X_danger = take(X_class, danger_local)
         if sampler.kind == "borderline-1":
             nn_data, nn_labels = X_class, None
@@ -441,9 +457,9 @@ def borderline_smote(sampler, data):
         flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
         steps = random_state.uniform(size=n_samples)
         rows = np.floor_divide(flat, k)
-        neighbors = np.asarray(take(nns.reshape(-1), flat).compute(), dtype=np.int64)
+        neighbors = _host(take(nns.reshape(-1), flat)).astype(np.int64)
         if nn_labels is not None:
-            nb_codes = np.asarray(take(found.labels[:, 1:].reshape(-1), flat).compute())
+            nb_codes = _host(take(found.labels[:, 1:].reshape(-1), flat))
             other = nb_codes != code
             shrink_state = check_random_state(sampler.random_state)
             factors = shrink_state.uniform(low=0.0, high=0.5, size=(int(other.sum()), 1))[:, 0]
@@ -477,7 +493,7 @@ def adasyn(sampler, data):
         X_class = _class_block(data, klass)
         labels = kneighbors(data.X, X_class, k=k + 1, exclude_self=False,
                             labels=codes).labels[:, 1:]
-        other = np.asarray((labels != code).astype(np.int64).sum(axis=1).compute())
+        other = _host((labels != code).astype(np.int64).sum(axis=1))
         ratio_nn = other.astype(np.float64) / k
         total = float(np.sum(ratio_nn))
         if not total:
@@ -499,8 +515,7 @@ def adasyn(sampler, data):
         rows = np.repeat(np.arange(n_class, dtype=np.int64), n_per_sample)
         cols = random_state.choice(k, size=n_samples).astype(np.int64)
         steps = random_state.uniform(size=n_samples)
-        neighbors = np.asarray(take(nns.reshape(-1), rows * k + cols).compute(),
-                               dtype=np.int64)
+        neighbors = _host(take(nns.reshape(-1), rows * k + cols)).astype(np.int64)
         X_new = _interpolated(X_class, rows, X_class, neighbors, steps, data.X,
                               diffs_first=True)
         X_blocks.append(X_new)
@@ -547,11 +562,11 @@ TABLE_MARGIN = 8
 def _first_alive_block(table, labels, codes, alive, wanted, k, kind_sel, n_classes):
     """One chunk of an edition: agreement of each row with its first k alive
     neighbours in the table, and the rows whose table ran out of alive ones."""
-    table = np.asarray(table)
+    table = np.asarray(to_host(table))
     nb_alive = alive[table]
     order = np.argsort(~nb_alive, axis=1, kind="stable")[:, :k]
-    nb_codes = np.take_along_axis(np.asarray(labels), order, axis=1)
-    codes = np.asarray(codes)
+    nb_codes = np.take_along_axis(np.asarray(to_host(labels)), order, axis=1)
+    codes = np.asarray(to_host(codes))
     need = wanted & (nb_alive.sum(axis=1) < k)
     agree = np.asarray(_agree_block(nb_codes, codes, kind_sel, n_classes))
     return agree, need
@@ -569,7 +584,7 @@ class _Edition:
 
         self.sampler, self.data = sampler, data
         self.codes_d = data.codes()
-        self.codes = np.asarray(self.codes_d.compute())
+        self.codes = _host(self.codes_d)
         self.n = data.X.shape[0]
         self.n_classes = len(data.classes)
         n_columns = min(n_columns, self.n - 1)
@@ -634,7 +649,7 @@ class _Edition:
         codes_alive = da.from_array(self.codes[alive_idx], chunks=(X_alive.chunks[0],))
         labels = kneighbors(X_alive, X_rows, k=k, exclude_self=position[rows],
                             labels=codes_alive).labels
-        nb_codes = np.asarray(labels.compute())
+        nb_codes = _host(labels)
         return np.asarray(_agree_block(nb_codes, self.codes[rows], self.sampler.kind_sel,
                                        self.n_classes))
 
@@ -702,7 +717,7 @@ def all_knn(sampler, data):
 
 def _chunk_smallest(scores, n, start):
     """Up to ``n`` smallest (score, position) pairs of a chunk, in that order."""
-    scores = np.asarray(scores)
+    scores = np.asarray(to_host(scores))
     order = np.argsort(scores, kind="stable")[:n]
     return scores[order], order.astype(np.int64) + start
 
@@ -762,7 +777,7 @@ def near_miss(sampler, data):
                 if k3 > count:
                     raise _kneighbors_error(k3, int(count), n_min)
                 found = kneighbors(X_cls, X_min, k=k3).indices
-                candidates = np.unique(np.asarray(found.compute()).ravel())
+                candidates = np.unique(_host(found).ravel())
                 if k > n_min:
                     raise _kneighbors_error(k, n_min, candidates.size)
                 dist = kneighbors(X_min, take(X_cls, candidates), k=k,
