@@ -27,6 +27,7 @@ _EXACT = {
     "RepeatedEditedNearestNeighbours": _samplers.repeated_edited_nearest_neighbours,
     "AllKNN": _samplers.all_knn,
     "NearMiss": _samplers.near_miss,
+    "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated

@@ -322,6 +322,12 @@ def edited_nearest_neighbours(sampler, data):
     Client memory: the (chunk x class) table of kept rows. Workers keep the
     kept-row mask (one byte per row) between the count and the output.
     """
+    keep, codes = _enn_keep(sampler, data)
+    return _finish_cleaning(sampler, data, keep, codes)
+
+
+def _enn_keep(sampler, data):
+    """Lazy mask of the rows ENN keeps, and the lazy class codes."""
     k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
     codes = data.codes()
     targets = _targeted_codes(data, sampler.sampling_strategy_)
@@ -339,7 +345,85 @@ def edited_nearest_neighbours(sampler, data):
                              None, len(data.classes), None, dtype=bool, concatenate=True,
                              meta=np.empty((0,), dtype=bool))
         keep = da.map_blocks(_keep_block, agree, codes, targets, dtype=bool)
-    return _finish_cleaning(sampler, data, keep, codes)
+    return keep, codes
+
+
+def _minority(data):
+    """The minority class; among equal counts the one seen first in y."""
+    counts = data.stats
+    smallest = min(counts.values())
+    tied = [c for c, v in counts.items() if v == smallest]
+    return tied[int(np.argmin([data.first[data.code_of(c)] for c in tied]))]
+
+
+def _not_in_block(codes, rows, block_info=None):
+    start = block_info[0]["array-location"][0][0]
+    xp = _xp(codes)
+    here = np.arange(start, start + codes.shape[0])
+    return xp.asarray(~np.isin(here, rows))
+
+
+def neighbourhood_cleaning_rule(sampler, data):
+    """NeighbourhoodCleaningRule: the Dask ENN, then the neighbours of the
+    minority rows a k-NN vote misclassifies (both from the exact kNN).
+
+    Client memory: the rows near misclassified minority samples (at most
+    ``n_neighbors`` per minority row) and the (chunk x class) kept table.
+    """
+    from gpuimb.under_sampling import EditedNearestNeighbours
+
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    if sampler.edited_nearest_neighbours is None:
+        enn = EditedNearestNeighbours(sampling_strategy=sampler.sampling_strategy,
+                                      n_neighbors=sampler.n_neighbors, kind_sel="mode",
+                                      n_jobs=sampler.n_jobs)
+    else:
+        from sklearn.base import clone
+
+        enn = clone(sampler.edited_nearest_neighbours)
+        if type(enn) is not EditedNearestNeighbours:
+            raise TypeError(
+                "On Dask collections, edited_nearest_neighbours must be None or a gpuimb "
+                f"EditedNearestNeighbours; got {type(enn).__name__}."
+            )
+    from gpuimb.dask._driver import strategy_for
+
+    enn._validate_params()
+    enn.sampling_strategy_ = strategy_for(enn, data)
+    kept_by_enn, codes = _enn_keep(enn, data)
+    sampler.edited_nearest_neighbours_ = enn
+
+    stats = data.stats
+    minority = _minority(data)
+    by_first = sorted(stats, key=lambda c: data.first[data.code_of(c)])
+    sampler.classes_to_clean_ = [
+        c for c in by_first
+        if c in sampler.sampling_strategy_
+        and stats[c] > stats[minority] * sampler.threshold_cleaning
+    ]
+    from sklearn.neighbors import KNeighborsClassifier
+
+    sampler.nn_ = KNeighborsClassifier(n_neighbors=k, n_jobs=sampler.n_jobs)
+    n = data.X.shape[0]
+    if k + 1 > n:
+        raise _kneighbors_error(k + 1, n, stats[minority])
+    X_min = _class_block(data, minority)
+    found = kneighbors(data.X, X_min, k=k + 1, exclude_self=False, labels=codes)
+    labels = _host(found.labels)
+    min_code = data.code_of(minority)
+    # The k-NN classifier's vote over the first k neighbours (the sample itself
+    # included): most frequent class, ties to the smallest label.
+    votes = np.stack([(labels[:, :k] == c).sum(axis=1) for c in range(len(data.classes))],
+                     axis=1)
+    misclassified = np.argmax(votes, axis=1) != min_code
+    rows = np.flatnonzero(misclassified)
+    near = np.unique(_host(take(found.indices[:, 1:], rows)).ravel()) if rows.size else \
+        np.zeros(0, dtype=np.int64)
+    clean_codes = _targeted_codes(data, sampler.classes_to_clean_)
+    near_errors = ~da.map_blocks(_not_in_block, codes, near, dtype=bool)
+    to_clean = da.map_blocks(_isin, codes, clean_codes, dtype=bool)
+    keep = kept_by_enn & ~(near_errors & to_clean)
+    return _finish_cleaning(sampler, data, keep, codes, by_class=False)
 
 
 def _finish_cleaning(sampler, data, keep, codes, by_class=True):
