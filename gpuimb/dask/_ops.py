@@ -275,16 +275,28 @@ def take_class(data, klass, positions, arrays):
         if np.any(order != np.arange(order.size)):
             inverse = np.empty_like(order)
             inverse[order] = np.arange(order.size)
-            grouped = _host_take(grouped, inverse)
+            grouped = host_take(grouped, inverse)
         out.append(grouped)
     return out
 
 
-def _host_take(array, index):
+def host_take(array, index):
+    """``array[index]`` for a host integer ``index`` (any order, repeats allowed).
+
+    The rows are first regrouped into blocks of the memory budget's size:
+    dask's take makes output chunks of the *average* input chunk, so an array
+    spread thinly over many partitions (one class's rows) would give one tiny
+    task per few rows; and it fails outright below one row per chunk.
+    """
     import warnings
 
-    if min(array.chunks[0]) == 0 or len(array.chunks[0]) > array.shape[0]:
-        array = array.rechunk({0: max(1, max(array.chunks[0]))})
+    from gpuimb.dask._memory import block_rows
+
+    n = array.shape[0]
+    row_bytes = max(array.dtype.itemsize, 1) * (array.shape[1] if array.ndim == 2 else 1)
+    target = max(1, min(max(n, 1), block_rows(row_bytes, parts=8)))
+    if n and (min(array.chunks[0]) == 0 or n / len(array.chunks[0]) < target / 2):
+        array = array.rechunk({0: target})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", da.PerformanceWarning)
         return array[index]

@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 
 from gpuimb._backends import to_host
 from gpuimb.dask._knn import kneighbors
+from gpuimb.dask._ops import host_take as take
 from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
 from gpuimb.utils._random import choice_positions
 
@@ -53,20 +54,6 @@ def _persist(*arrays):
     import dask
 
     return dask.persist(*arrays)
-
-
-def take(array, index):
-    """``array[index]`` for a host integer ``index`` (any order, repeats allowed).
-
-    Row chunks are evened out first: dask's take fails on arrays whose average
-    chunk is under one row (many empty partitions).
-    """
-    rows = array.shape[0]
-    if rows and min(array.chunks[0]) == 0 or len(array.chunks[0]) > rows:
-        array = array.rechunk({0: max(1, max(array.chunks[0]))})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", da.PerformanceWarning)
-        return array[index]
 
 
 def _take_dask(array, index):
@@ -262,10 +249,6 @@ def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.
     return out, rows, neighbors, steps
 
 
-def _labels_like(y, n, klass):
-    return da.full((n,), klass, dtype=y.dtype, chunks=_output_chunks(n, y))
-
-
 def smote(sampler, data):
     """SMOTE: exact in-class kNN per over-sampled class, client draws.
 
@@ -282,9 +265,10 @@ def smote(sampler, data):
         X_class = _class_block(data, klass)
         nns = kneighbors(X_class, X_class, k=k + 1, exclude_self=False).indices[:, 1:]
         random_state = check_random_state(sampler.random_state)
-        X_new, *_ = _make_samples(sampler, X_class, nns, n_samples, random_state)
+        X_new, *_ = _make_samples(sampler, X_class, nns, n_samples, random_state,
+                                  rows_like=data.X)
         X_blocks.append(X_new)
-        y_blocks.append(_labels_like(data.y, n_samples, klass))
+        y_blocks.append(_labels_for(X_new, data.y, klass))
     return da.concatenate(X_blocks), da.concatenate(y_blocks)
 
 
