@@ -251,3 +251,27 @@ def test_import_gpuimb_does_not_import_dask():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+SMALL_BLOCKS = [SAMPLERS[i] for i in (3, 5, 7, 8, 10, 11, 12, 14, 15, 16)]
+
+
+@pytest.mark.parametrize("sampler", SMALL_BLOCKS, ids=_ids(SMALL_BLOCKS))
+def test_many_knn_blocks(client, sampler, monkeypatch):
+    # The memory budget normally fits these test sets in one kNN block; force
+    # blocks of 23 rows so every search merges many (query, index) block pairs.
+    from gpuimb.dask import _knn
+
+    monkeypatch.setattr(_knn, "block_rows", lambda row_bytes, **kw: 23)
+    X, y = _data()
+    chunks = CHUNKINGS["uneven-with-empty"]
+    _same(sampler, X, y, da.from_array(X, chunks=(chunks, 5)),
+          da.from_array(y, chunks=(chunks,)))
+
+
+def test_task_budget_follows_worker_memory_limit(client):
+    from gpuimb.dask._memory import TASK_FRACTION, cluster_task_bytes, worker_task_bytes
+
+    # The session cluster: 2 GiB workers with one thread each.
+    assert cluster_task_bytes() == int(2 * 2**30 * TASK_FRACTION)
+    assert client.submit(worker_task_bytes, pure=False).result() == int(2 * 2**30 * TASK_FRACTION)
