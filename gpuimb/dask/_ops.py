@@ -215,13 +215,98 @@ def take_class(data, klass, positions, arrays):
     positions = np.asarray(positions, dtype=np.int64)
     code = data.code_of(klass)
     counts = data.table[:, code]
+    whole = positions.size == counts.sum() and np.array_equal(positions,
+                                                              np.arange(positions.size))
+    if not whole and 2 * positions.size <= counts.sum():
+        # Few draws from a large class (under-sampling): each chunk picks its own
+        # members, then one permutation of the (small) output restores the order.
+        return _pick_by_chunk(data, klass, positions, arrays)
     keep = data.codes() == code
     everyone = da.arange(data.X.shape[0], chunks=data.X.chunks[0], dtype=np.int64)
     members = [select(everyone if isinstance(a, str) else a, keep, counts) for a in arrays]
-    if positions.size == counts.sum() and np.array_equal(positions, np.arange(positions.size)):
+    if whole:
         # The whole class in row order: the selection itself.
         return members
     return [host_take(m, positions) for m in members]
+
+
+def _pick(block, codes, code, ranks):
+    """Rows number ``ranks`` (in order) among the rows of class ``code`` of a chunk."""
+    xp = _xp(block)
+    rows = xp.nonzero(codes == code)[0]
+    rows = xp.take(rows, xp.asarray(ranks, dtype=xp.int64), axis=0)
+    return xp.take(block, rows, axis=0)
+
+
+def _pick_rows(codes, code, ranks, start):
+    xp = _xp(codes)
+    rows = xp.nonzero(codes == code)[0]
+    return xp.astype(xp.take(rows, xp.asarray(ranks, dtype=xp.int64), axis=0), xp.int64) + start
+
+
+def _pick_by_chunk(data, klass, positions, arrays):
+    """Members number ``positions`` of ``klass``, for each array of ``arrays``.
+
+    ``positions`` (host ints, any order, repeats allowed) count the class's
+    rows in row order, as ``flatnonzero(y == klass)[positions]`` does. Each
+    chunk picks its own members (no all-to-all slicing); one host permutation
+    then restores the draw order. ``arrays`` are row-aligned with X; the
+    string ``"rows"`` asks for the global row numbers.
+    """
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    positions = np.asarray(positions, dtype=np.int64)
+    code = data.code_of(klass)
+    counts = data.table[:, code]
+    ends = np.cumsum(counts)
+    chunk = np.searchsorted(ends, positions, side="right")
+    ranks = positions - (ends - counts)[chunk]
+    order = np.argsort(chunk, kind="stable")
+    per_chunk = np.bincount(chunk, minlength=len(counts))
+    split = np.split(ranks[order], np.cumsum(per_chunk)[:-1])
+    used = [j for j in range(len(counts)) if per_chunk[j]]
+    codes = data.codes()
+    offsets = data.offsets
+    out = []
+    for array in arrays:
+        rows_wanted = isinstance(array, str)
+        like = codes if rows_wanted else array
+        name = f"take-class-{tokenize(like, code, positions, rows_wanted)}"
+        dsk = {}
+        for b, j in enumerate(used):
+            if rows_wanted:
+                dsk[(name, b)] = (_pick_rows, (codes.name, j), code, split[j],
+                                  int(offsets[j]))
+            else:
+                block = (array.name, j) if array.ndim == 1 else (array.name, j, 0)
+                key = (name, b) if array.ndim == 1 else (name, b, 0)
+                dsk[key] = (_pick, block, (codes.name, j), code, split[j])
+        sizes = tuple(int(per_chunk[j]) for j in used) or (0,)
+        if not used:
+            # Nothing drawn: an empty block of the right type.
+            empty = meta_like(like, (0,) if rows_wanted or array.ndim == 1
+                              else (0, array.shape[1]), np.int64 if rows_wanted else None)
+            grouped = da.from_array(empty, chunks=-1)
+            out.append(grouped)
+            continue
+        deps = [codes] if rows_wanted else [array, codes]
+        graph = HighLevelGraph.from_collections(name, dsk, dependencies=deps)
+        if rows_wanted:
+            grouped = da.Array(graph, name, chunks=(sizes,), dtype=np.int64,
+                               meta=meta_like(codes, (0,), np.int64))
+        elif array.ndim == 1:
+            grouped = da.Array(graph, name, chunks=(sizes,), dtype=array.dtype,
+                               meta=array._meta)
+        else:
+            grouped = da.Array(graph, name, chunks=(sizes, (array.shape[1],)),
+                               dtype=array.dtype, meta=array._meta)
+        if np.any(order != np.arange(order.size)):
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(order.size)
+            grouped = host_take(grouped, inverse)
+        out.append(grouped)
+    return out
 
 
 def host_take(array, index):
