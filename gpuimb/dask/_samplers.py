@@ -239,8 +239,10 @@ def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.
     steps = step_size * random_state.uniform(size=n_samples)
     rows = np.floor_divide(flat, k)
     chunks = _output_chunks(n_samples, X_base if rows_like is None else rows_like)
-    # The neighbour of each new sample: one int64 per new sample to the client.
-    neighbors = _host(take(nn_num.reshape(-1), flat)).astype(np.int64)
+    # The class's neighbour table (k ints per class row) comes to the client and
+    # is indexed there: an O(new rows) array computed on the cluster would be
+    # assembled on one worker first.
+    neighbors = _host(nn_num).reshape(-1)[flat].astype(np.int64)
     base = take(X_base, rows).rechunk((chunks, -1))
     target = take(X_base, neighbors).rechunk((base.chunks[0], -1))
     steps_d = da.from_array(steps, chunks=(base.chunks[0],))
@@ -525,9 +527,9 @@ def borderline_smote(sampler, data):
         flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
         steps = random_state.uniform(size=n_samples)
         rows = np.floor_divide(flat, k)
-        neighbors = _host(take(nns.reshape(-1), flat)).astype(np.int64)
+        neighbors = _host(nns).reshape(-1)[flat].astype(np.int64)
         if nn_labels is not None:
-            nb_codes = _host(take(found.labels[:, 1:].reshape(-1), flat))
+            nb_codes = _host(found.labels[:, 1:]).reshape(-1)[flat]
             other = nb_codes != code
             shrink_state = check_random_state(sampler.random_state)
             factors = shrink_state.uniform(low=0.0, high=0.5, size=(int(other.sum()), 1))[:, 0]
@@ -583,7 +585,7 @@ def adasyn(sampler, data):
         rows = np.repeat(np.arange(n_class, dtype=np.int64), n_per_sample)
         cols = random_state.choice(k, size=n_samples).astype(np.int64)
         steps = random_state.uniform(size=n_samples)
-        neighbors = _host(take(nns.reshape(-1), rows * k + cols)).astype(np.int64)
+        neighbors = _host(nns).reshape(-1)[rows * k + cols].astype(np.int64)
         X_new = _interpolated(X_class, rows, X_class, neighbors, steps, data.X,
                               diffs_first=True)
         X_blocks.append(X_new)
