@@ -48,6 +48,9 @@ def container_kind(obj):
         return "cupy"
     if module == "torch":
         return "torch"
+    if module in ("dask", "dask_cudf", "dask_expr"):
+        # dask.array / dask.dataframe / dask-cudf collections: gpuimb.dask runs them.
+        return "dask"
     if hasattr(obj, "__array_namespace__"):
         return "array_api"
     return "other"

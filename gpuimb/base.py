@@ -213,6 +213,10 @@ class SamplerMixin(metaclass=ABCMeta):
             The fitted sampler.
         """
         self._validate_params()
+        if "dask" in (_io.container_kind(X), _io.container_kind(y)):
+            from gpuimb.dask._driver import fit_dask
+
+            return fit_dask(self, X, y)
         X, x_info = _io.unwrap(X)
         y, y_info = _io.unwrap(y)
         X, y = _io.align(X, x_info, y, y_info)
@@ -247,6 +251,10 @@ class SamplerMixin(metaclass=ABCMeta):
         """
         start = time.perf_counter()
         self._validate_params()
+        if "dask" in (_io.container_kind(X), _io.container_kind(y)):
+            from gpuimb.dask._driver import fit_resample_dask
+
+            return fit_resample_dask(self, X, y, **params)
         X_arr, x_info = _io.unwrap(X)
         y_arr, y_info = _io.unwrap(y)
         X_arr, y_arr = _io.align(X_arr, x_info, y_arr, y_info)

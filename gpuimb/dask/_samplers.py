@@ -1,0 +1,877 @@
+"""The samplers on Dask collections, one function per sampler.
+
+Each function takes the sampler (validated parameters, ``sampling_strategy_``
+already set) and :class:`~gpuimb.dask._ops.Data`, and returns lazy
+``(X_resampled, y_resampled)`` Dask arrays equal to what the single-machine
+sampler returns for the same ``random_state``: same rows, same order, same
+synthetic values. Random numbers are drawn on the client with the same host
+``RandomState`` calls, in the same order, as the single-machine code.
+"""
+
+import numbers
+import warnings
+
+import dask.array as da
+import numpy as np
+from sklearn.utils import check_random_state
+
+from gpuimb._backends import to_host
+from gpuimb.dask._knn import kneighbors
+from gpuimb.dask._ops import host_take as take
+from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
+from gpuimb.utils._random import choice_positions
+
+
+def _xp(a):
+    from array_api_compat import array_namespace
+
+    return array_namespace(a)
+
+
+def _host(array):
+    """Compute a small Dask array and bring it to the client as NumPy."""
+    return np.asarray(to_host(array.compute()))
+
+
+def _require_int(value, name, sampler):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(
+        f"{type(sampler).__name__}: on Dask collections {name} must be an integer "
+        f"(the exact distributed search answers it); got {type(value).__name__}. A "
+        "neighbours estimator cannot be distributed."
+    )
+
+
+def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
+    return ValueError(
+        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
+        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
+    )
+
+
+def _persist(*arrays):
+    import dask
+
+    return dask.persist(*arrays)
+
+
+def _take_dask(array, index):
+    """``array[index]`` for a lazy Dask integer ``index`` (known chunks)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", da.PerformanceWarning)
+        return array[index]
+
+
+def _output_chunks(n, like):
+    rows = max(int(max(like.chunks[0], default=1)), 1)
+    return (n,) if n <= rows else rows
+
+
+# --------------------------------------------------------------------------- random
+
+
+def random_under_sampler(sampler, data):
+    """RandomUnderSampler: client draws, one distributed take.
+
+    Client memory: the draws (``choice(n_class, n_kept, replace=False)`` is a
+    permutation of the class, so O(n_class) int64 for each under-sampled class).
+    """
+    random_state = check_random_state(sampler.random_state)
+    Xs, ys, idx = [], [], []
+    for klass, count in data.stats.items():
+        if klass in sampler.sampling_strategy_:
+            positions = choice_positions(random_state, int(count),
+                                         sampler.sampling_strategy_[klass],
+                                         sampler.replacement)
+        else:
+            positions = np.arange(int(count))
+        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
+        Xs.append(X_k)
+        ys.append(y_k)
+        idx.append(rows_k)
+    sampler.sample_indices_ = da.concatenate(idx)
+    return da.concatenate(Xs), da.concatenate(ys)
+
+
+def _smoothed_noise_chunk(state, rows, n_features):
+    rs = np.random.RandomState()
+    rs.set_state(state)
+    noise = rs.randn(rows, n_features)
+    return noise, rs.get_state()
+
+
+def _noise_chain(state, n_rows, n_features, chunk_rows):
+    """``RandomState.randn(n_rows, n_features)`` generated on the workers.
+
+    A chain of tasks, each continuing the previous one's generator state, so
+    the values equal one big client-side call while no task holds more than
+    ``chunk_rows`` rows.
+    """
+    import dask
+
+    sizes = [min(chunk_rows, n_rows - s) for s in range(0, n_rows, chunk_rows)] or [0]
+    blocks = []
+    current = state
+    for size in sizes:
+        pair = dask.delayed(_smoothed_noise_chunk, nout=2)(current, size, n_features)
+        blocks.append(da.from_delayed(pair[0], shape=(size, n_features), dtype=np.float64))
+        current = pair[1]
+    return da.concatenate(blocks)
+
+
+def _like(block, meta):
+    """``block`` (NumPy) as an array of ``meta``'s library (NumPy or CuPy)."""
+    if type(meta).__module__.split(".")[0] == "cupy":
+        import cupy
+
+        return cupy.asarray(block)
+    return block
+
+
+def _advance_randn(random_state, n):
+    """Advance ``random_state`` past ``randn(n)`` without keeping the values."""
+    step = 2**20
+    for start in range(0, n, step):
+        random_state.randn(min(step, n - start))
+
+
+def random_over_sampler(sampler, data):
+    """RandomOverSampler: client draws, a take of the drawn rows appended to X.
+
+    Client memory: the drawn positions (int64 per new sample). With
+    ``shrinkage``, the Gaussian noise is generated on the workers by a chain
+    of tasks continuing the client's generator state.
+    """
+    random_state = check_random_state(sampler.random_state)
+    shrinkage = _shrinkage(sampler, data)
+    X, y = data.X, data.y
+    n_samples, n_features = X.shape
+    X_blocks, y_blocks = [X], [y]
+    idx_blocks = [da.arange(n_samples, chunks=X.chunks[0], dtype=np.int64)]
+    chunk_rows = int(max(X.chunks[0], default=1)) or 1
+    for klass, n_new in sampler.sampling_strategy_.items():
+        count = data.stats[klass]
+        positions = choice_positions(random_state, int(count), n_new, True)
+        picked, y_new, drawn = take_class(data, klass, positions, [X, y, "rows"])
+        idx_blocks.append(drawn)
+        if shrinkage is not None:
+            smoothing = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
+            X_class = select(X, data.codes() == data.code_of(klass),
+                             data.table[:, data.code_of(klass)])
+            scale = (shrinkage[klass] * smoothing * _column_std(X_class)).astype(np.float64)
+            state = random_state.get_state()
+            noise = _noise_chain(state, n_new, n_features, chunk_rows)
+            _advance_randn(random_state, n_new * n_features)
+            out_dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+            picked = picked.rechunk((noise.chunks[0], -1))
+            noise = noise.map_blocks(_like, picked._meta, dtype=np.float64, meta=picked._meta)
+            picked = (noise * scale[None, :] + picked.astype(np.float64)).astype(out_dtype)
+        X_blocks.append(picked)
+        y_blocks.append(y_new)
+    sampler.sample_indices_ = da.concatenate(idx_blocks)
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def _shrinkage(sampler, data):
+    if sampler.shrinkage is None:
+        sampler.shrinkage_ = None
+        return None
+    if isinstance(sampler.shrinkage, numbers.Real):
+        sampler.shrinkage_ = {k: sampler.shrinkage for k in sampler.sampling_strategy_}
+    else:
+        missing = set(sampler.sampling_strategy_) - set(sampler.shrinkage)
+        if missing:
+            raise ValueError(
+                f"`shrinkage` should contain a shrinkage factor for each class that "
+                f"will be resampled. The missing classes are: {missing!r}"
+            )
+        sampler.shrinkage_ = dict(sampler.shrinkage)
+    for klass, factor in sampler.shrinkage_.items():
+        if factor < 0:
+            raise ValueError(
+                f"The shrinkage factor needs to be >= 0. Got {factor} for class {klass}."
+            )
+    if not np.issubdtype(data.X.dtype, np.number) or data.X.dtype.kind == "c":
+        raise ValueError(
+            "When shrinkage is not None, X needs to contain only numerical data to "
+            f"later generate a smoothed bootstrap sample (X has non-numeric dtype "
+            f"{data.X.dtype})"
+        )
+    return sampler.shrinkage_
+
+
+def _column_std(X):
+    """Population standard deviation of each column, as NumPy's two-pass formula."""
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float64)
+    mean = X.mean(axis=0)
+    return da.sqrt(((X - mean[None, :]) ** 2).mean(axis=0))
+
+
+# --------------------------------------------------------------------------- SMOTE
+
+
+def _interpolate(base, target, steps, dtype):
+    xp = _xp(base)
+    if not xp.isdtype(base.dtype, "real floating"):
+        base = xp.astype(base, xp.float64)
+        target = xp.astype(target, xp.float64)
+    out = base + steps * (target - base)
+    return xp.astype(out, dtype)
+
+
+def _class_block(data, klass):
+    code = data.code_of(klass)
+    return select(data.X, data.codes() == code, data.table[:, code])
+
+
+def _make_samples(sampler, X_base, nn_num, n_samples, random_state, step_size=1.0,
+                  rows_like=None):
+    """New rows ``X_base[r] + step * (X_base[nn_num[r, c]] - X_base[r])``.
+
+    Draws: ``randint(n_base * k)`` then ``uniform``, from ``random_state``, as
+    the single-machine ``_make_samples``. Returns the lazy rows and the host
+    (rows, flat positions, steps).
+    """
+    n_base, k = int(nn_num.shape[0]), int(nn_num.shape[1])
+    flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
+    steps = step_size * random_state.uniform(size=n_samples)
+    rows = np.floor_divide(flat, k)
+    chunks = _output_chunks(n_samples, X_base if rows_like is None else rows_like)
+    # The class's neighbour table (k ints per class row) comes to the client and
+    # is indexed there: an O(new rows) array computed on the cluster would be
+    # assembled on one worker first.
+    neighbors = _host(nn_num).reshape(-1)[flat].astype(np.int64)
+    base = take(X_base, rows).rechunk((chunks, -1))
+    target = take(X_base, neighbors).rechunk((base.chunks[0], -1))
+    steps_d = da.from_array(steps, chunks=(base.chunks[0],))
+    out = da.map_blocks(_interpolate, base, target, steps_d[:, None], X_base.dtype,
+                        dtype=X_base.dtype, meta=X_base._meta)
+    return out, rows, neighbors, steps
+
+
+def smote(sampler, data):
+    """SMOTE: exact in-class kNN per over-sampled class, client draws.
+
+    Client memory: the draws (two numbers per new sample).
+    """
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        n_class = data.stats[klass]
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        X_class = _class_block(data, klass)
+        nns = kneighbors(X_class, X_class, k=k + 1, exclude_self=False).indices[:, 1:]
+        random_state = check_random_state(sampler.random_state)
+        X_new, *_ = _make_samples(sampler, X_class, nns, n_samples, random_state,
+                                  rows_like=data.X)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def _targeted_codes(data, classes):
+    return np.asarray([data.code_of(c) for c in classes], dtype=np.int32)
+
+
+def _agree_block(nb_codes, codes, kind_sel, n_classes):
+    xp = _xp(nb_codes)
+    if kind_sel == "all":
+        return xp.all(nb_codes == codes[:, None], axis=1)
+    votes = xp.stack([xp.sum(xp.astype(nb_codes == c, xp.int32), axis=1)
+                      for c in range(n_classes)], axis=1)
+    return xp.argmax(votes, axis=1) == codes
+
+
+def _isin(codes, targets):
+    xp = _xp(codes)
+    out = xp.zeros(codes.shape, dtype=xp.bool)
+    for t in targets:
+        out = out | (codes == int(t))
+    return out
+
+
+def _keep_block(agree, codes, targets):
+    return ~_isin(codes, targets) | agree
+
+
+def edited_nearest_neighbours(sampler, data):
+    """EditedNearestNeighbours: one exact distributed kNN carrying the labels.
+
+    Client memory: the (chunk x class) table of kept rows. Workers keep the
+    kept-row mask (one byte per row) between the count and the output.
+    """
+    keep, codes = _enn_keep(sampler, data)
+    return _finish_cleaning(sampler, data, keep, codes)
+
+
+def _enn_keep(sampler, data):
+    """Lazy mask of the rows ENN keeps, and the lazy class codes."""
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    codes = data.codes()
+    targets = _targeted_codes(data, sampler.sampling_strategy_)
+    n = data.X.shape[0]
+    n_targeted = int(data.table[:, targets].sum()) if len(targets) else 0
+    if n_targeted == 0:
+        keep = da.ones(n, chunks=data.X.chunks[0], dtype=bool)
+    else:
+        if k + 1 > n:
+            first = next(data.stats[c] for c in data.classes
+                         if c in sampler.sampling_strategy_)
+            raise _kneighbors_error(k + 1, n, int(first))
+        nb = kneighbors(data.X, k=k, exclude_self=True, labels=codes).labels
+        agree = da.blockwise(_agree_block, "i", nb, "ij", codes, "i", sampler.kind_sel,
+                             None, len(data.classes), None, dtype=bool, concatenate=True,
+                             meta=np.empty((0,), dtype=bool))
+        keep = da.map_blocks(_keep_block, agree, codes, targets, dtype=bool)
+    return keep, codes
+
+
+def _minority(data):
+    """The minority class; among equal counts the one seen first in y."""
+    counts = data.stats
+    smallest = min(counts.values())
+    tied = [c for c, v in counts.items() if v == smallest]
+    return tied[int(np.argmin([data.first[data.code_of(c)] for c in tied]))]
+
+
+def _not_in_block(codes, rows, block_info=None):
+    start = block_info[0]["array-location"][0][0]
+    xp = _xp(codes)
+    here = np.arange(start, start + codes.shape[0])
+    return xp.asarray(~np.isin(here, rows))
+
+
+def neighbourhood_cleaning_rule(sampler, data):
+    """NeighbourhoodCleaningRule: the Dask ENN, then the neighbours of the
+    minority rows a k-NN vote misclassifies (both from the exact kNN).
+
+    Client memory: the rows near misclassified minority samples (at most
+    ``n_neighbors`` per minority row) and the (chunk x class) kept table.
+    """
+    from gpuimb.under_sampling import EditedNearestNeighbours
+
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    if sampler.edited_nearest_neighbours is None:
+        enn = EditedNearestNeighbours(sampling_strategy=sampler.sampling_strategy,
+                                      n_neighbors=sampler.n_neighbors, kind_sel="mode",
+                                      n_jobs=sampler.n_jobs)
+    else:
+        from sklearn.base import clone
+
+        enn = clone(sampler.edited_nearest_neighbours)
+        if type(enn) is not EditedNearestNeighbours:
+            raise TypeError(
+                "On Dask collections, edited_nearest_neighbours must be None or a gpuimb "
+                f"EditedNearestNeighbours; got {type(enn).__name__}."
+            )
+    from gpuimb.dask._driver import strategy_for
+
+    enn._validate_params()
+    enn.sampling_strategy_ = strategy_for(enn, data)
+    kept_by_enn, codes = _enn_keep(enn, data)
+    sampler.edited_nearest_neighbours_ = enn
+
+    stats = data.stats
+    minority = _minority(data)
+    by_first = sorted(stats, key=lambda c: data.first[data.code_of(c)])
+    sampler.classes_to_clean_ = [
+        c for c in by_first
+        if c in sampler.sampling_strategy_
+        and stats[c] > stats[minority] * sampler.threshold_cleaning
+    ]
+    from sklearn.neighbors import KNeighborsClassifier
+
+    sampler.nn_ = KNeighborsClassifier(n_neighbors=k, n_jobs=sampler.n_jobs)
+    n = data.X.shape[0]
+    if k + 1 > n:
+        raise _kneighbors_error(k + 1, n, stats[minority])
+    X_min = _class_block(data, minority)
+    found = kneighbors(data.X, X_min, k=k + 1, exclude_self=False, labels=codes)
+    labels = _host(found.labels)
+    min_code = data.code_of(minority)
+    # The k-NN classifier's vote over the first k neighbours (the sample itself
+    # included): most frequent class, ties to the smallest label.
+    votes = np.stack([(labels[:, :k] == c).sum(axis=1) for c in range(len(data.classes))],
+                     axis=1)
+    misclassified = np.argmax(votes, axis=1) != min_code
+    rows = np.flatnonzero(misclassified)
+    near = np.unique(_host(take(found.indices[:, 1:], rows)).ravel()) if rows.size else \
+        np.zeros(0, dtype=np.int64)
+    clean_codes = _targeted_codes(data, sampler.classes_to_clean_)
+    near_errors = ~da.map_blocks(_not_in_block, codes, near, dtype=bool)
+    to_clean = da.map_blocks(_isin, codes, clean_codes, dtype=bool)
+    keep = kept_by_enn & ~(near_errors & to_clean)
+    return _finish_cleaning(sampler, data, keep, codes, by_class=False)
+
+
+def _finish_cleaning(sampler, data, keep, codes, by_class=True):
+    (keep,) = _persist(keep)
+    table = mask_counts(keep, codes, len(data.classes))
+    if by_class:
+        X, y, idx = select_by_class(data, keep, codes, table)
+    else:
+        counts = table.sum(axis=1)
+        everyone = da.arange(data.X.shape[0], chunks=data.X.chunks[0], dtype=np.int64)
+        X, y, idx = (select(data.X, keep, counts), select(data.y, keep, counts),
+                     select(everyone, keep, counts))
+    sampler.sample_indices_ = idx
+    return X, y
+
+
+def _tomek_block(nearest_of_nearest, nb_codes, codes, targets, block_info=None):
+    xp = _xp(codes)
+    start = block_info[2]["array-location"][0][0]
+    own = xp.arange(start, start + codes.shape[0], dtype=xp.int64)
+    links = (nearest_of_nearest == own) & (nb_codes != codes) & _isin(codes, targets)
+    return ~links
+
+
+def tomek_links(sampler, data):
+    """TomekLinks: exact 1-NN carrying labels, then a distributed mutual check.
+
+    Client memory: the (chunk x class) table of kept rows. Workers keep the
+    nearest-neighbour column (int64 per row) and the kept-row mask.
+    """
+    codes = data.codes()
+    if data.X.shape[0] < 2:
+        raise _kneighbors_error(2, data.X.shape[0], data.X.shape[0])
+    nn = kneighbors(data.X, k=1, exclude_self=True, labels=codes)
+    nearest, nb_codes = _persist(nn.indices[:, 0], nn.labels[:, 0])
+    nearest_of_nearest = _take_dask(nearest, nearest)
+    targets = _targeted_codes(data, sampler.sampling_strategy_)
+    keep = da.map_blocks(_tomek_block, nearest_of_nearest.rechunk(codes.chunks),
+                         nb_codes, codes, targets, dtype=bool)
+    return _finish_cleaning(sampler, data, keep, codes, by_class=False)
+
+
+# --------------------------------------------------------------------------- SMOTE variants
+
+
+def _interpolate_diffs_first(base, target, steps, dtype):
+    """``base + steps * (target - base)`` with the difference taken in X's dtype
+    (ADASYN's order of operations)."""
+    xp = _xp(base)
+    diffs = target - base
+    if not xp.isdtype(base.dtype, "real floating"):
+        base = xp.astype(base, xp.float64)
+        diffs = xp.astype(diffs, xp.float64)
+    return xp.astype(base + steps * diffs, dtype)
+
+
+def _interpolated(X_base, rows, nn_data, neighbors, steps, like, diffs_first=False):
+    """Lazy ``X_base[rows] + steps * (nn_data[neighbors] - X_base[rows])``."""
+    n = len(rows)
+    chunks = _output_chunks(n, like)
+    base = take(X_base, rows).rechunk((chunks, -1))
+    target = take(nn_data, neighbors).rechunk((base.chunks[0], -1))
+    steps_d = da.from_array(np.asarray(steps, dtype=np.float64), chunks=(base.chunks[0],))
+    func = _interpolate_diffs_first if diffs_first else _interpolate
+    return da.map_blocks(func, base, target, steps_d[:, None], X_base.dtype,
+                         dtype=X_base.dtype, meta=X_base._meta)
+
+
+def _labels_for(X_new, y, klass):
+    return da.full((X_new.shape[0],), klass, dtype=y.dtype, chunks=(X_new.chunks[0],))
+
+
+def borderline_smote(sampler, data):
+    """BorderlineSMOTE: danger test on all of X, then SMOTE from the danger rows.
+
+    Client memory: the danger mask of each over-sampled class (one bool per
+    class row), the draws and the neighbour of each new sample.
+    """
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    m = _require_int(sampler.m_neighbors, "m_neighbors", sampler)
+    codes = data.codes()
+    n = data.X.shape[0]
+    sampler.in_danger_indices = {}
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if m + 1 > n:
+            raise _kneighbors_error(m + 1, n, n_class)
+        X_class = _class_block(data, klass)
+        labels = kneighbors(data.X, X_class, k=m + 1, exclude_self=False,
+                            labels=codes).labels[:, 1:]
+        n_other = (labels != code).astype(np.int64).sum(axis=1)
+        n_other = _host(n_other)
+        danger = (2 * n_other >= m) & (n_other < m)
+        danger_local = np.flatnonzero(danger)
+        if danger_local.size == 0:
+            continue
+        class_rows = data.class_rows(klass)
+        sampler.in_danger_indices[klass] = _host(take(class_rows, danger_local))
+        X_danger = take(X_class, danger_local)
+        if sampler.kind == "borderline-1":
+            nn_data, nn_labels = X_class, None
+        else:
+            nn_data, nn_labels = data.X, codes
+        if k + 1 > nn_data.shape[0]:
+            raise _kneighbors_error(k + 1, nn_data.shape[0], danger_local.size)
+        found = kneighbors(nn_data, X_danger, k=k + 1, exclude_self=False,
+                           labels=nn_labels)
+        nns = found.indices[:, 1:]
+        random_state = check_random_state(sampler.random_state)
+        n_base = danger_local.size
+        flat = random_state.randint(low=0, high=n_base * k, size=n_samples)
+        steps = random_state.uniform(size=n_samples)
+        rows = np.floor_divide(flat, k)
+        neighbors = _host(nns).reshape(-1)[flat].astype(np.int64)
+        if nn_labels is not None:
+            nb_codes = _host(found.labels[:, 1:]).reshape(-1)[flat]
+            other = nb_codes != code
+            shrink_state = check_random_state(sampler.random_state)
+            factors = shrink_state.uniform(low=0.0, high=0.5, size=(int(other.sum()), 1))[:, 0]
+            steps = steps.copy()
+            steps[other] = steps[other] * factors
+        X_new = _interpolated(X_danger, rows, nn_data, neighbors, steps, data.X)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def adasyn(sampler, data):
+    """ADASYN: per-row difficulty from a kNN over all of X, then SMOTE-like draws.
+
+    Client memory: one neighbour count per class row, the draws and the
+    neighbour of each new sample.
+    """
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    codes = data.codes()
+    n = data.X.shape[0]
+    random_state = check_random_state(sampler.random_state)
+    X_blocks, y_blocks = [data.X], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        n_samples = int(n_samples)
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if k + 1 > n:
+            raise _kneighbors_error(k + 1, n, n_class)
+        X_class = _class_block(data, klass)
+        labels = kneighbors(data.X, X_class, k=k + 1, exclude_self=False,
+                            labels=codes).labels[:, 1:]
+        other = _host((labels != code).astype(np.int64).sum(axis=1))
+        ratio_nn = other.astype(np.float64) / k
+        total = float(np.sum(ratio_nn))
+        if not total:
+            raise RuntimeError(
+                "Not any neigbours belong to the majority"
+                " class. This case will induce a NaN case"
+                " with a division by zero. ADASYN is not"
+                " suited for this specific dataset."
+                " Use SMOTE instead."
+            )
+        ratio_nn = ratio_nn / np.sum(ratio_nn)
+        n_per_sample = np.round(ratio_nn * n_samples).astype(np.int64)
+        n_samples = int(np.sum(n_per_sample))
+        if not n_samples:
+            raise ValueError("No samples will be generated with the provided ratio settings.")
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        nns = kneighbors(X_class, X_class, k=k + 1, exclude_self=False).indices[:, 1:]
+        rows = np.repeat(np.arange(n_class, dtype=np.int64), n_per_sample)
+        cols = random_state.choice(k, size=n_samples).astype(np.int64)
+        steps = random_state.uniform(size=n_samples)
+        neighbors = _host(nns).reshape(-1)[rows * k + cols].astype(np.int64)
+        X_new = _interpolated(X_class, rows, X_class, neighbors, steps, data.X,
+                              diffs_first=True)
+        X_blocks.append(X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def smote_then_clean(sampler, data):
+    """SMOTEENN / SMOTETomek: the Dask SMOTE, then the Dask cleaner on its output.
+
+    The cleaner's class table comes from the SMOTE output's labels only (X is
+    not scanned again); SMOTE's rows are recomputed lazily where needed.
+    """
+    from gpuimb.dask._driver import handler_for, strategy_for
+
+    sampler._validate_estimator()
+    sampler.sampling_strategy_ = sampler.sampling_strategy
+    smote = sampler.smote_
+    smote._validate_params()
+    smote.sampling_strategy_ = strategy_for(smote, data)
+    X1, y1 = handler_for(smote)(smote, data)
+    smote.engine_ = "dask"
+    X1 = X1.rechunk({1: -1})
+    y1 = y1.rechunk((X1.chunks[0],))
+    from gpuimb.dask._ops import scan
+
+    data1 = scan(X1, y1, check_x=False, labels_only=True)
+    cleaner = getattr(sampler, sampler._cleaner + "_")
+    cleaner._validate_params()
+    cleaner.sampling_strategy_ = strategy_for(cleaner, data1)
+    X2, y2 = handler_for(cleaner)(cleaner, data1)
+    cleaner.engine_ = "dask"
+    return X2, y2
+
+
+# --------------------------------------------------------------------------- RENN, AllKNN
+
+
+# Extra kNN table columns beyond what the first edition needs (as the
+# single-machine editor): rows that run out of alive neighbours are searched again.
+TABLE_MARGIN = 8
+
+
+def _first_alive_block(table, labels, codes, alive, wanted, k, kind_sel, n_classes):
+    """One chunk of an edition: agreement of each row with its first k alive
+    neighbours in the table, and the rows whose table ran out of alive ones."""
+    table = np.asarray(to_host(table))
+    nb_alive = alive[table]
+    order = np.argsort(~nb_alive, axis=1, kind="stable")[:, :k]
+    nb_codes = np.take_along_axis(np.asarray(to_host(labels)), order, axis=1)
+    codes = np.asarray(to_host(codes))
+    need = wanted & (nb_alive.sum(axis=1) < k)
+    agree = np.asarray(_agree_block(nb_codes, codes, kind_sel, n_classes))
+    return agree, need
+
+
+class _Edition:
+    """The repeated-edition state: client-side alive mask and class codes.
+
+    Client memory: one int32 class code and one bool per row. The kNN table
+    (``n_columns`` neighbours and their labels per row) stays on the workers.
+    """
+
+    def __init__(self, sampler, data, n_columns):
+        import dask
+
+        self.sampler, self.data = sampler, data
+        self.codes_d = data.codes()
+        self.codes = _host(self.codes_d)
+        self.n = data.X.shape[0]
+        self.n_classes = len(data.classes)
+        n_columns = min(n_columns, self.n - 1)
+        found = kneighbors(data.X, k=n_columns, exclude_self=True, labels=self.codes_d)
+        self.table, self.labels = dask.persist(found.indices, found.labels)
+        self.targeted = np.zeros(self.n, dtype=bool)
+        counts = data.stats
+        smallest = min(counts.values())
+        tied = [c for c, v in counts.items() if v == smallest]
+        firsts = [data.first[data.code_of(c)] for c in tied]
+        self.minority = tied[int(np.argmin(firsts))]
+
+    def retarget(self, alive, first_round):
+        from gpuimb.utils._validation import check_sampling_strategy
+
+        y_now = self.data.classes[self.codes if first_round else self.codes[alive]]
+        wanted = check_sampling_strategy(self.sampler.sampling_strategy, y_now,
+                                         "clean-sampling")
+        targets = [self.data.code_of(c) for c in wanted]
+        self.targeted = np.isin(self.codes, targets)
+
+    def class_sizes(self, alive):
+        return np.bincount(self.codes[alive], minlength=self.n_classes).tolist()
+
+    def check_size(self, alive, k):
+        n_alive = int(alive.sum())
+        if k + 1 > n_alive:
+            sizes = self.class_sizes(alive & self.targeted)
+            first = next((s for s in sizes if s), 0)
+            raise _kneighbors_error(k + 1, n_alive, first)
+
+    def edit(self, alive, k):
+        import dask
+
+        self.check_size(alive, k)
+        wanted = alive & self.targeted
+        alive_d = dask.delayed(alive, pure=True)
+        offsets = self.data.offsets
+        kind, n_classes = self.sampler.kind_sel, self.n_classes
+        parts = []
+        for j, (tb, lb, cb) in enumerate(zip(self.table.to_delayed().ravel(),
+                                             self.labels.to_delayed().ravel(),
+                                             self.codes_d.to_delayed().ravel(), strict=True)):
+            w = wanted[offsets[j]:offsets[j + 1]]
+            parts.append(dask.delayed(_first_alive_block)(tb, lb, cb, alive_d, w, k, kind,
+                                                          n_classes))
+        results = dask.compute(*parts)
+        agree = np.concatenate([r[0] for r in results]) if results else np.ones(0, bool)
+        need = np.concatenate([r[1] for r in results]) if results else np.zeros(0, bool)
+        redo = np.flatnonzero(need)
+        if redo.size:
+            agree[redo] = self._search_alive(alive, redo, k)
+        return alive & ~(self.targeted & ~agree)
+
+    def _search_alive(self, alive, rows, k):
+        """Agreement of ``rows`` with their k nearest alive rows, searched anew."""
+        alive_idx = np.flatnonzero(alive)
+        position = np.cumsum(alive) - 1
+        X_alive = select(self.data.X, da.from_array(alive, chunks=(self.data.X.chunks[0],)),
+                         _chunk_sums(alive, self.data.X.chunks[0]))
+        X_rows = take(self.data.X, rows)
+        codes_alive = da.from_array(self.codes[alive_idx], chunks=(X_alive.chunks[0],))
+        labels = kneighbors(X_alive, X_rows, k=k, exclude_self=position[rows],
+                            labels=codes_alive).labels
+        nb_codes = _host(labels)
+        return np.asarray(_agree_block(nb_codes, self.codes[rows], self.sampler.kind_sel,
+                                       self.n_classes))
+
+    def stops(self, sizes, allow_minority=False):
+        n_minority = self.data.stats[self.minority]
+        present = [(c, s) for c, s in zip(self.data.classes, sizes, strict=True) if s]
+        became_minority = any(s < n_minority for c, s in present if c != self.minority)
+        if allow_minority:
+            became_minority = False
+        return became_minority or len(present) < self.n_classes
+
+    def finish(self, alive):
+        keep = da.from_array(alive, chunks=(self.data.X.chunks[0],))
+        return _finish_cleaning(self.sampler, self.data, keep, self.codes_d)
+
+
+def _chunk_sums(mask, chunks):
+    ends = np.cumsum(chunks)
+    return np.add.reduceat(mask.astype(np.int64), np.r_[0, ends[:-1]]) * (np.asarray(chunks) > 0)
+
+
+def _validate_repeated(sampler):
+    from gpuimb.base import SamplingContext
+
+    sampler._validate_estimator(SamplingContext(xp=np, device="cpu"))
+
+
+def repeated_edited_nearest_neighbours(sampler, data):
+    """RepeatedEditedNearestNeighbours: one distributed kNN table, editions on it."""
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _validate_repeated(sampler)
+    edition = _Edition(sampler, data, 2 * k + TABLE_MARGIN)
+    alive = np.ones(edition.n, dtype=bool)
+    n_alive = edition.n
+    sampler.n_iter_ = 0
+    while sampler.n_iter_ < sampler.max_iter:
+        edition.retarget(alive, sampler.n_iter_ == 0)
+        sampler.n_iter_ += 1
+        alive = edition.edit(alive, k)
+        sizes = edition.class_sizes(alive)
+        converged = sum(sizes) == n_alive
+        n_alive = sum(sizes)
+        if converged or edition.stops(sizes):
+            break
+    return edition.finish(alive)
+
+
+def all_knn(sampler, data):
+    """AllKNN: editions with 1, 2, ..., n_neighbors neighbours on one table."""
+    k_max = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _validate_repeated(sampler)
+    edition = _Edition(sampler, data, k_max + max(k_max, TABLE_MARGIN))
+    alive = np.ones(edition.n, dtype=bool)
+    for k in range(1, k_max + 1):
+        sampler.enn_.n_neighbors = k
+        edition.retarget(alive, k == 1)
+        alive = edition.edit(alive, k)
+        if edition.stops(edition.class_sizes(alive), sampler.allow_minority):
+            break
+    return edition.finish(alive)
+
+
+# --------------------------------------------------------------------------- NearMiss
+
+
+def _chunk_smallest(scores, n, start):
+    """Up to ``n`` smallest (score, position) pairs of a chunk, in that order."""
+    scores = np.asarray(to_host(scores))
+    order = np.argsort(scores, kind="stable")[:n]
+    return scores[order], order.astype(np.int64) + start
+
+
+def _smallest_positions(scores, n):
+    """Positions of the ``n`` smallest scores of a lazy 1-D array, ties by position.
+
+    Each chunk sends its own ``n`` best (score, position) pairs to the client,
+    which merges them: the same selection as a stable argsort of all scores.
+    """
+    import dask
+
+    offsets = np.concatenate([[0], np.cumsum(scores.chunks[0])]).astype(np.int64)
+    parts = [dask.delayed(_chunk_smallest)(block, n, int(offsets[j]))
+             for j, block in enumerate(scores.to_delayed().ravel()) if scores.chunks[0][j]]
+    results = dask.compute(*parts)
+    if not results:
+        return np.zeros(0, dtype=np.int64)
+    values = np.concatenate([r[0] for r in results])
+    positions = np.concatenate([r[1] for r in results])
+    order = np.lexsort((positions, values))[:n]
+    return positions[order]
+
+
+def _row_sums(dist):
+    xp = _xp(dist)
+    return xp.sum(xp.astype(dist, xp.float64), axis=1)
+
+
+def near_miss(sampler, data):
+    """NearMiss versions 1 and 3: exact distances to the minority class.
+
+    Client memory: for each under-sampled class, the kept count of (score,
+    position) pairs per chunk; version 3 also the candidate positions (at
+    most ``n_neighbors_ver3`` per minority row). Version 2 ranks by the
+    farthest minority rows through a centred product whose centre (the
+    minority mean) a distributed reduction cannot reproduce bit for bit, so the
+    driver refuses it on Dask unless ``gather=True``.
+    """
+    import warnings as _warnings
+
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    counts = data.stats
+    smallest = min(counts.values())
+    tied = [c for c, v in counts.items() if v == smallest]
+    minority = tied[int(np.argmin([data.first[data.code_of(c)] for c in tied]))]
+    X_min = _class_block(data, minority)
+    n_min = counts[minority]
+    Xs, ys, idx = [], [], []
+    for klass, count in counts.items():
+        positions = np.arange(int(count))
+        if klass in sampler.sampling_strategy_:
+            n_samples = sampler.sampling_strategy_[klass]
+            X_cls = _class_block(data, klass)
+            if sampler.version == 3:
+                k3 = _require_int(sampler.n_neighbors_ver3, "n_neighbors_ver3", sampler)
+                if k3 > count:
+                    raise _kneighbors_error(k3, int(count), n_min)
+                found = kneighbors(X_cls, X_min, k=k3).indices
+                candidates = np.unique(_host(found).ravel())
+                if k > n_min:
+                    raise _kneighbors_error(k, n_min, candidates.size)
+                dist = kneighbors(X_min, take(X_cls, candidates), k=k,
+                                  return_distance=True).distances
+                scores = dist.map_blocks(_row_sums, drop_axis=1, dtype=np.float64)
+                # Farthest first, ties in candidate order: the smallest negated scores.
+                keep = _smallest_positions(-scores, min(n_samples, candidates.size))
+                positions = candidates[keep]
+            else:
+                if k > n_min:
+                    raise _kneighbors_error(k, n_min, int(count))
+                dist = kneighbors(X_min, X_cls, k=k, return_distance=True).distances
+                scores = dist.map_blocks(_row_sums, drop_axis=1, dtype=np.float64)
+                positions = _smallest_positions(scores, min(n_samples, int(count)))
+            if positions.size < n_samples:
+                _warnings.warn(
+                    "The number of the samples to be selected is larger"
+                    " than the number of samples available. The"
+                    " balancing ratio cannot be ensure and all samples"
+                    " will be returned."
+                )
+        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
+        Xs.append(X_k)
+        ys.append(y_k)
+        idx.append(rows_k)
+    sampler.sample_indices_ = da.concatenate(idx)
+    return da.concatenate(Xs), da.concatenate(ys)
