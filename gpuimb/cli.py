@@ -370,14 +370,48 @@ def run_resample(args, out=None):
     """
     out = out or sys.stdout
     sampler = _make_sampler(args.sampler, _parse_params(args.param), args.random_state)
+    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
+    if args.dask or args.scheduler is not None:
+        with _configured(args.backend, show_progress=show_progress):
+            return _resample_dask(args, sampler, show_progress, out)
     table_format(args.input)
     _check_output_path(args.output)
     table_format(args.output)
     if args.plot is not None:
         _check_plot_path(args.plot)
-    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
     with _configured(args.backend, show_progress=show_progress):
         return _resample(args, sampler, out)
+
+
+def _resample_dask(args, sampler, show_progress, out):
+    """``--dask`` / ``--scheduler``: a Parquet directory or glob in, a partitioned
+    Parquet directory out, through :func:`gpuimb.dask.resample_parquet` (which
+    writes to a temporary sibling and renames it only when complete)."""
+    if args.plot is not None:
+        raise CLIError("--plot is not available with --dask (the data stays on the workers)")
+    output = str(args.output)
+    if os.path.exists(output):
+        raise CLIError(f"output {output} exists; with --dask the output is a new directory")
+    parent = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(parent):
+        raise CLIError(f"output {output}: directory {parent} does not exist")
+    try:
+        from gpuimb.dask import resample_parquet
+    except ImportError as exc:
+        raise CLIError('--dask needs Dask: pip install "gpuimb[dask]"') from exc
+    start = time.perf_counter()
+    try:
+        summary = resample_parquet(args.input, output, sampler, target=args.target,
+                                   scheduler=args.scheduler, progress=show_progress)
+    except CLIError:
+        raise
+    except Exception as exc:  # any failure is one line; no output was renamed in
+        raise CLIError(f"{args.sampler} on Dask failed: {_one_line(exc)}") from exc
+    print(f"gpuimb resample: {args.sampler} on Dask "
+          f"({'scheduler ' + args.scheduler if args.scheduler else 'local cluster'}); "
+          f"wrote {summary['n_partitions']} partition(s) to {summary['output_dir']} "
+          f"in {time.perf_counter() - start:.2f} s", file=out)
+    return summary
 
 
 @contextlib.contextmanager
@@ -654,6 +688,13 @@ def _build_parser():
                                "cpu, gpu or gpu:N (default: auto)")
     resample.add_argument("--plot", metavar="FILE.png", default=None,
                           help="also draw the data before/after and the class counts")
+    resample.add_argument("--dask", action="store_true",
+                          help="resample a Parquet directory or glob with Dask on a local "
+                               "cluster and write a partitioned Parquet directory (needs "
+                               "gpuimb[dask])")
+    resample.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                          help="like --dask, on the Dask cluster at ADDRESS "
+                               "(e.g. tcp://host:8786)")
     resample.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                           help="progress bars (needs tqdm; default: on when stderr is a "
                                "terminal)")
