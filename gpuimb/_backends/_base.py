@@ -139,13 +139,10 @@ class KnnRequest:
 
 
 def _device_of(array):
-    data = getattr(array, "data", None)
-    if hasattr(array, "format") and data is not None and hasattr(data, "device"):
-        return data.device  # cupyx sparse
     try:
         return device(array)
     except (TypeError, NotImplementedError, AttributeError):
-        return None
+        return None  # SciPy sparse: host data (device sparse never reaches an engine)
 
 
 def direct_sq_distances(xp, index, query, cols, working_memory=None):
