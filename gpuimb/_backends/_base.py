@@ -397,60 +397,6 @@ class Engine(ABC):
     def classifier(self, name, **params):
         """Unfitted classifier ``name`` (one of :data:`CLASSIFIERS`)."""
 
-    def kmeans(
-        self,
-        X,
-        n_clusters,
-        *,
-        init="k-means++",
-        n_init="auto",
-        max_iter=None,
-        tol=None,
-        random_state=None,
-        minibatch=False,
-        batch_size=1024,
-    ):
-        """Cluster ``X``; return ``(centers, labels)`` in the data's namespace.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features)
-            Data.
-        n_clusters : int
-            Number of clusters.
-        init : {"k-means++", "random"} or array, default="k-means++"
-            Seeding.
-        n_init : "auto" or int, default="auto"
-            Number of seedings.
-        max_iter : int, default=None
-            None means the estimator's default.
-        tol : float, default=None
-            None means the estimator's default.
-        random_state : int, RandomState instance or None, default=None
-            Seed.
-        minibatch : bool, default=False
-            Use mini-batch k-means.
-        batch_size : int, default=1024
-            Mini-batch size.
-
-        Returns
-        -------
-        centers : array of shape (n_clusters, n_features)
-        labels : array of shape (n_samples,)
-        """
-        params = {"init": init, "n_init": n_init}
-        if max_iter is not None:
-            params["max_iter"] = max_iter
-        if tol is not None:
-            params["tol"] = tol
-        if minibatch:
-            params["batch_size"] = batch_size
-        estimator = self.kmeans_estimator(
-            n_clusters, minibatch=minibatch, random_state=random_state, **params
-        )
-        labels = estimator.fit_predict(X)
-        return estimator.cluster_centers_, labels
-
 
 def check_classifier_name(name):
     """Raise ValueError for a classifier name no engine provides."""

@@ -219,15 +219,16 @@ def test_sklearn_engine_factories_are_imblearns():
     assert type(engine.classifier("kneighbors")) is KNeighborsClassifier
 
 
-def test_sklearn_engine_kmeans_wrapper_equals_sklearn():
+def test_sklearn_engine_kmeans_estimator_equals_sklearn():
     from sklearn.datasets import make_blobs
 
     X, _ = make_blobs(400, centers=4, random_state=0)
-    centers, labels = get_engine(np).kmeans(X, 4, random_state=3)
+    km = get_engine(np).kmeans_estimator(4, random_state=3)
+    labels = km.fit_predict(X)
     ref = SkKMeans(n_clusters=4, random_state=3).fit(X)
     np.testing.assert_array_equal(labels, ref.labels_)
-    np.testing.assert_allclose(centers, ref.cluster_centers_)
-    centers, labels = get_engine(np).kmeans(X, 4, random_state=3, minibatch=True)
+    np.testing.assert_allclose(km.cluster_centers_, ref.cluster_centers_)
+    labels = get_engine(np).kmeans_estimator(4, minibatch=True, random_state=3).fit_predict(X)
     ref = SkMiniBatchKMeans(n_clusters=4, random_state=3).fit(X)
     np.testing.assert_array_equal(labels, ref.labels_)
 

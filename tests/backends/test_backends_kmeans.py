@@ -68,15 +68,15 @@ def test_minibatch_kmeans_recovers_blobs(xp_name):
     assert km.n_steps_ >= 1 and km.n_iter_ >= 1
 
 
-def test_engine_kmeans_wrapper(xp_name):
+def test_engine_kmeans_estimator(xp_name):
     X, y = _blobs()
     engine = get_engine(namespace(xp_name), backend="array_api")
-    centers, labels = engine.kmeans(as_namespace(xp_name, X), 6, random_state=0)
-    assert host(centers).shape == (6, 4)
+    km = engine.kmeans_estimator(6, random_state=0)
+    labels = km.fit_predict(as_namespace(xp_name, X))
+    assert host(km.cluster_centers_).shape == (6, 4)
     assert adjusted_rand_score(host(labels), y) == 1.0
-    centers, labels = engine.kmeans(
-        as_namespace(xp_name, X), 6, random_state=0, minibatch=True, batch_size=256
-    )
+    km = engine.kmeans_estimator(6, minibatch=True, random_state=0, batch_size=256)
+    labels = km.fit_predict(as_namespace(xp_name, X))
     assert adjusted_rand_score(host(labels), y) > 0.95
 
 

@@ -455,10 +455,11 @@ def test_engine_paths_with_computed_keywords(release, cuml_log):
     X, _ = make_classification(n_samples=60, n_features=4, random_state=0)
     engine = _engine()
     for minibatch in (False, True):
-        centers, labels = engine.kmeans(X, 3, init="k-means++", n_init=2, max_iter=50,
-                                        tol=1e-3, random_state=0, minibatch=minibatch,
-                                        batch_size=32)
-        assert centers.shape == (3, 4) and labels.shape == (60,)
+        params = {"batch_size": 32} if minibatch else {}
+        km = engine.kmeans_estimator(3, minibatch=minibatch, random_state=0, init="k-means++",
+                                     n_init=2, max_iter=50, tol=1e-3, **params)
+        labels = km.fit_predict(X)
+        assert km.cluster_centers_.shape == (3, 4) and labels.shape == (60,)
     dist, ind = engine.kneighbors(X, k=3)
     assert dist.shape == ind.shape == (60, 3)
     assert {path for path, _ in cuml_log} >= {"cuml.cluster.KMeans",
@@ -479,7 +480,7 @@ def test_engine_gives_every_cuml_estimator_an_explicit_output_type(release, cuml
             getattr(engine, site.target)(*args, **site.kwargs)
         except TypeError:
             pass  # a refused keyword is test_factory_call_site_matches_cuml's failure
-    engine.kmeans(X, 3, random_state=0)
+    engine.kmeans_estimator(3, random_state=0).fit(X)
     engine.kneighbors(X, k=3)
     missing = sorted({path for path, kwargs in cuml_log if kwargs.get("output_type") is None})
     assert cuml_log and not missing, f"built without output_type: {missing}"
