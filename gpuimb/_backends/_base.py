@@ -23,9 +23,10 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+from array_api_compat import device
 
 from .._config import get_config
-from ._namespace import device, module_available
+from ..utils._array_api import module_available, to_namespace
 from ._selection import lexsort_rows
 
 __all__ = [
@@ -128,8 +129,6 @@ class KnnRequest:
                     "the index row of each query row instead."
                 )
             return xp.arange(self.n_query, dtype=xp.int64, device=dev)
-        from ._namespace import to_namespace
-
         own = xp.astype(to_namespace(exclude_self, xp, device=dev), xp.int64)
         if own.shape != (self.n_query,):
             raise ValueError(

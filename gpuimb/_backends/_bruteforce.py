@@ -19,11 +19,12 @@ of the directly computed distances, whatever the offset of the data.
 
 
 import numpy as np
+from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
+from ..utils._array_api import native_module
 from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
-from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
 
@@ -567,7 +568,7 @@ class BruteForceNeighbors(BaseEstimator):
         """
         from scipy.sparse import csr_matrix
 
-        from ._namespace import to_host
+        from ..utils._array_api import to_host
 
         dist, ind = self.kneighbors(X, n_neighbors)
         dist, ind = to_host(dist), to_host(ind)

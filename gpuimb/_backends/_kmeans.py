@@ -10,12 +10,13 @@ import math
 import numbers
 
 import numpy as np
+from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
 from .._config import get_config
-from ._namespace import array_namespace, device, to_host
+from ..utils._array_api import to_host
 
 __all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
 

@@ -19,8 +19,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions
 
-from gpuimb._backends._namespace import to_host
-from gpuimb.utils._array_api import asarray_on, device_of, get_namespace, is_host_namespace
+from gpuimb.utils._array_api import (
+    device_of,
+    get_namespace,
+    is_host_namespace,
+    to_host,
+    to_namespace,
+)
 
 # Above this many categories a feature's VDM is computed pair by pair from the
 # class distributions rather than looked up in an n_categories² table.
@@ -81,11 +86,11 @@ class VDMFeature:
         if proba.shape[0] <= VDM_TABLE_MAX_CATEGORIES:
             diff = np.abs(proba[:, None, :] - proba[None, :, :])
             table = _vdm_power(diff, k, r, axis=2)
-            self.table = asarray_on(table, xp, device, dtype=xp.float64)
+            self.table = to_namespace(table, xp, device, dtype=xp.float64)
             self.proba = None
         else:
             self.table = None
-            self.proba = asarray_on(proba, xp, device, dtype=xp.float64)
+            self.proba = to_namespace(proba, xp, device, dtype=xp.float64)
 
     def distances(self, query_codes, index_codes, xp):
         """(n_query, n_index) distances between the categories of two code vectors."""
@@ -239,7 +244,7 @@ class ValueDifferenceMetric(BaseEstimator):
             class_pos = class_pos.reshape(-1).astype(np.int64)
         else:
             y = y if not isinstance(y, (list, tuple, np.ndarray)) else \
-                asarray_on(np.asarray(y), xp, device)
+                to_namespace(np.asarray(y), xp, device)
             classes, class_pos = xp.unique_inverse(xp.reshape(y, (-1,)))
             class_pos = xp.astype(class_pos, xp.int64)
         n_classes = int(classes.shape[0])

@@ -17,7 +17,6 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from gpuimb._backends import run_host_tiles
 from gpuimb._config import get_config
 from gpuimb.over_sampling._smote.base import BaseSMOTE
-from gpuimb.over_sampling._smote.filter import indices_in_namespace
 from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
@@ -307,7 +306,7 @@ class KMeansSMOTE(BaseSMOTE):
             # Refitted for every class as imbalanced-learn does (a shared
             # RandomState gives a different clustering each time).
             labels = self.kmeans_estimator_.fit_predict(X)
-            labels = xp.reshape(indices_in_namespace(labels, ctx), (-1,))
+            labels = xp.reshape(ctx.asarray(labels, dtype=xp.int64), (-1,))
             clusters = self._select_clusters(labels, y, klass, n_samples, total_new,
                                              n_needed, ctx)
             if not clusters:
