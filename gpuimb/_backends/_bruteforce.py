@@ -23,7 +23,7 @@ from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
-from ..utils._array_api import native_module
+from ..utils._array_api import native_module, place_rows
 from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
@@ -316,12 +316,8 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
         plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
         xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
         xp.take(bound, redo, axis=0), own_redo, k)
-    # Scatter the redone rows back, with take/where only (array-API friendly).
-    slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
-    slot = xp.clip(slot, 0, None)
-    keep = certified[:, None]
-    d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
-    cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
+    d2 = place_rows(d2, ~certified, d2_redo)
+    cols = place_rows(cols, ~certified, cols_redo)
     return d2, cols
 
 

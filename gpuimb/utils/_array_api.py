@@ -231,6 +231,37 @@ def repeat_positions(xp, counts):
     return xp.astype(xp.searchsorted(ends, slots, side="right"), xp.int64)
 
 
+def place_rows(into, mask, rows):
+    """Return a copy of ``into`` whose rows where ``mask`` holds are ``rows``, in order.
+
+    ``out = into.copy(); out[mask] = rows`` (NumPy's ``place``, row-wise) for
+    any namespace: the one scatter update of the package. ``mask`` is 1-D
+    boolean over the rows of ``into``; ``rows`` has one row per true entry.
+    The result has the promoted dtype of ``into`` and ``rows``. On NumPy it is
+    a boolean assignment into a copy; elsewhere a running count of ``mask``
+    picks each row's update (``take``/``where`` only: no device sync, and
+    namespaces without item assignment work).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> place_rows(np.zeros(4), np.array([False, True, False, True]),
+    ...            np.array([5.0, 7.0])).tolist()
+    [0.0, 5.0, 0.0, 7.0]
+    """
+    xp = array_namespace(into, rows)
+    dtype = xp.result_type(into, rows)
+    if is_host_namespace(xp):
+        out = into.astype(dtype, copy=True)
+        out[mask] = rows
+        return out
+    if rows.shape[0] == 0:
+        return xp.astype(into, dtype, copy=True)
+    slot = xp.clip(xp.cumulative_sum(xp.astype(mask, xp.int64)) - 1, 0, None)
+    keep = xp.reshape(mask, mask.shape + (1,) * (into.ndim - 1))
+    return xp.where(keep, xp.take(rows, slot, axis=0), into)
+
+
 def row_sq_norms(xp, M):
     """Squared Euclidean norm of each row of dense or sparse ``M``, as 1-D ``xp``."""
     if is_sparse(M):

@@ -25,6 +25,7 @@ from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
+    place_rows,
     python_scalar,
     take_rows,
     to_host,
@@ -174,9 +175,8 @@ class BaseSMOTE(BaseOverSampler):
         if n_other == 0:
             return steps
         factors = ctx.asarray(factors, dtype=xp.float64)
-        position = xp.cumulative_sum(xp.astype(other, xp.int64)) - 1
-        position = xp.clip(position, 0, n_other - 1)
-        return xp.where(other, steps * xp.take(factors, position), steps)
+        # Times 1.0 elsewhere: exact, so those steps are unchanged.
+        return steps * place_rows(xp.ones_like(steps), other, factors)
 
     def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None,
                           y=None, *, ctx):
@@ -437,10 +437,8 @@ def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
     n_pairs = int(xp.sum(xp.astype(flat_q, xp.int64)))
     order = rng.permutation(n_pairs)
     position_of_pair = ctx.asarray(np.argsort(order), dtype=xp.int64)
-    pair_number = xp.cumulative_sum(xp.astype(flat_q, xp.int64)) - 1
-    pair_number = xp.clip(pair_number, 0, max(n_pairs - 1, 0))
-    position = xp.where(flat_q, xp.take(position_of_pair, pair_number),
-                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    position = place_rows(xp.full(flat_q.shape, n_pairs, dtype=xp.int64, device=ctx.device),
+                          flat_q, position_of_pair)
     chosen = xp.argmin(xp.reshape(position, (n, k)), axis=1)
     rows = xp.arange(n, dtype=xp.int64, device=ctx.device)
     return _flat_take(xp, S, rows * k + xp.astype(chosen, xp.int64))
@@ -459,10 +457,8 @@ def _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx):
     qualifies = xp.reshape(xp.abs(scores - best) <= 1e-8 + 1e-5 * xp.abs(best), (-1,))
     n_pairs = int(xp.sum(xp.astype(qualifies, xp.int64)))
     position_of_pair = ctx.asarray(np.argsort(rng.permutation(n_pairs)), dtype=xp.int64)
-    pair_number = xp.clip(xp.cumulative_sum(xp.astype(qualifies, xp.int64)) - 1, 0,
-                          n_pairs - 1)
-    position = xp.where(qualifies, xp.take(position_of_pair, pair_number),
-                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    position = place_rows(xp.full(qualifies.shape, n_pairs, dtype=xp.int64,
+                                  device=ctx.device), qualifies, position_of_pair)
     return xp.astype(xp.argmin(xp.reshape(position, (n, n_categories)), axis=1),
                      neighbor_codes.dtype)
 

@@ -19,6 +19,7 @@ from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
+    place_rows,
     python_scalar,
     row_sq_norms,
     take_rows,
@@ -288,12 +289,7 @@ def _merge_members(xp, dist, is_target, d_new):
     order = xp.argsort(merged_d, axis=1, stable=True)[:, :k]
     upd_d = xp.take_along_axis(merged_d, order, axis=1)
     upd_t = xp.take_along_axis(merged_t, order, axis=1)
-    # Scatter the updated rows back with take/where only (array-API friendly).
-    slot = xp.clip(xp.cumulative_sum(xp.astype(changed, xp.int64)) - 1, 0, None)
-    keep = ~changed[:, None]
-    dist = xp.where(keep, dist, xp.take(upd_d, slot, axis=0))
-    is_target = xp.where(keep, is_target, xp.take(upd_t, slot, axis=0))
-    return dist, is_target
+    return place_rows(dist, changed, upd_d), place_rows(is_target, changed, upd_t)
 
 
 class CondensedNearestNeighbour(BaseCleaningSampler):

@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from gpuimb.under_sampling.base import BaseCleaningSampler
-from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._array_api import flatnonzero, place_rows, python_scalar, take_rows
 from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import check_sampling_strategy, class_counts, fit_requires_y
 
@@ -137,8 +137,7 @@ class _Neighbourhoods:
         if not bool(xp.any(need)):
             return cols
         redo = self._search_alive(alive, flatnonzero(xp, need), k, codes)
-        slot = xp.clip(xp.cumulative_sum(xp.astype(need, xp.int64)) - 1, 0, None)
-        return xp.where(need[:, None], xp.take(redo, slot, axis=0), cols)
+        return place_rows(cols, need, redo)
 
     def _search_alive(self, alive, rows, k, codes=None):
         """k nearest alive neighbours of ``rows`` (alive themselves), searched anew.
