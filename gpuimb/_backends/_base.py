@@ -25,9 +25,9 @@ from abc import ABC, abstractmethod
 import numpy as np
 from array_api_compat import device
 
-from .._config import get_config
 from ..utils._array_api import module_available, to_namespace
 from ._selection import lexsort_rows
+from ._tiles import tile_rows, working_memory_bytes
 
 __all__ = [
     "CLASSIFIERS",
@@ -43,8 +43,6 @@ __all__ = [
 CLASSIFIERS = ("svc", "random_forest", "kneighbors")
 
 INSTALL_HINT = 'pip install "gpuimb[cuda12]" (CUDA 12) or pip install "gpuimb[cuda13]" (CUDA 13)'
-
-_MIB = 2**20
 
 
 def candidate_margin(k):
@@ -153,11 +151,8 @@ def direct_sq_distances(xp, index, query, cols, working_memory=None):
     """
     n_rows, n_cols = cols.shape
     n_features = index.shape[1]
-    if working_memory is None:
-        working_memory = get_config()["working_memory"]
     itemsize = xp.finfo(index.dtype).bits // 8
-    per_row = max(2 * n_cols * n_features * itemsize, 1)
-    step = int(max(1, (working_memory * _MIB) // per_row))
+    step = tile_rows(2 * n_cols * n_features * itemsize, working_memory_bytes(working_memory))
     parts = []
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)

@@ -26,13 +26,16 @@ from .._config import get_config
 from ..utils._array_api import native_module, place_rows
 from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
-from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
+from ._tiles import (
+    HOST_KNN_BLOCK_BYTES,
+    HOST_WORKERS,
+    host_blas_single_thread,
+    host_map,
+    tile_rows,
+    working_memory_bytes,
+)
 
 __all__ = ["BruteForceNeighbors", "kneighbors"]
-
-_MIB = 2**20
-# Host distance blocks beyond this size run slower (cache misses, page faults).
-_HOST_BLOCK = 8 * _MIB
 
 
 def kneighbors(
@@ -126,7 +129,7 @@ class _Plan:
         self.eps = float(finfo.eps)
         self.tiny = float(finfo.smallest_normal)
         self.big = float(finfo.max)
-        budget = max(int(working_memory * _MIB), 1)
+        budget = max(int(working_memory_bytes(working_memory)), 1)
         self.workers = 1
         if self.native is np:
             # NumPy's element-wise passes are single-threaded: run one query
@@ -134,7 +137,7 @@ class _Plan:
             # its share of the budget, in blocks small enough to stay in cache.
             self.workers = HOST_WORKERS
             budget = budget // self.workers
-            self.block_cap = min(budget, _HOST_BLOCK)
+            self.block_cap = min(budget, HOST_KNN_BLOCK_BYTES)
         else:
             self.block_cap = budget
         self.budget = max(budget, 1)
@@ -192,15 +195,13 @@ class _Plan:
             # gathered candidate rows for the re-rank, with one temporary
             2 * n_candidates * self.n_features * self.itemsize,
         )
-        block_rows = self.block_cap // per_row
-        budget_rows = (self.budget - chunk_bytes) // per_row
-        return int(max(1, min(block_rows, budget_rows)))
+        return tile_rows(per_row, min(self.block_cap, self.budget - chunk_bytes))
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
         per_col = 2 * self.n_features * self.itemsize + self.cell
-        width = int(min(self.n_index, max(1, self.block_cap // per_col)))
-        return int(max(1, self.block_cap // (per_col * width))), width
+        width = min(self.n_index, tile_rows(per_col, self.block_cap))
+        return tile_rows(per_col * width, self.block_cap), width
 
 
 def _screen_dtype(xp, index, mean):
@@ -365,8 +366,8 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
     itemsize = xp.finfo(dtype).bits // 8
     # Rows per screening block (values plus a mask), and pairs per batch of
     # direct distances (a gathered block and a temporary).
-    step = max(1, plan.block_cap // (plan.width * (itemsize + 1)))
-    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
+    step = tile_rows(plan.width * (itemsize + 1), plan.block_cap)
+    batch = tile_rows(2 * plan.n_features * plan.itemsize + 32, plan.block_cap)
     best, n_pairs = None, 0
     for start, stop, chunk in chunks:
         hits = []

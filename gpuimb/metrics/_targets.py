@@ -14,10 +14,8 @@ from array_api_compat import array_namespace, is_numpy_namespace
 from array_api_compat import device as array_device
 from sklearn.utils.validation import _num_samples, check_consistent_length
 
+from gpuimb._backends._tiles import COMPARE_TILE, tile_rows
 from gpuimb.utils._array_api import native_module, to_host, to_namespace
-
-# elements of the (rows, labels) comparison block of the generic counting loop
-_ONE_HOT_TILE = 2**22
 
 
 @dataclass
@@ -162,7 +160,7 @@ def _bincount(xp, idx, weights, n):
     device = array_device(idx)
     labels = xp.arange(n, device=device)
     total = xp.zeros(n, dtype=xp.int64 if weights is None else xp.float64, device=device)
-    step = max(1, _ONE_HOT_TILE // max(1, n))
+    step = tile_rows(n, COMPARE_TILE)
     n_rows = int(idx.shape[0])
     for start in range(0, n_rows, step):
         stop = min(n_rows, start + step)

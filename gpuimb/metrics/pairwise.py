@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions
 
+from gpuimb._backends._tiles import PAIR_TILE, row_tiles, tile_rows
 from gpuimb.utils._array_api import (
     device_of,
     get_namespace,
@@ -30,10 +31,6 @@ from gpuimb.utils._array_api import (
 # Above this many categories a feature's VDM is computed pair by pair from the
 # class distributions rather than looked up in an n_categories² table.
 VDM_TABLE_MAX_CATEGORIES = 256
-
-# elements of one (query rows, index rows) block of pairwise distances
-_PAIR_TILE = 2**24
-
 
 def class_distributions(codes, class_pos, n_classes, sizes, xp):
     """Per feature, the host table ``p(class | category)`` of shape (size, n_classes).
@@ -112,13 +109,6 @@ def vdm_distances(codes_query, codes_index, features, xp, device):
     for f, feature in enumerate(features):
         d = d + feature.distances(codes_query[:, f], codes_index[:, f], xp)
     return d
-
-
-def row_tiles(n_rows, per_row, budget=_PAIR_TILE):
-    """``(start, stop)`` row blocks of about ``budget // per_row`` rows."""
-    step = max(1, budget // max(1, per_row))
-    for start in range(0, n_rows, step):
-        yield start, min(n_rows, start + step)
 
 
 class ValueDifferenceMetric(BaseEstimator):
@@ -276,7 +266,7 @@ class ValueDifferenceMetric(BaseEstimator):
                     for proba in self.proba_per_class_]
         n_y = int(codes_y.shape[0])
         blocks = [vdm_distances(codes_x[start:stop, :], codes_y, features, xp, device)
-                  for start, stop in row_tiles(int(codes_x.shape[0]), n_y)]
+                  for start, stop in row_tiles(int(codes_x.shape[0]), tile_rows(n_y, PAIR_TILE))]
         if not blocks:
             return xp.zeros((0, n_y), dtype=xp.float64, device=device) if xp is not np \
                 else np.zeros((0, n_y))

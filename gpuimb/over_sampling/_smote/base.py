@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._tiles import COMPARE_TILE, PAIR_TILE, row_tiles, tile_rows
 from gpuimb.metrics.pairwise import VDMFeature, class_distributions, vdm_distances
 from gpuimb.over_sampling._provenance import concat_provenance
 from gpuimb.over_sampling.base import BaseOverSampler
@@ -373,21 +374,12 @@ class SMOTE(BaseSMOTE):
 # Categorical helpers (no (n_new, k, n_categories) tensor, no n x n matrix)
 # ---------------------------------------------------------------------------
 
-_VOTE_TILE = 2**22  # elements of the (rows, k, k) comparison block per tile
-
-
-def _row_tiles(n_rows, per_row, budget=_VOTE_TILE):
-    step = max(1, budget // max(1, per_row))
-    for start in range(0, n_rows, step):
-        yield start, min(n_rows, start + step)
-
-
 def _counts_in_sorted_rows(xp, S):
     """For rows sorted along axis 1: how often each entry occurs in its row and
     whether it is the first occurrence of its value."""
     k = int(S.shape[1])
     counts = []
-    for start, stop in _row_tiles(int(S.shape[0]), k * k):
+    for start, stop in row_tiles(int(S.shape[0]), tile_rows(k * k, COMPARE_TILE)):
         tile = S[start:stop, :]
         counts.append(xp.sum(xp.astype(tile[:, :, None] == tile[:, None, :], xp.int64),
                              axis=2))
@@ -1179,7 +1171,7 @@ class SMOTEN(SMOTE):
                 f"{n_neighbors}, n_samples_fit = {n}, n_samples = {n}"
             )
         blocks = []
-        for start, stop in _row_tiles(n, n, budget=2**24):
+        for start, stop in row_tiles(n, tile_rows(n, PAIR_TILE)):
             d = self._vdm_distances(codes_class[start:stop, :], codes_class, tables,
                                     ctx)
             order = xp.argsort(d, axis=1, stable=True)
