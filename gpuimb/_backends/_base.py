@@ -8,7 +8,8 @@ backend list, :func:`~gpuimb._backends.get_engine` and the error messages read.
 
 The rules written here once, for every engine:
 
-- argument checks of a kNN request and self exclusion (:class:`KnnRequest`);
+- argument checks of a kNN request and self exclusion (:class:`KnnRequest`),
+  and scikit-learn's error for too few points (:func:`kneighbors_error`);
 - the candidate margin asked for beyond ``k`` (:func:`candidate_margin`);
 - the tie order: neighbours sorted by (distance, index) of directly computed
   squared distances (:func:`~gpuimb._backends._selection.lexsort_rows`);
@@ -37,6 +38,7 @@ __all__ = [
     "certified_kneighbors",
     "check_classifier_name",
     "direct_sq_distances",
+    "kneighbors_error",
     "power_of_two_scale",
 ]
 
@@ -52,6 +54,27 @@ def candidate_margin(k):
     the certificate fails and the row is searched again with more candidates.
     """
     return max(4, k // 2)
+
+
+def kneighbors_error(n_neighbors, n_samples_fit, n_samples, *, query_is_fit=False):
+    """The ValueError for a kNN query that asks for more neighbours than exist.
+
+    Worded as scikit-learn's ``kneighbors`` words it (imbalanced-learn's
+    samplers pass that message on), so gpuimb's engines, samplers and Dask
+    functions all raise the same text. The caller decides when to raise it:
+    ``n_neighbors > n_samples_fit``, or with ``query_is_fit`` (the query is the
+    fitted data, whose own rows do not count) ``n_neighbors >= n_samples_fit``.
+
+    Examples
+    --------
+    >>> str(kneighbors_error(6, 5, 5))
+    'Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 5, n_samples = 5'
+    """
+    relation = "<" if query_is_fit else "<="
+    return ValueError(
+        f"Expected n_neighbors {relation} n_samples_fit, but n_neighbors = {n_neighbors}, "
+        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
+    )
 
 
 class KnnRequest:

@@ -24,7 +24,13 @@ from sklearn.base import BaseEstimator
 
 from .._config import get_config
 from ..utils._array_api import native_module, place_rows
-from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
+from ._base import (
+    KnnRequest,
+    candidate_margin,
+    direct_sq_distances,
+    kneighbors_error,
+    power_of_two_scale,
+)
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import (
     HOST_KNN_BLOCK_BYTES,
@@ -535,16 +541,10 @@ class BruteForceNeighbors(BaseEstimator):
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         if X is None:
             if k >= self.n_samples_fit_:
-                raise ValueError(
-                    f"Expected n_neighbors < n_samples_fit, but n_neighbors = {k}, "
-                    f"n_samples_fit = {self.n_samples_fit_}, n_samples = "
-                    f"{self.n_samples_fit_}"
-                )
+                raise kneighbors_error(k, self.n_samples_fit_, self.n_samples_fit_,
+                                       query_is_fit=True)
         elif k > self.n_samples_fit_:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}"
-            )
+            raise kneighbors_error(k, self.n_samples_fit_, X.shape[0])
         return kneighbors(self._fit_X, X, k=k, return_distance=return_distance)
 
     def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):

@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._base import kneighbors_error
 from gpuimb._backends._tiles import COMPARE_TILE, PAIR_TILE, row_tiles, tile_rows
 from gpuimb.metrics.pairwise import VDMFeature, class_distributions, vdm_distances
 from gpuimb.over_sampling._provenance import concat_provenance
@@ -1166,10 +1167,7 @@ class SMOTEN(SMOTE):
                              xp.int64)
         n_neighbors = self.k_neighbors + 1
         if n_neighbors > n:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = "
-                f"{n_neighbors}, n_samples_fit = {n}, n_samples = {n}"
-            )
+            raise kneighbors_error(n_neighbors, n, n)
         blocks = []
         for start, stop in row_tiles(n, tile_rows(n, PAIR_TILE)):
             d = self._vdm_distances(codes_class[start:stop, :], codes_class, tables,

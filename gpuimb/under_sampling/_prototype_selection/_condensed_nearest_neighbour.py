@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb._backends._base import kneighbors_error
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     device_of,
@@ -207,10 +208,7 @@ def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
 
 def check_enough_neighbors(k, n_fit, n_query):
     if k > n_fit:
-        raise ValueError(
-            f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-            f"n_samples_fit = {n_fit}, n_samples = {n_query}"
-        )
+        raise kneighbors_error(k, n_fit, n_query)
 
 
 def _block_distances(search, X_S, y_S, start, stop):

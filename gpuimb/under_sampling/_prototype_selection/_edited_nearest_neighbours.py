@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._base import kneighbors_error
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, place_rows, python_scalar, take_rows
 from gpuimb.utils._progress import progress
@@ -56,13 +57,6 @@ def _set_n_jobs(estimator, n_jobs):
     get_params = getattr(estimator, "get_params", None)
     if get_params is not None and "n_jobs" in get_params():
         estimator.set_params(n_jobs=n_jobs)
-
-
-def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
-    return ValueError(
-        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
-        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
-    )
 
 
 class _Neighbourhoods:
@@ -215,7 +209,7 @@ class _Editor:
         if k + 1 > n_alive:
             sizes = self.class_sizes(alive & self.targeted)
             first = next((s for s in sizes if s), 0)
-            raise _kneighbors_error(k + 1, n_alive, first)
+            raise kneighbors_error(k + 1, n_alive, first)
 
     def edit(self, alive, k, later_round=False):
         """Alive mask after one edition with ``k`` neighbours.
@@ -385,7 +379,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         if rows.shape[0]:
             if k + 1 > n_samples:
                 first = next(stats[c] for c in classes if c in self.sampling_strategy_)
-                raise _kneighbors_error(k + 1, n_samples, int(first))
+                raise kneighbors_error(k + 1, n_samples, int(first))
             nbrs = ctx.engine.kneighbors(X, take_rows(X, rows), k=k,
                                          exclude_self=rows, return_distance=False)
             agree = _agree(xp, codes, xp.astype(nbrs, xp.int64),

@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb._backends import fits_float32, run_host_tiles, smallest_k
+from gpuimb._backends._base import kneighbors_error
 from gpuimb._backends._tiles import tile_rows
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
-    _kneighbors_error,
     _set_n_jobs,
     minority_class,
 )
@@ -398,7 +398,7 @@ class NearMiss(BaseUnderSampler):
         if isinstance(self.n_neighbors, numbers.Integral):
             k = self.n_neighbors
             if k > X_min.shape[0]:
-                raise _kneighbors_error(k, X_min.shape[0], X_query.shape[0])
+                raise kneighbors_error(k, X_min.shape[0], X_query.shape[0])
             dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
         else:
             k = getattr(self.nn_, "n_neighbors", None)
@@ -428,7 +428,7 @@ class NearMiss(BaseUnderSampler):
         if isinstance(self.n_neighbors_ver3, numbers.Integral):
             k = self.n_neighbors_ver3
             if k > X_cls.shape[0]:
-                raise _kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
+                raise kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
             self.nn_ver3_.fit(X_cls)
             found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
         else:
