@@ -145,8 +145,7 @@ def align(X, x_info, y, y_info):
     cupyx sparse X moves to the host (one INFO log line): the samplers' sparse
     code is SciPy's, and the result goes back to the device in :func:`wrap`.
     """
-    from gpuimb._backends._namespace import to_host, to_namespace
-    from gpuimb.utils._array_api import device_of, get_namespace
+    from gpuimb.utils._array_api import device_of, get_namespace, to_host, to_namespace
 
     if x_info.kind == "cupyx_sparse":
         logging.getLogger("gpuimb").info(
@@ -255,7 +254,7 @@ def wrap(array, info, *, index_like=None):
         with info.extra["device"]:
             return cupy.asarray(array)
     if kind == "array_api" and not isinstance(array, info.extra["type"]):
-        from gpuimb._backends._namespace import to_namespace
+        from gpuimb.utils._array_api import to_namespace
 
         return to_namespace(array, info.extra["xp"], device=info.extra["device"])
     return array

@@ -24,15 +24,15 @@ from sklearn.utils.validation import (
 )
 
 from gpuimb import _io
-from gpuimb._backends._namespace import device_scope
 from gpuimb._config import get_config
 from gpuimb.utils._array_api import (
-    asarray_on,
     device_of,
+    device_scope,
     get_namespace,
     is_host_namespace,
     is_sparse,
     to_host,
+    to_namespace,
 )
 from gpuimb.utils._validation import (
     check_neighbors_object,
@@ -170,8 +170,9 @@ class SamplingContext:
         return adapt_estimator(estimator, self.xp)
 
     def asarray(self, values, dtype=None):
-        """Move small host data (indices, random draws) next to X."""
-        return asarray_on(values, self.xp, self.device, dtype=dtype)
+        """``values`` (host draws, indices, estimator outputs) next to X: in
+        ``xp``, on X's device (:func:`~gpuimb.utils._array_api.to_namespace`)."""
+        return to_namespace(values, self.xp, self.device, dtype=dtype)
 
     @staticmethod
     def random_state(seed):
@@ -364,8 +365,7 @@ def _take_per_row(value, origin):
     xp = get_namespace(value)
     if is_host_namespace(xp):
         return np.asarray(value)[to_host(origin)]
-    if get_namespace(origin) is not xp:
-        origin = asarray_on(to_host(origin), xp, device_of(value))
+    origin = to_namespace(origin, xp, device_of(value))
     return xp.take(value, origin, axis=0)
 
 

@@ -37,7 +37,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_memory
 
 from gpuimb.base import SamplerInputTags, _take_per_row
-from gpuimb.utils._array_api import asarray_on, device_of, get_namespace, to_host
+from gpuimb.utils._array_api import device_of, get_namespace, to_namespace
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -114,7 +114,7 @@ class _RowTracker:
             self.origin = origin
         else:
             xp = get_namespace(origin)
-            self.origin = xp.take(_to_namespace_of(self.origin, origin), origin)
+            self.origin = xp.take(to_namespace(self.origin, xp, device_of(origin)), origin)
 
     def _is_per_row(self, value):
         if (self.n_rows is None or isinstance(value, (str, bytes, dict))
@@ -145,13 +145,6 @@ class _RowTracker:
                 else:
                     out[method][key] = _take_per_row(value, self.origin)
         return out
-
-
-def _to_namespace_of(values, like):
-    xp = get_namespace(like)
-    if get_namespace(values) is xp:
-        return values
-    return asarray_on(to_host(values), xp, device_of(like))
 
 
 def _last_step_has(method):

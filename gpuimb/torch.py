@@ -63,7 +63,7 @@ class _BalancedBatches:
         """Run a fresh clone of the sampler; return the kept rows in batch order."""
         from sklearn.base import clone
 
-        from gpuimb._backends._namespace import to_host
+        from gpuimb.utils._array_api import to_host
 
         if self.sampler is None:
             from gpuimb.under_sampling import RandomUnderSampler

@@ -9,7 +9,9 @@ imported when an engine that needs them runs.
   :func:`get_engine`, which picks one for the data.
 - one module per engine: ``_sklearn``, ``_cuml``, ``_array_api``.
 - kernels the engines share: ``_bruteforce``, ``_kmeans``, ``_selection``,
-  ``_tiles``; moving arrays: ``_namespace``; user estimators: ``_adapt``.
+  ``_tiles``; user estimators: ``_adapt``. Namespaces and moving arrays are
+  the bottom layer's, :mod:`gpuimb.utils._array_api` (re-exported here:
+  ``to_host``, ``to_namespace``).
 """
 
 import importlib
@@ -22,7 +24,7 @@ _HOMES = {
     "BruteForceNeighbors": "_bruteforce", "fits_float32": "_bruteforce",
     "kneighbors": "_bruteforce", "CumlEngine": "_cuml",
     "KMeans": "_kmeans", "MiniBatchKMeans": "_kmeans", "kmeans_plusplus": "_kmeans",
-    "to_host": "_namespace", "to_namespace": "_namespace",
+    "to_host": "..utils._array_api", "to_namespace": "..utils._array_api",
     "BACKENDS": "_registry", "ENGINE_NAMES": "_registry",
     "engine_class": "_registry", "get_engine": "_registry",
     "lexsort_rows": "_selection", "smallest_k": "_selection",
@@ -33,7 +35,10 @@ _HOMES = {
 
 def __getattr__(name):
     if name in _HOMES:
-        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+        home = _HOMES[name]
+        module = (importlib.import_module(home, __name__) if home.startswith("..")
+                  else importlib.import_module(f"{__name__}.{home}"))
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,15 +1,13 @@
 """Make any estimator accept and return arrays of the data's namespace."""
 
+import logging
+
+from array_api_compat import device
 from sklearn.base import clone
 
-from ._namespace import (
-    device,
-    is_cupy_namespace,
-    is_host_namespace,
-    logger,
-    to_host,
-    to_namespace,
-)
+from ..utils._array_api import is_cupy_namespace, is_host_namespace, to_host, to_namespace
+
+logger = logging.getLogger("gpuimb")
 
 __all__ = ["HostEstimator", "adapt_estimator"]
 

@@ -1,10 +1,10 @@
 """The array-API engine: tiled brute-force kNN and k-means in the data's namespace."""
 
+from ..utils._array_api import is_host_namespace
 from ._adapt import HostEstimator
 from ._base import Engine, check_classifier_name
 from ._bruteforce import BruteForceNeighbors, kneighbors
 from ._kmeans import KMeans, MiniBatchKMeans
-from ._namespace import is_host_namespace
 from ._sklearn import sklearn_classifier
 
 __all__ = ["ArrayApiEngine"]

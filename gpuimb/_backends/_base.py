@@ -8,7 +8,8 @@ backend list, :func:`~gpuimb._backends.get_engine` and the error messages read.
 
 The rules written here once, for every engine:
 
-- argument checks of a kNN request and self exclusion (:class:`KnnRequest`);
+- argument checks of a kNN request and self exclusion (:class:`KnnRequest`),
+  and scikit-learn's error for too few points (:func:`kneighbors_error`);
 - the candidate margin asked for beyond ``k`` (:func:`candidate_margin`);
 - the tie order: neighbours sorted by (distance, index) of directly computed
   squared distances (:func:`~gpuimb._backends._selection.lexsort_rows`);
@@ -23,10 +24,11 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+from array_api_compat import device
 
-from .._config import get_config
-from ._namespace import device, module_available
+from ..utils._array_api import module_available, to_namespace
 from ._selection import lexsort_rows
+from ._tiles import tile_rows, working_memory_bytes
 
 __all__ = [
     "CLASSIFIERS",
@@ -36,14 +38,13 @@ __all__ = [
     "certified_kneighbors",
     "check_classifier_name",
     "direct_sq_distances",
+    "kneighbors_error",
     "power_of_two_scale",
 ]
 
 CLASSIFIERS = ("svc", "random_forest", "kneighbors")
 
 INSTALL_HINT = 'pip install "gpuimb[cuda12]" (CUDA 12) or pip install "gpuimb[cuda13]" (CUDA 13)'
-
-_MIB = 2**20
 
 
 def candidate_margin(k):
@@ -53,6 +54,27 @@ def candidate_margin(k):
     the certificate fails and the row is searched again with more candidates.
     """
     return max(4, k // 2)
+
+
+def kneighbors_error(n_neighbors, n_samples_fit, n_samples, *, query_is_fit=False):
+    """The ValueError for a kNN query that asks for more neighbours than exist.
+
+    Worded as scikit-learn's ``kneighbors`` words it (imbalanced-learn's
+    samplers pass that message on), so gpuimb's engines, samplers and Dask
+    functions all raise the same text. The caller decides when to raise it:
+    ``n_neighbors > n_samples_fit``, or with ``query_is_fit`` (the query is the
+    fitted data, whose own rows do not count) ``n_neighbors >= n_samples_fit``.
+
+    Examples
+    --------
+    >>> str(kneighbors_error(6, 5, 5))
+    'Expected n_neighbors <= n_samples_fit, but n_neighbors = 6, n_samples_fit = 5, n_samples = 5'
+    """
+    relation = "<" if query_is_fit else "<="
+    return ValueError(
+        f"Expected n_neighbors {relation} n_samples_fit, but n_neighbors = {n_neighbors}, "
+        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
+    )
 
 
 class KnnRequest:
@@ -128,8 +150,6 @@ class KnnRequest:
                     "the index row of each query row instead."
                 )
             return xp.arange(self.n_query, dtype=xp.int64, device=dev)
-        from ._namespace import to_namespace
-
         own = xp.astype(to_namespace(exclude_self, xp, device=dev), xp.int64)
         if own.shape != (self.n_query,):
             raise ValueError(
@@ -154,11 +174,8 @@ def direct_sq_distances(xp, index, query, cols, working_memory=None):
     """
     n_rows, n_cols = cols.shape
     n_features = index.shape[1]
-    if working_memory is None:
-        working_memory = get_config()["working_memory"]
     itemsize = xp.finfo(index.dtype).bits // 8
-    per_row = max(2 * n_cols * n_features * itemsize, 1)
-    step = int(max(1, (working_memory * _MIB) // per_row))
+    step = tile_rows(2 * n_cols * n_features * itemsize, working_memory_bytes(working_memory))
     parts = []
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)

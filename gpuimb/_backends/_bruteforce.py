@@ -19,19 +19,29 @@ of the directly computed distances, whatever the offset of the data.
 
 
 import numpy as np
+from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
-from ._base import KnnRequest, candidate_margin, direct_sq_distances, power_of_two_scale
-from ._namespace import array_namespace, device, native_module
+from ..utils._array_api import native_module, place_rows
+from ._base import (
+    KnnRequest,
+    candidate_margin,
+    direct_sq_distances,
+    kneighbors_error,
+    power_of_two_scale,
+)
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
-from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
+from ._tiles import (
+    HOST_KNN_BLOCK_BYTES,
+    HOST_WORKERS,
+    host_blas_single_thread,
+    host_map,
+    tile_rows,
+    working_memory_bytes,
+)
 
 __all__ = ["BruteForceNeighbors", "kneighbors"]
-
-_MIB = 2**20
-# Host distance blocks beyond this size run slower (cache misses, page faults).
-_HOST_BLOCK = 8 * _MIB
 
 
 def kneighbors(
@@ -125,7 +135,7 @@ class _Plan:
         self.eps = float(finfo.eps)
         self.tiny = float(finfo.smallest_normal)
         self.big = float(finfo.max)
-        budget = max(int(working_memory * _MIB), 1)
+        budget = max(int(working_memory_bytes(working_memory)), 1)
         self.workers = 1
         if self.native is np:
             # NumPy's element-wise passes are single-threaded: run one query
@@ -133,7 +143,7 @@ class _Plan:
             # its share of the budget, in blocks small enough to stay in cache.
             self.workers = HOST_WORKERS
             budget = budget // self.workers
-            self.block_cap = min(budget, _HOST_BLOCK)
+            self.block_cap = min(budget, HOST_KNN_BLOCK_BYTES)
         else:
             self.block_cap = budget
         self.budget = max(budget, 1)
@@ -191,15 +201,13 @@ class _Plan:
             # gathered candidate rows for the re-rank, with one temporary
             2 * n_candidates * self.n_features * self.itemsize,
         )
-        block_rows = self.block_cap // per_row
-        budget_rows = (self.budget - chunk_bytes) // per_row
-        return int(max(1, min(block_rows, budget_rows)))
+        return tile_rows(per_row, min(self.block_cap, self.budget - chunk_bytes))
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
         per_col = 2 * self.n_features * self.itemsize + self.cell
-        width = int(min(self.n_index, max(1, self.block_cap // per_col)))
-        return int(max(1, self.block_cap // (per_col * width))), width
+        width = min(self.n_index, tile_rows(per_col, self.block_cap))
+        return tile_rows(per_col * width, self.block_cap), width
 
 
 def _screen_dtype(xp, index, mean):
@@ -315,12 +323,8 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
         plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
         xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
         xp.take(bound, redo, axis=0), own_redo, k)
-    # Scatter the redone rows back, with take/where only (array-API friendly).
-    slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
-    slot = xp.clip(slot, 0, None)
-    keep = certified[:, None]
-    d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
-    cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
+    d2 = place_rows(d2, ~certified, d2_redo)
+    cols = place_rows(cols, ~certified, cols_redo)
     return d2, cols
 
 
@@ -368,8 +372,8 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
     itemsize = xp.finfo(dtype).bits // 8
     # Rows per screening block (values plus a mask), and pairs per batch of
     # direct distances (a gathered block and a temporary).
-    step = max(1, plan.block_cap // (plan.width * (itemsize + 1)))
-    batch = max(1, plan.block_cap // (2 * plan.n_features * plan.itemsize + 32))
+    step = tile_rows(plan.width * (itemsize + 1), plan.block_cap)
+    batch = tile_rows(2 * plan.n_features * plan.itemsize + 32, plan.block_cap)
     best, n_pairs = None, 0
     for start, stop, chunk in chunks:
         hits = []
@@ -537,16 +541,10 @@ class BruteForceNeighbors(BaseEstimator):
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         if X is None:
             if k >= self.n_samples_fit_:
-                raise ValueError(
-                    f"Expected n_neighbors < n_samples_fit, but n_neighbors = {k}, "
-                    f"n_samples_fit = {self.n_samples_fit_}, n_samples = "
-                    f"{self.n_samples_fit_}"
-                )
+                raise kneighbors_error(k, self.n_samples_fit_, self.n_samples_fit_,
+                                       query_is_fit=True)
         elif k > self.n_samples_fit_:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}"
-            )
+            raise kneighbors_error(k, self.n_samples_fit_, X.shape[0])
         return kneighbors(self._fit_X, X, k=k, return_distance=return_distance)
 
     def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
@@ -567,7 +565,7 @@ class BruteForceNeighbors(BaseEstimator):
         """
         from scipy.sparse import csr_matrix
 
-        from ._namespace import to_host
+        from ..utils._array_api import to_host
 
         dist, ind = self.kneighbors(X, n_neighbors)
         dist, ind = to_host(dist), to_host(ind)

@@ -11,6 +11,7 @@ data's CUDA device context.
 import importlib
 import inspect
 
+from ..utils._array_api import device_scope, is_cupy_namespace
 from ._base import (
     INSTALL_HINT,
     Engine,
@@ -19,7 +20,6 @@ from ._base import (
     check_classifier_name,
     power_of_two_scale,
 )
-from ._namespace import device_scope, is_cupy_namespace
 
 __all__ = ["CumlEngine", "cuml_estimator"]
 

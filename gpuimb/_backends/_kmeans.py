@@ -10,16 +10,15 @@ import math
 import numbers
 
 import numpy as np
+from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
-from .._config import get_config
-from ._namespace import array_namespace, device, to_host
+from ..utils._array_api import to_host
+from ._tiles import tile_rows
 
 __all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
-
-_MIB = 2**20
 
 
 def _sq_distances(X, centers, xp):
@@ -30,15 +29,10 @@ def _sq_distances(X, centers, xp):
     return xp.clip(d2, 0, None)
 
 
-def _tile_rows(n_cols, itemsize):
-    budget = get_config()["working_memory"] * _MIB
-    return int(max(1, budget // (4 * max(n_cols, 1) * itemsize)))
-
-
 def _assign(X, centers, xp):
     """Nearest centre of every row (ties to the lower label) and its distance."""
     n = X.shape[0]
-    rows = _tile_rows(max(centers.shape[0], X.shape[1]), xp.finfo(X.dtype).bits // 8)
+    rows = tile_rows(4 * max(centers.shape[0], X.shape[1], 1) * (xp.finfo(X.dtype).bits // 8))
     labels, dists = [], []
     for start in range(0, n, rows):
         d2 = _sq_distances(X[start : min(start + rows, n), :], centers, xp)
@@ -54,7 +48,7 @@ def _cluster_sums(X, labels, n_clusters, xp):
     """Per-cluster sums of rows and counts, via one-hot matrix products."""
     dev = device(X)
     ids = xp.arange(n_clusters, dtype=xp.int64, device=dev)
-    rows = _tile_rows(max(n_clusters, X.shape[1]), xp.finfo(X.dtype).bits // 8)
+    rows = tile_rows(4 * max(n_clusters, X.shape[1], 1) * (xp.finfo(X.dtype).bits // 8))
     sums = xp.zeros((n_clusters, X.shape[1]), dtype=X.dtype, device=dev)
     counts = xp.zeros((n_clusters,), dtype=X.dtype, device=dev)
     for start in range(0, X.shape[0], rows):

@@ -61,7 +61,7 @@ def get_engine(xp, *, sparse=False, backend=None):
     """
     from gpuimb._config import get_config
 
-    from ._namespace import is_cupy_namespace, is_host_namespace, module_available
+    from ..utils._array_api import is_cupy_namespace, is_host_namespace, module_available
 
     if backend is None:
         backend = get_config()["backend"]

@@ -8,8 +8,9 @@ on a GPU).
 import math
 
 import numpy as np
+from array_api_compat import array_namespace, device
 
-from ._namespace import array_namespace, device, is_host_namespace
+from ..utils._array_api import is_host_namespace
 
 __all__ = ["GROUP", "lexsort_rows", "merge_smallest_k", "smallest_k"]
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..utils._array_api import is_host_namespace
 from ._base import (
     Engine,
     KnnRequest,
@@ -10,7 +11,6 @@ from ._base import (
     power_of_two_scale,
 )
 from ._bruteforce import kneighbors
-from ._namespace import is_host_namespace
 
 __all__ = ["SklearnEngine", "sklearn_classifier"]
 

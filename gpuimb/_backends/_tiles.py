@@ -1,4 +1,10 @@
-"""Host tiling helpers: one row tile per core, BLAS held to one thread meanwhile."""
+"""Tile sizing, and the host tile runner (one row tile per core, BLAS held to one thread).
+
+Every loop over row tiles in gpuimb sizes its tiles here: :func:`tile_rows`
+(how many rows fit in a budget) and :func:`row_tiles` (the tiles), against
+one of the named budgets below; on the host, :func:`run_host_tiles` runs them
+on the process's threads.
+"""
 
 import os
 import threading
@@ -7,13 +13,54 @@ from contextlib import contextmanager
 
 from .._config import get_config
 
-__all__ = ["HOST_WORKERS", "host_blas_single_thread", "host_map", "host_single_thread",
-           "run_host_tiles"]
+__all__ = ["COMPARE_TILE", "HOST_KNN_BLOCK_BYTES", "HOST_TILE_BYTES", "HOST_WORKERS", "MIB",
+           "PAIR_TILE", "host_blas_single_thread", "host_map", "host_single_thread",
+           "row_tiles", "run_host_tiles", "tile_rows", "working_memory_bytes"]
 
-_MIB = 2**20
-# Host blocks beyond this size run slower (cache misses).
-_HOST_BLOCK = 4 * _MIB
-_HOST_MIN_ROWS = 64
+MIB = 2**20
+# The budgets. Most tiles share the configured ``working_memory``
+# (:func:`working_memory_bytes`); host blocks are further capped because
+# beyond these sizes they run slower (cache misses, page faults):
+HOST_TILE_BYTES = 4 * MIB  # one tile of run_host_tiles, per thread
+HOST_KNN_BLOCK_BYTES = 8 * MIB  # one screening block of the brute-force kNN, per thread
+HOST_MIN_ROWS = 64  # GEMM and per-tile overhead: fewer rows only when the budget says so
+# Element counts (not bytes) of generic comparison blocks, whatever the
+# working memory:
+COMPARE_TILE = 2**22  # (rows, k, k) category votes, (rows, labels) one-hot counts
+PAIR_TILE = 2**24  # (rows, n) VDM distances (SMOTEN, ValueDifferenceMetric)
+
+
+def working_memory_bytes(working_memory=None):
+    """``working_memory`` MiB in bytes; None reads ``get_config()``."""
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    return working_memory * MIB
+
+
+def tile_rows(row_cost, budget=None):
+    """How many rows of ``row_cost`` each fit in ``budget`` (at least one).
+
+    Parameters
+    ----------
+    row_cost : int
+        What one row of the tile's largest live block(s) costs.
+    budget : int or float, default=None
+        In the unit of ``row_cost``; None means the configured working memory
+        in bytes.
+
+    Returns
+    -------
+    rows : int
+    """
+    if budget is None:
+        budget = working_memory_bytes()
+    return int(max(1, budget // max(row_cost, 1)))
+
+
+def row_tiles(n_rows, rows):
+    """``(start, stop)`` of consecutive tiles of ``rows`` rows covering ``n_rows``."""
+    for start in range(0, n_rows, rows):
+        yield start, min(start + rows, n_rows)
 
 _BLAS_CONTROLLER = []
 
@@ -116,16 +163,13 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
     own results.
     """
     workers = HOST_WORKERS
-    if working_memory is None:
-        working_memory = get_config()["working_memory"]
-    budget = working_memory * _MIB
+    per_worker = working_memory_bytes(working_memory) // workers
     row_bytes = itemsize * max(n_cols, 1)
-    # At least _HOST_MIN_ROWS rows (GEMM and per-tile overhead) when the
-    # budget allows it.
-    rows = max(int(min(budget // workers, _HOST_BLOCK) // row_bytes),
-               min(_HOST_MIN_ROWS, int(budget // (workers * row_bytes))), 1)
+    # At least HOST_MIN_ROWS rows when the budget allows it.
+    rows = max(tile_rows(row_bytes, min(per_worker, HOST_TILE_BYTES)),
+               min(HOST_MIN_ROWS, tile_rows(row_bytes, per_worker)))
     # Every core gets work when there are rows enough.
-    rows = min(rows, max(-(-n_rows // workers), _HOST_MIN_ROWS))
+    rows = min(rows, max(-(-n_rows // workers), HOST_MIN_ROWS))
     starts = range(0, n_rows, rows)
     workers = max(1, min(workers, len(starts)))
 

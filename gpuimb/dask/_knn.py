@@ -31,12 +31,12 @@ from dask.highlevelgraph import HighLevelGraph
 
 from gpuimb._backends import kneighbors as _bruteforce_kneighbors
 from gpuimb._backends._base import direct_sq_distances
+from gpuimb._backends._tiles import MIB as _MIB
 from gpuimb.dask._collections import meta_like
 from gpuimb.dask._memory import block_rows, worker_task_bytes
 
 __all__ = ["Neighbours", "kneighbors"]
 
-_MIB = 2**20
 # Fan-in of the merge tree over index blocks.
 _SPLIT_EVERY = 8
 

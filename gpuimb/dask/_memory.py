@@ -10,7 +10,8 @@ blocks themselves are sized on the client from the smallest worker's share.
 
 import os
 
-_MIB = 2**20
+from gpuimb._backends._tiles import MIB as _MIB
+
 # Share of a worker's memory one running task may use (inputs, scratch and
 # outputs together): a quarter leaves room for the blocks the worker holds
 # and keeps it under the spill threshold.

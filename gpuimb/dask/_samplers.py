@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from gpuimb._backends import to_host
+from gpuimb._backends._base import kneighbors_error as _kneighbors_error
 from gpuimb.dask._knn import kneighbors
 from gpuimb.dask._ops import host_take as take
 from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
@@ -40,13 +41,6 @@ def _require_int(value, name, sampler):
         f"{type(sampler).__name__}: on Dask collections {name} must be an integer "
         f"(the exact distributed search answers it); got {type(value).__name__}. A "
         "neighbours estimator cannot be distributed."
-    )
-
-
-def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
-    return ValueError(
-        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
-        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
     )
 
 

@@ -16,6 +16,7 @@
   the same rows.
 """
 
+import logging
 import warnings
 from numbers import Integral, Real
 
@@ -26,10 +27,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from gpuimb import _io
-from gpuimb._backends import to_host, to_namespace
-from gpuimb._backends._namespace import is_cupy_namespace, logger
-from gpuimb.utils._array_api import asarray_on, device_of, get_namespace, is_host_namespace
+from gpuimb.utils._array_api import (
+    device_of,
+    get_namespace,
+    is_cupy_namespace,
+    is_host_namespace,
+    to_host,
+    to_namespace,
+)
 from gpuimb.utils._validation import check_sampling_strategy
+
+logger = logging.getLogger("gpuimb")
 
 MAX_INT = np.iinfo(np.int32).max
 
@@ -203,7 +211,7 @@ def fit_sampler_then_learner(pipeline, X, y, place):
 
 
 def _columns(xp, X, features, device):
-    return xp.take(X, asarray_on(features, xp, device, dtype=xp.int64), axis=1)
+    return xp.take(X, to_namespace(features, xp, device, dtype=xp.int64), axis=1)
 
 
 def _scatter_columns(xp, values, columns, n_columns, fill):
@@ -287,7 +295,7 @@ class DeviceBaggingMixin:
                 seed, self.bootstrap_features, self.bootstrap, n_features, n_samples,
                 self._max_features, self._max_samples, None,
             )
-            rows = asarray_on(rows, xp, device, dtype=xp.int64)
+            rows = to_namespace(rows, xp, device, dtype=xp.int64)
             X_bag, y_bag = xp.take(X, rows, axis=0), xp.take(y_encoded, rows)
             if feature_subset:
                 X_bag = _columns(xp, X_bag, features, device)
@@ -338,7 +346,7 @@ class DeviceBaggingMixin:
     def _predict_device(self, X):
         proba = self._predict_proba_device(X)
         xp = get_namespace(proba)
-        classes = asarray_on(self.classes_, xp, device_of(proba))
+        classes = to_namespace(self.classes_, xp, device_of(proba))
         return xp.take(classes, xp.argmax(proba, axis=1))
 
     def _predict_log_proba_device(self, X):
@@ -376,7 +384,7 @@ class DeviceBaggingMixin:
                                              self.estimators_features_, strict=True):
             out_of_bag = np.ones(n_samples, dtype=np.float64)
             out_of_bag[rows] = 0.0
-            out_of_bag = asarray_on(out_of_bag, xp, device, dtype=xp.float64)[:, None]
+            out_of_bag = to_namespace(out_of_bag, xp, device, dtype=xp.float64)[:, None]
             learner = estimator.steps[-1][1]
             X_sub = _columns(xp, X, features, device)
             # Every row is predicted and the in-bag ones are multiplied by 0:

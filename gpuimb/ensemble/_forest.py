@@ -40,8 +40,6 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from gpuimb._backends import to_host
-from gpuimb._backends._namespace import is_cupy_namespace, module_available
 from gpuimb.ensemble._common import (
     MAX_INT,
     LearnerPlace,
@@ -52,7 +50,14 @@ from gpuimb.ensemble._common import (
 )
 from gpuimb.pipeline import make_pipeline
 from gpuimb.under_sampling import RandomUnderSampler
-from gpuimb.utils._array_api import asarray_on, get_namespace, take_rows
+from gpuimb.utils._array_api import (
+    get_namespace,
+    is_cupy_namespace,
+    module_available,
+    take_rows,
+    to_host,
+    to_namespace,
+)
 from gpuimb.utils._random import choice_positions
 from gpuimb.utils._validation import check_sampling_strategy, check_target_type
 
@@ -454,7 +459,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             sampler = clone(self.base_sampler_)
             sampler.random_state = sampler_seed
             rows = _balanced_rows(sampler_seed, class_rows, strategy, self.replacement)
-            rows = asarray_on(rows, xp, device, dtype=xp.int64)
+            rows = to_namespace(rows, xp, device, dtype=xp.int64)
             sampler.sampling_strategy_ = dict(strategy)
             sampler.sample_indices_ = rows
             sampler.n_features_in_ = X.shape[1]
@@ -464,7 +469,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             rows_per_tree.append(rows)
 
         if use_cuml:
-            codes_device = asarray_on(codes.astype(np.int32), xp, device, dtype=xp.int32)
+            codes_device = to_namespace(codes.astype(np.int32), xp, device, dtype=xp.int32)
             for tree, rows in zip(trees, rows_per_tree, strict=True):
                 rows = self._bootstrap_rows(tree, rows)
                 tree.fit(take_rows(X, rows), xp.take(codes_device, rows))
@@ -489,7 +494,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         draws = _generate_sample_indices(
             tree.random_state, n_rows, min(self._n_samples_bootstrap, n_rows), None)
         xp = get_namespace(rows)
-        return xp.take(rows, asarray_on(draws, xp, rows.device, dtype=xp.int64))
+        return xp.take(rows, to_namespace(draws, xp, rows.device, dtype=xp.int64))
 
     # ----------------------------------------------------------- attributes
 
@@ -535,7 +540,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             out = _generate_unsampled_indices(
                 tree.random_state, n_rows, min(self._n_samples_bootstrap, n_rows), None)
             out_rows = rows[out]
-            X_out = take_rows(X, asarray_on(out_rows, xp, device, dtype=xp.int64))
+            X_out = take_rows(X, to_namespace(out_rows, xp, device, dtype=xp.int64))
             if self.engine_ == "cuml":
                 pred = to_host(tree.predict_proba(X_out))
             else:
@@ -594,7 +599,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         if getattr(self, "engine_", "sklearn") == "cuml" or device_input(X):
             proba = self.predict_proba(X)
             xp = get_namespace(proba)
-            classes = asarray_on(self.classes_, xp, proba.device)
+            classes = to_namespace(self.classes_, xp, proba.device)
             return xp.take(classes, xp.argmax(proba, axis=1))
         return super().predict(X)
 

@@ -23,7 +23,7 @@ from gpuimb.ensemble._common import (
 )
 from gpuimb.pipeline import make_pipeline
 from gpuimb.under_sampling import RandomUnderSampler
-from gpuimb.utils._array_api import asarray_on, get_namespace
+from gpuimb.utils._array_api import get_namespace, to_namespace
 from gpuimb.utils._validation import check_target_type
 
 
@@ -252,7 +252,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
         proba = xp.astype(self._predict_member(estimator, "predict_proba", X), xp.float64)
         if iboost == 0:
             self._set_classes(estimator)
-        classes = asarray_on(self.classes_, xp, proba.device)
+        classes = to_namespace(self.classes_, xp, proba.device)
         incorrect = xp.take(classes, xp.argmax(proba, axis=1)) != y
         error = _weighted_mean(xp, incorrect, sample_weight)
         if error <= 0:
@@ -311,7 +311,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
         if sample_weight is None:
             weight = xp.ones(X.shape[0], dtype=xp.float64, device=device)
         else:
-            weight = xp.astype(asarray_on(sample_weight, xp, device) if isinstance(
+            weight = xp.astype(to_namespace(sample_weight, xp, device) if isinstance(
                 sample_weight, np.ndarray | list) else sample_weight, xp.float64, copy=True)
             if bool(xp.any(weight < 0)):
                 raise ValueError("Negative values in data passed to `sample_weight`")
@@ -372,7 +372,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
         n_classes = self.n_classes_
         if n_classes == 1:
             return xp.zeros((X.shape[0], 1), dtype=X.dtype, device=device)
-        classes = asarray_on(self.classes_, xp, device)
+        classes = to_namespace(self.classes_, xp, device)
         total = 0
         for estimator, vote in zip(self.estimators_, self.estimator_weights_.tolist(),
                                    strict=False):
@@ -402,7 +402,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
             return super().predict(X)
         decision = self.decision_function(X)
         xp = get_namespace(decision)
-        classes = asarray_on(self.classes_, xp, decision.device)
+        classes = to_namespace(self.classes_, xp, decision.device)
         if self.n_classes_ == 2:
             return xp.take(classes, xp.astype(decision > 0, xp.int64))
         return xp.take(classes, xp.argmax(decision, axis=1))

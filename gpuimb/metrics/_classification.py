@@ -17,8 +17,8 @@ from inspect import signature
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from gpuimb._backends._namespace import to_host
 from gpuimb.metrics._targets import _bincount, check_targets, encode, label_sums
+from gpuimb.utils._array_api import to_host
 
 _AVERAGES = {"binary", "micro", "macro", "weighted", "samples"}
 

@@ -14,11 +14,8 @@ from array_api_compat import array_namespace, is_numpy_namespace
 from array_api_compat import device as array_device
 from sklearn.utils.validation import _num_samples, check_consistent_length
 
-from gpuimb._backends._namespace import native_module, to_host
-from gpuimb.utils._array_api import asarray_on
-
-# elements of the (rows, labels) comparison block of the generic counting loop
-_ONE_HOT_TILE = 2**22
+from gpuimb._backends._tiles import COMPARE_TILE, tile_rows
+from gpuimb.utils._array_api import native_module, to_host, to_namespace
 
 
 @dataclass
@@ -42,9 +39,9 @@ class Targets:
         if self.on_host or values is None:
             return values
         values = np.asarray(values)
-        return asarray_on(values, self.xp, self.device,
-                          dtype=getattr(self.xp, values.dtype.name) if dtype is None
-                          else dtype)
+        return to_namespace(values, self.xp, self.device,
+                            dtype=getattr(self.xp, values.dtype.name) if dtype is None
+                            else dtype)
 
     def scalar(self, value):
         """A host scalar result; a Python float for device input."""
@@ -75,7 +72,7 @@ def _on_device(a, xp, device):
             return a
     except TypeError:
         pass
-    return asarray_on(np.asarray(a), xp, device)
+    return to_namespace(np.asarray(a), xp, device)
 
 
 def _sklearn_check_targets(y_true, y_pred):
@@ -163,7 +160,7 @@ def _bincount(xp, idx, weights, n):
     device = array_device(idx)
     labels = xp.arange(n, device=device)
     total = xp.zeros(n, dtype=xp.int64 if weights is None else xp.float64, device=device)
-    step = max(1, _ONE_HOT_TILE // max(1, n))
+    step = tile_rows(n, COMPARE_TILE)
     n_rows = int(idx.shape[0])
     for start in range(0, n_rows, step):
         stop = min(n_rows, start + step)
@@ -183,7 +180,7 @@ def encode(t, labels):
         return np.searchsorted(labels, y_true), np.searchsorted(labels, y_pred)
     xp = t.xp
     dtype = xp.result_type(t.y_true.dtype, t.y_pred.dtype)
-    on_device = asarray_on(np.asarray(labels), xp, t.device, dtype=dtype)
+    on_device = to_namespace(np.asarray(labels), xp, t.device, dtype=dtype)
     return (xp.searchsorted(on_device, xp.astype(t.y_true, dtype)),
             xp.searchsorted(on_device, xp.astype(t.y_pred, dtype)))
 

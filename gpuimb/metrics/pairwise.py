@@ -19,16 +19,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions
 
-from gpuimb._backends._namespace import to_host
-from gpuimb.utils._array_api import asarray_on, device_of, get_namespace, is_host_namespace
+from gpuimb._backends._tiles import PAIR_TILE, row_tiles, tile_rows
+from gpuimb.utils._array_api import (
+    device_of,
+    get_namespace,
+    is_host_namespace,
+    to_host,
+    to_namespace,
+)
 
 # Above this many categories a feature's VDM is computed pair by pair from the
 # class distributions rather than looked up in an n_categories² table.
 VDM_TABLE_MAX_CATEGORIES = 256
-
-# elements of one (query rows, index rows) block of pairwise distances
-_PAIR_TILE = 2**24
-
 
 def class_distributions(codes, class_pos, n_classes, sizes, xp):
     """Per feature, the host table ``p(class | category)`` of shape (size, n_classes).
@@ -81,11 +83,11 @@ class VDMFeature:
         if proba.shape[0] <= VDM_TABLE_MAX_CATEGORIES:
             diff = np.abs(proba[:, None, :] - proba[None, :, :])
             table = _vdm_power(diff, k, r, axis=2)
-            self.table = asarray_on(table, xp, device, dtype=xp.float64)
+            self.table = to_namespace(table, xp, device, dtype=xp.float64)
             self.proba = None
         else:
             self.table = None
-            self.proba = asarray_on(proba, xp, device, dtype=xp.float64)
+            self.proba = to_namespace(proba, xp, device, dtype=xp.float64)
 
     def distances(self, query_codes, index_codes, xp):
         """(n_query, n_index) distances between the categories of two code vectors."""
@@ -107,13 +109,6 @@ def vdm_distances(codes_query, codes_index, features, xp, device):
     for f, feature in enumerate(features):
         d = d + feature.distances(codes_query[:, f], codes_index[:, f], xp)
     return d
-
-
-def row_tiles(n_rows, per_row, budget=_PAIR_TILE):
-    """``(start, stop)`` row blocks of about ``budget // per_row`` rows."""
-    step = max(1, budget // max(1, per_row))
-    for start in range(0, n_rows, step):
-        yield start, min(n_rows, start + step)
 
 
 class ValueDifferenceMetric(BaseEstimator):
@@ -239,7 +234,7 @@ class ValueDifferenceMetric(BaseEstimator):
             class_pos = class_pos.reshape(-1).astype(np.int64)
         else:
             y = y if not isinstance(y, (list, tuple, np.ndarray)) else \
-                asarray_on(np.asarray(y), xp, device)
+                to_namespace(np.asarray(y), xp, device)
             classes, class_pos = xp.unique_inverse(xp.reshape(y, (-1,)))
             class_pos = xp.astype(class_pos, xp.int64)
         n_classes = int(classes.shape[0])
@@ -271,7 +266,7 @@ class ValueDifferenceMetric(BaseEstimator):
                     for proba in self.proba_per_class_]
         n_y = int(codes_y.shape[0])
         blocks = [vdm_distances(codes_x[start:stop, :], codes_y, features, xp, device)
-                  for start, stop in row_tiles(int(codes_x.shape[0]), n_y)]
+                  for start, stop in row_tiles(int(codes_x.shape[0]), tile_rows(n_y, PAIR_TILE))]
         if not blocks:
             return xp.zeros((0, n_y), dtype=xp.float64, device=device) if xp is not np \
                 else np.zeros((0, n_y))

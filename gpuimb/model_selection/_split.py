@@ -9,7 +9,7 @@ from sklearn.model_selection._split import BaseCrossValidator
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples
 
-from gpuimb._backends._namespace import to_host
+from gpuimb.utils._array_api import to_host
 
 
 def _host_labels(y):

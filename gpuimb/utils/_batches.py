@@ -8,8 +8,14 @@ the kept row indices (device arrays are indexed on their device).
 import numpy as np
 import scipy.sparse as sp
 
-from gpuimb._backends._namespace import to_host
-from gpuimb.utils._array_api import get_namespace, is_host_namespace, is_sparse
+from gpuimb.utils._array_api import (
+    device_of,
+    get_namespace,
+    is_host_namespace,
+    is_sparse,
+    to_host,
+    to_namespace,
+)
 
 
 def balanced_indices(X, y, sampler, random_state):
@@ -41,10 +47,8 @@ def balanced_indices(X, y, sampler, random_state):
     if isinstance(indices, np.ndarray):
         return sampler_, indices[order]
     xp = get_namespace(indices)
-    from gpuimb.utils._array_api import asarray_on, device_of
-
-    return sampler_, xp.take(indices, asarray_on(order, xp, device_of(indices),
-                                                 dtype=indices.dtype), axis=0)
+    return sampler_, xp.take(indices, to_namespace(order, xp, device_of(indices),
+                                                   dtype=indices.dtype), axis=0)
 
 
 def take(data, indices):
@@ -61,9 +65,7 @@ def take(data, indices):
         return data[indices]
     xp = get_namespace(data)
     if is_host_namespace(get_namespace(indices)) and not is_host_namespace(xp):
-        from gpuimb.utils._array_api import asarray_on, device_of
-
-        indices = asarray_on(np.asarray(indices), xp, device_of(data))
+        indices = to_namespace(np.asarray(indices), xp, device_of(data))
     return xp.take(data, indices, axis=0)
 
 

@@ -69,7 +69,7 @@ def test_auto_resolution_without_cuda():
 
 
 def test_auto_picks_cuml_for_cupy_when_importable(monkeypatch):
-    import gpuimb._backends._namespace as namespace_module
+    import gpuimb.utils._array_api as namespace_module
 
     class FakeCupy:
         __name__ = "cupy"
@@ -83,7 +83,7 @@ def test_auto_picks_cuml_for_cupy_when_importable(monkeypatch):
 
 def test_a_missing_engine_is_an_error_never_a_substitute(monkeypatch):
     import gpuimb._backends._base as base_module
-    import gpuimb._backends._namespace as namespace_module
+    import gpuimb.utils._array_api as namespace_module
 
     monkeypatch.setattr(base_module, "module_available", lambda name: False)
     monkeypatch.setattr(namespace_module, "module_available", lambda name: False)

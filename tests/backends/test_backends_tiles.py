@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from gpuimb._backends import run_host_tiles
+from gpuimb._backends._tiles import MIB, row_tiles, tile_rows, working_memory_bytes
+from gpuimb._config import config_context
 
 
 def _cover(n_rows, n_cols, **kwargs):
@@ -25,6 +27,16 @@ def test_every_row_exactly_once(n_rows, n_cols):
     np.testing.assert_array_equal(_cover(n_rows, n_cols), np.ones(n_rows))
     np.testing.assert_array_equal(_cover(n_rows, n_cols, working_memory=1),
                                   np.ones(n_rows))
+
+
+def test_tile_rows_fit_the_budget_and_row_tiles_cover_every_row_once():
+    assert tile_rows(100, 1000) == 10 and tile_rows(1001, 1000) == 1
+    assert tile_rows(0, 5) == 5  # a free row counts as one unit
+    with config_context(working_memory=2):
+        assert working_memory_bytes() == 2 * MIB
+        assert tile_rows(MIB) == 2 and tile_rows(MIB, working_memory_bytes(0.5)) == 1
+    assert list(row_tiles(7, 3)) == [(0, 3), (3, 6), (6, 7)]
+    assert list(row_tiles(0, 3)) == []
 
 
 def test_nested_tiles_run_without_deadlock():

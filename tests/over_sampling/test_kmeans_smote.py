@@ -12,9 +12,10 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
+from gpuimb._backends._tiles import tile_rows, working_memory_bytes
 from gpuimb.base import SamplingContext
 from gpuimb.over_sampling import KMeansSMOTE
-from gpuimb.over_sampling._smote.cluster import _tile_rows, pairwise_distance_sum
+from gpuimb.over_sampling._smote.cluster import pairwise_distance_sum
 from gpuimb.utils._array_api import get_namespace
 from tests.conftest import to_namespace
 
@@ -167,7 +168,7 @@ def test_pairwise_distance_sum_tiled(xp_name, sparse):
     ctx = SamplingContext(xp=xp, device="cpu" if xp_name == "numpy" else X_in.device,
                           sparse=sparse)
     # 0.02 MiB gives tiles of 4 rows: the sum is assembled from 38 tiles.
-    assert _tile_rows(150, 150, 0.02) == 4
+    assert tile_rows(8 * 4 * 150, working_memory_bytes(0.02)) == 4
     for working_memory in (0.02, 1024):
         total = pairwise_distance_sum(X_in, ctx, working_memory=working_memory)
         np.testing.assert_allclose(total, expected, rtol=1e-10)

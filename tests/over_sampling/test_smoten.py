@@ -79,9 +79,8 @@ def test_parity_estimator_encoder_and_random_state_instance():
 def test_tiled_neighbours_equal_untiled(monkeypatch):
     codes, y = _data(2, n=200, seed=6)
     expected = SMOTEN(random_state=0).fit_resample(codes, y)
-    original = smote_base._row_tiles
-    monkeypatch.setattr(smote_base, "_row_tiles",
-                        lambda n, per_row, budget=None: original(n, per_row, 7 * per_row))
+    # Tiles of 7 rows in the category votes and the VDM neighbour search.
+    monkeypatch.setattr(smote_base, "tile_rows", lambda row_cost, budget=None: 7)
     got = SMOTEN(random_state=0).fit_resample(codes, y)
     np.testing.assert_array_equal(got[0], expected[0])
 

@@ -19,12 +19,15 @@ from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._base import kneighbors_error
+from gpuimb._backends._tiles import COMPARE_TILE, PAIR_TILE, row_tiles, tile_rows
 from gpuimb.metrics.pairwise import VDMFeature, class_distributions, vdm_distances
 from gpuimb.over_sampling._provenance import concat_provenance
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
+    place_rows,
     python_scalar,
     take_rows,
     to_host,
@@ -174,9 +177,8 @@ class BaseSMOTE(BaseOverSampler):
         if n_other == 0:
             return steps
         factors = ctx.asarray(factors, dtype=xp.float64)
-        position = xp.cumulative_sum(xp.astype(other, xp.int64)) - 1
-        position = xp.clip(position, 0, n_other - 1)
-        return xp.where(other, steps * xp.take(factors, position), steps)
+        # Times 1.0 elsewhere: exact, so those steps are unchanged.
+        return steps * place_rows(xp.ones_like(steps), other, factors)
 
     def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None,
                           y=None, *, ctx):
@@ -373,21 +375,12 @@ class SMOTE(BaseSMOTE):
 # Categorical helpers (no (n_new, k, n_categories) tensor, no n x n matrix)
 # ---------------------------------------------------------------------------
 
-_VOTE_TILE = 2**22  # elements of the (rows, k, k) comparison block per tile
-
-
-def _row_tiles(n_rows, per_row, budget=_VOTE_TILE):
-    step = max(1, budget // max(1, per_row))
-    for start in range(0, n_rows, step):
-        yield start, min(n_rows, start + step)
-
-
 def _counts_in_sorted_rows(xp, S):
     """For rows sorted along axis 1: how often each entry occurs in its row and
     whether it is the first occurrence of its value."""
     k = int(S.shape[1])
     counts = []
-    for start, stop in _row_tiles(int(S.shape[0]), k * k):
+    for start, stop in row_tiles(int(S.shape[0]), tile_rows(k * k, COMPARE_TILE)):
         tile = S[start:stop, :]
         counts.append(xp.sum(xp.astype(tile[:, :, None] == tile[:, None, :], xp.int64),
                              axis=2))
@@ -437,10 +430,8 @@ def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
     n_pairs = int(xp.sum(xp.astype(flat_q, xp.int64)))
     order = rng.permutation(n_pairs)
     position_of_pair = ctx.asarray(np.argsort(order), dtype=xp.int64)
-    pair_number = xp.cumulative_sum(xp.astype(flat_q, xp.int64)) - 1
-    pair_number = xp.clip(pair_number, 0, max(n_pairs - 1, 0))
-    position = xp.where(flat_q, xp.take(position_of_pair, pair_number),
-                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    position = place_rows(xp.full(flat_q.shape, n_pairs, dtype=xp.int64, device=ctx.device),
+                          flat_q, position_of_pair)
     chosen = xp.argmin(xp.reshape(position, (n, k)), axis=1)
     rows = xp.arange(n, dtype=xp.int64, device=ctx.device)
     return _flat_take(xp, S, rows * k + xp.astype(chosen, xp.int64))
@@ -459,10 +450,8 @@ def _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx):
     qualifies = xp.reshape(xp.abs(scores - best) <= 1e-8 + 1e-5 * xp.abs(best), (-1,))
     n_pairs = int(xp.sum(xp.astype(qualifies, xp.int64)))
     position_of_pair = ctx.asarray(np.argsort(rng.permutation(n_pairs)), dtype=xp.int64)
-    pair_number = xp.clip(xp.cumulative_sum(xp.astype(qualifies, xp.int64)) - 1, 0,
-                          n_pairs - 1)
-    position = xp.where(qualifies, xp.take(position_of_pair, pair_number),
-                        xp.asarray(n_pairs, dtype=xp.int64, device=ctx.device))
+    position = place_rows(xp.full(qualifies.shape, n_pairs, dtype=xp.int64,
+                                  device=ctx.device), qualifies, position_of_pair)
     return xp.astype(xp.argmin(xp.reshape(position, (n, n_categories)), axis=1),
                      neighbor_codes.dtype)
 
@@ -1178,12 +1167,9 @@ class SMOTEN(SMOTE):
                              xp.int64)
         n_neighbors = self.k_neighbors + 1
         if n_neighbors > n:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = "
-                f"{n_neighbors}, n_samples_fit = {n}, n_samples = {n}"
-            )
+            raise kneighbors_error(n_neighbors, n, n)
         blocks = []
-        for start, stop in _row_tiles(n, n, budget=2**24):
+        for start, stop in row_tiles(n, tile_rows(n, PAIR_TILE)):
             d = self._vdm_distances(codes_class[start:stop, :], codes_class, tables,
                                     ctx)
             order = xp.argsort(d, axis=1, stable=True)

@@ -14,10 +14,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from gpuimb._backends import run_host_tiles
-from gpuimb._config import get_config
+from gpuimb._backends._tiles import run_host_tiles, tile_rows, working_memory_bytes
 from gpuimb.over_sampling._smote.base import BaseSMOTE
-from gpuimb.over_sampling._smote.filter import indices_in_namespace
 from gpuimb.utils._array_api import (
     flatnonzero,
     is_sparse,
@@ -31,14 +29,8 @@ from gpuimb.utils._progress import progress
 
 __all__ = ["KMeansSMOTE", "pairwise_distance_sum"]
 
-_MIB = 2**20
 # float64 (n_tile, n) blocks alive at once while one tile is processed.
 _BLOCKS_PER_TILE = 4
-
-
-def _tile_rows(n_rows, n_cols, working_memory_mib):
-    budget = working_memory_mib * _MIB
-    return max(1, min(n_rows, int(budget // (8 * _BLOCKS_PER_TILE * max(n_cols, 1)))))
 
 
 def _host_distance_sum(X, sq, working_memory):
@@ -87,9 +79,7 @@ def pairwise_distance_sum(X, ctx, working_memory=None):
     n = int(X.shape[0])
     if n < 2:
         return 0.0
-    if working_memory is None:
-        working_memory = get_config()["working_memory"]
-    tile = _tile_rows(n, n, working_memory)
+    tile = min(n, tile_rows(8 * _BLOCKS_PER_TILE * n, working_memory_bytes(working_memory)))
     sparse = is_sparse(X)
     if sparse:
         X = X.astype(xp.float64)
@@ -307,7 +297,7 @@ class KMeansSMOTE(BaseSMOTE):
             # Refitted for every class as imbalanced-learn does (a shared
             # RandomState gives a different clustering each time).
             labels = self.kmeans_estimator_.fit_predict(X)
-            labels = xp.reshape(indices_in_namespace(labels, ctx), (-1,))
+            labels = xp.reshape(ctx.asarray(labels, dtype=xp.int64), (-1,))
             clusters = self._select_clusters(labels, y, klass, n_samples, total_new,
                                              n_needed, ctx)
             if not clusters:

@@ -22,10 +22,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from gpuimb.over_sampling._smote.base import BaseSMOTE, neighbors_wanted
 from gpuimb.utils._array_api import (
     flatnonzero,
-    get_namespace,
     python_scalar,
     take_rows,
-    to_host,
     vstack,
 )
 
@@ -35,19 +33,6 @@ _NEIGHBORS_CONSTRAINT = [
     Interval(numbers.Integral, 1, None, closed="left"),
     HasMethods(["kneighbors", "kneighbors_graph"]),
 ]
-
-
-def indices_in_namespace(indices, ctx):
-    """Return an estimator's index/label array (``support_``, cluster labels) as
-    int64 in ``xp``, copying through the host only if it lives elsewhere."""
-    xp = ctx.xp
-    try:
-        same = get_namespace(indices) is xp
-    except TypeError:
-        same = False
-    if not same:
-        indices = ctx.asarray(to_host(indices))
-    return xp.astype(indices, xp.int64)
 
 
 class BorderlineSMOTE(BaseSMOTE):
@@ -373,7 +358,7 @@ class SVMSMOTE(BaseSMOTE):
                 )
             # Sorted and unique: cuML's multiclass SVC concatenates its one-vs-one
             # machines' supports (repeated, unsorted); scikit-learn's are unique.
-            support = xp.unique_values(indices_in_namespace(self.svm_estimator_.support_, ctx))
+            support = xp.unique_values(ctx.asarray(self.svm_estimator_.support_, dtype=xp.int64))
             support = xp.take(support, flatnonzero(xp, xp.take(y, support) == label))
             if not m_fitted:
                 self.nn_m_.fit(X)

@@ -1,6 +1,5 @@
 """ClusterCentroids: replace each targeted class by the centroids of its clusters."""
 
-import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
@@ -14,15 +13,6 @@ VOTING_KIND = ("auto", "hard", "soft")
 # The default KMeans starts with scikit-learn's default n_clusters; it is reset
 # to the wanted number of samples before every fit, as imbalanced-learn does.
 _DEFAULT_N_CLUSTERS = 8
-
-
-def _to_namespace(array, ctx):
-    """Centroids from whatever the clustering returned, as ``ctx.xp`` arrays."""
-    if ctx.on_host:
-        return np.asarray(array)
-    from gpuimb._backends._namespace import to_namespace
-
-    return to_namespace(array, ctx.xp, ctx.device)
 
 
 class ClusterCentroids(BaseUnderSampler):
@@ -149,7 +139,7 @@ class ClusterCentroids(BaseUnderSampler):
                 "`estimator` should be a clustering estimator exposing a "
                 "fitted parameter `cluster_centers_`."
             )
-        return _to_namespace(centers, ctx)
+        return ctx.asarray(centers)
 
     def _generate_samples(self, ctx, X_class, centroids):
         if self.voting_ == "hard":

@@ -15,10 +15,12 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb._backends._base import kneighbors_error
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
+    place_rows,
     python_scalar,
     row_sq_norms,
     take_rows,
@@ -206,10 +208,7 @@ def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
 
 def check_enough_neighbors(k, n_fit, n_query):
     if k > n_fit:
-        raise ValueError(
-            f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-            f"n_samples_fit = {n_fit}, n_samples = {n_query}"
-        )
+        raise kneighbors_error(k, n_fit, n_query)
 
 
 def _block_distances(search, X_S, y_S, start, stop):
@@ -288,12 +287,7 @@ def _merge_members(xp, dist, is_target, d_new):
     order = xp.argsort(merged_d, axis=1, stable=True)[:, :k]
     upd_d = xp.take_along_axis(merged_d, order, axis=1)
     upd_t = xp.take_along_axis(merged_t, order, axis=1)
-    # Scatter the updated rows back with take/where only (array-API friendly).
-    slot = xp.clip(xp.cumulative_sum(xp.astype(changed, xp.int64)) - 1, 0, None)
-    keep = ~changed[:, None]
-    dist = xp.where(keep, dist, xp.take(upd_d, slot, axis=0))
-    is_target = xp.where(keep, is_target, xp.take(upd_t, slot, axis=0))
-    return dist, is_target
+    return place_rows(dist, changed, upd_d), place_rows(is_target, changed, upd_t)
 
 
 class CondensedNearestNeighbour(BaseCleaningSampler):

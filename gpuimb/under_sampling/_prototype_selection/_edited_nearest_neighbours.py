@@ -21,8 +21,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._base import kneighbors_error
 from gpuimb.under_sampling.base import BaseCleaningSampler
-from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._array_api import flatnonzero, place_rows, python_scalar, take_rows
 from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import check_sampling_strategy, class_counts, fit_requires_y
 
@@ -56,13 +57,6 @@ def _set_n_jobs(estimator, n_jobs):
     get_params = getattr(estimator, "get_params", None)
     if get_params is not None and "n_jobs" in get_params():
         estimator.set_params(n_jobs=n_jobs)
-
-
-def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
-    return ValueError(
-        f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
-        f"n_samples_fit = {n_samples_fit}, n_samples = {n_samples}"
-    )
 
 
 class _Neighbourhoods:
@@ -137,8 +131,7 @@ class _Neighbourhoods:
         if not bool(xp.any(need)):
             return cols
         redo = self._search_alive(alive, flatnonzero(xp, need), k, codes)
-        slot = xp.clip(xp.cumulative_sum(xp.astype(need, xp.int64)) - 1, 0, None)
-        return xp.where(need[:, None], xp.take(redo, slot, axis=0), cols)
+        return place_rows(cols, need, redo)
 
     def _search_alive(self, alive, rows, k, codes=None):
         """k nearest alive neighbours of ``rows`` (alive themselves), searched anew.
@@ -216,7 +209,7 @@ class _Editor:
         if k + 1 > n_alive:
             sizes = self.class_sizes(alive & self.targeted)
             first = next((s for s in sizes if s), 0)
-            raise _kneighbors_error(k + 1, n_alive, first)
+            raise kneighbors_error(k + 1, n_alive, first)
 
     def edit(self, alive, k, later_round=False):
         """Alive mask after one edition with ``k`` neighbours.
@@ -386,7 +379,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         if rows.shape[0]:
             if k + 1 > n_samples:
                 first = next(stats[c] for c in classes if c in self.sampling_strategy_)
-                raise _kneighbors_error(k + 1, n_samples, int(first))
+                raise kneighbors_error(k + 1, n_samples, int(first))
             nbrs = ctx.engine.kneighbors(X, take_rows(X, rows), k=k,
                                          exclude_self=rows, return_distance=False)
             agree = _agree(xp, codes, xp.astype(nbrs, xp.int64),

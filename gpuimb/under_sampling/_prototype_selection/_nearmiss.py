@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb._backends import fits_float32, run_host_tiles, smallest_k
-from gpuimb._config import get_config
+from gpuimb._backends._base import kneighbors_error
+from gpuimb._backends._tiles import tile_rows
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
-    _kneighbors_error,
     _set_n_jobs,
     minority_class,
 )
@@ -22,8 +22,6 @@ from gpuimb.utils._array_api import (
     take_rows,
 )
 from gpuimb.utils._validation import class_counts
-
-_MIB = 2**20
 
 
 def _host_farthest_sums(X_min, X_cls, k):
@@ -154,8 +152,7 @@ def _per_row_blocks(ctx, rows, n_cols, values_of):
     if n_rows == 0:
         return xp.zeros((0,), dtype=xp.float64)
     if not ctx.on_host:
-        budget = get_config()["working_memory"] * _MIB
-        step = max(1, int(budget // (3 * 8 * max(n_cols, 1))))
+        step = tile_rows(3 * 8 * max(n_cols, 1))
         return xp.concat([values_of(rows[start:min(start + step, n_rows), :])
                           for start in range(0, n_rows, step)])
     out = np.empty(n_rows, dtype=np.float64)
@@ -401,7 +398,7 @@ class NearMiss(BaseUnderSampler):
         if isinstance(self.n_neighbors, numbers.Integral):
             k = self.n_neighbors
             if k > X_min.shape[0]:
-                raise _kneighbors_error(k, X_min.shape[0], X_query.shape[0])
+                raise kneighbors_error(k, X_min.shape[0], X_query.shape[0])
             dist, _ = ctx.engine.kneighbors(X_min, X_query, k=k)
         else:
             k = getattr(self.nn_, "n_neighbors", None)
@@ -431,7 +428,7 @@ class NearMiss(BaseUnderSampler):
         if isinstance(self.n_neighbors_ver3, numbers.Integral):
             k = self.n_neighbors_ver3
             if k > X_cls.shape[0]:
-                raise _kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
+                raise kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
             self.nn_ver3_.fit(X_cls)
             found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
         else:
