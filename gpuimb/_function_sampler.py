@@ -98,7 +98,7 @@ class FunctionSampler(BaseSampler):
 
     @staticmethod
     def _is_host(X, y):
-        from gpuimb.base import _is_device_or_array_api
+        from gpuimb.utils._validation import _is_device_or_array_api
 
         return not (_is_device_or_array_api(X) or _is_device_or_array_api(y))
 

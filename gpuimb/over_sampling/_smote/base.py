@@ -835,7 +835,7 @@ class SMOTENC(SMOTE):
             X_cont = check_array(X_cont, accept_sparse=["csr", "csc"])
         else:
             # NaN is allowed in the categorical columns only, as on the host.
-            from gpuimb.base import _check_array_xp
+            from gpuimb.utils._validation import _check_array_xp
 
             _check_array_xp(X_cont, allow_nan=False, accept_sparse=False)
         X_cat = _select_columns(X, self.categorical_features_, ctx)
