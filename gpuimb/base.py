@@ -218,6 +218,8 @@ class SamplerMixin(metaclass=ABCMeta):
             The fitted sampler.
         """
         self._validate_params()
+        if not self._validates_input():
+            return self._set_strategy_unvalidated(y)
         if "dask" in (_io.container_kind(X), _io.container_kind(y)):
             from gpuimb.dask._driver import fit_dask
 
@@ -256,6 +258,9 @@ class SamplerMixin(metaclass=ABCMeta):
         """
         start = time.perf_counter()
         self._validate_params()
+        if not self._validates_input():
+            self._set_strategy_unvalidated(y)
+            return self._fit_resample(X, y, None, **params)
         if "dask" in (_io.container_kind(X), _io.container_kind(y)):
             from gpuimb.dask._driver import fit_resample_dask
 
@@ -273,7 +278,7 @@ class SamplerMixin(metaclass=ABCMeta):
             output = self._fit_resample(X_arr, y_arr, ctx, **params)
         self.engine_ = ctx.engine_name
         self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
-        _log_resampling(self, ctx, X_arr.shape[0], output[0].shape[0], start)
+        _log_resampling(self, ctx, X_arr.shape[0], output[0], start)
 
         X_res, y_res = output[0], output[1]
         if binarize_y:
@@ -334,6 +339,17 @@ class SamplerMixin(metaclass=ABCMeta):
             return xp.concat([kept, xp.astype(provenance.base_indices, xp.int64)])
         return getattr(self, "sample_indices_", None)
 
+    def _validates_input(self):
+        """Template hook: False hands X and y to ``_fit_resample`` untouched
+        (no unwrapping, validation, context or re-wrapping; ``ctx`` is None)."""
+        return True
+
+    def _set_strategy_unvalidated(self, y):
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        return self
+
     def _make_context(self, X):
         xp = get_namespace(X)
         return SamplingContext(xp=xp, device=device_of(X), sparse=is_sparse(X),
@@ -350,9 +366,10 @@ class SamplerMixin(metaclass=ABCMeta):
         """Resample validated arrays; return ``(X_resampled, y_resampled)``."""
 
 
-def _log_resampling(sampler, ctx, n_in, n_out, start):
+def _log_resampling(sampler, ctx, n_in, X_res, start):
     """Log which engine and device resampled how many rows, and how long it took."""
     if logger.isEnabledFor(logging.INFO):
+        n_out = X_res.shape[0] if hasattr(X_res, "shape") else len(X_res)
         logger.info("%s: engine=%s device=%s rows %d -> %d in %.3f s",
                     type(sampler).__name__, ctx.engine_name, ctx.device, n_in, n_out,
                     time.perf_counter() - start)
@@ -415,7 +432,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
                 del self.feature_names_in_
             return X, y, False
         if accept_sparse is None:
-            accept_sparse = list(self._accept_sparse)
+            accept_sparse = list(self._accept_sparse) or False
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if self._allow_non_numeric or self._allow_nan:
             X = _check_host_X_loose(X, accept_sparse,
