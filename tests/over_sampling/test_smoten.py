@@ -10,7 +10,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OrdinalEncoder
 
 from gpuimb.over_sampling import SMOTEN
-from gpuimb.over_sampling._smote import base as smote_base
+from gpuimb.over_sampling._smote import _categorical
 
 
 def _data(n_classes=2, n=300, seed=0, n_features=6, n_cats=9):
@@ -79,8 +79,8 @@ def test_parity_estimator_encoder_and_random_state_instance():
 def test_tiled_neighbours_equal_untiled(monkeypatch):
     codes, y = _data(2, n=200, seed=6)
     expected = SMOTEN(random_state=0).fit_resample(codes, y)
-    original = smote_base._row_tiles
-    monkeypatch.setattr(smote_base, "_row_tiles",
+    original = _categorical._row_tiles
+    monkeypatch.setattr(_categorical, "_row_tiles",
                         lambda n, per_row, budget=None: original(n, per_row, 7 * per_row))
     got = SMOTEN(random_state=0).fit_resample(codes, y)
     np.testing.assert_array_equal(got[0], expected[0])
