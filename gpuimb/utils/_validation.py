@@ -5,6 +5,7 @@ drop-in replacement. Class statistics are computed once per call and kept on the
 host: they are one count per class, whatever the size of the data.
 """
 
+import copy
 import inspect
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -374,11 +375,16 @@ def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=
             f"n_neighbors={k}); got {type(nn_object).__name__}, a classifier whose "
             "fit needs y. Pass an int or a NearestNeighbors object instead."
         )
+    return clone_estimator(nn_object)
+
+
+def clone_estimator(estimator):
+    """scikit-learn's ``clone``, or a deep copy of a duck-typed estimator that
+    ``clone`` refuses (no ``get_params``): the caller's object is never fitted."""
     try:
-        return clone(nn_object)
+        return clone(estimator)
     except TypeError:
-        # Duck-typed neighbour objects without get_params are used as given.
-        return nn_object
+        return copy.deepcopy(estimator)
 
 
 def fit_requires_y(estimator):

@@ -1,25 +1,15 @@
 """InstanceHardnessThreshold: drop the samples a classifier finds hardest."""
 
-import copy
 import numbers
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils._param_validation import HasMethods
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import class_counts
-
-
-def _clone(estimator):
-    """scikit-learn's clone, or a deep copy of a duck-typed estimator."""
-    try:
-        return clone(estimator)
-    except TypeError:
-        return copy.deepcopy(estimator)
+from gpuimb.utils._validation import class_counts, clone_estimator
 
 
 def _set_random_states(estimator, random_state):
@@ -167,7 +157,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 n_jobs=self.n_jobs,
             )
         else:
-            self.estimator_ = _clone(self.estimator)
+            self.estimator_ = clone_estimator(self.estimator)
             _set_random_states(self.estimator_, random_state)
 
     def _splits(self, y_host, random_state):
@@ -184,7 +174,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         splits = self._splits(y_codes_host, random_state)
         probas, tests = [], []
         for train, test in progress(splits, type(self).__name__, unit="fold"):
-            est = ctx.adapt(_clone(self.estimator_))
+            est = ctx.adapt(clone_estimator(self.estimator_))
             train_d, test_d = ctx.asarray(train), ctx.asarray(test)
             est.fit(take_rows(X, train_d), xp.take(y_codes, train_d))
             proba = xp.asarray(est.predict_proba(take_rows(X, test_d)))

@@ -5,10 +5,9 @@ import warnings
 
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from gpuimb.under_sampling._prototype_selection._common import _set_n_jobs, minority_class
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     _kneighbors_error,
-    _set_n_jobs,
-    minority_class,
 )
 from gpuimb.under_sampling._prototype_selection._nearmiss_distances import _farthest_order
 from gpuimb.under_sampling.base import BaseUnderSampler
@@ -194,7 +193,7 @@ class NearMiss(BaseUnderSampler):
         xp = ctx.xp
         self._validate_estimator(ctx)
         stats = class_counts(y)
-        minority = minority_class(xp, y, stats)
+        minority = minority_class(y, stats)
         X_min = take_rows(X, flatnonzero(xp, y == python_scalar(minority)))
         self.nn_.fit(X_min)
 

@@ -7,13 +7,14 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb._backends._tiles import SINGLE_THREAD_PAIRS, host_single_thread
-from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+from gpuimb.under_sampling._prototype_selection._common import (
+    _agree,
+    class_codes,
+    knn_classifier,
     minority_class,
 )
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     EditedNearestNeighbours,
-    _agree,
-    class_codes,
 )
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
@@ -146,18 +147,12 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         self.threshold_cleaning = threshold_cleaning
         self.n_jobs = n_jobs
 
-    def _knn_classifier(self, ctx, k):
-        try:
-            return ctx.engine.classifier("kneighbors", n_neighbors=k, n_jobs=self.n_jobs)
-        except TypeError:
-            return ctx.engine.classifier("kneighbors", n_neighbors=k)
-
     def _validate_estimator(self, ctx):
         if isinstance(self.n_neighbors, numbers.Integral):
-            self.nn_ = self._knn_classifier(ctx, self.n_neighbors)
+            self.nn_ = knn_classifier(ctx, self.n_neighbors, self.n_jobs)
         elif not hasattr(self.n_neighbors, "predict"):
             # A nearest-neighbours estimator counts the sample itself.
-            self.nn_ = self._knn_classifier(ctx, self.n_neighbors.n_neighbors - 1)
+            self.nn_ = knn_classifier(ctx, self.n_neighbors.n_neighbors - 1, self.n_jobs)
         else:
             self.nn_ = ctx.adapt(clone(self.n_neighbors))
         if self.edited_nearest_neighbours is None:

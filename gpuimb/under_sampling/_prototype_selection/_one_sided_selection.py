@@ -5,13 +5,15 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+from gpuimb.under_sampling._prototype_selection._common import (
     _NeighborSearch,
-    check_enough_neighbors,
     fitted_classifier,
     minority_class,
     neighbors_setting,
     vote_is_target,
+)
+from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+    check_enough_neighbors,
 )
 from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks
 from gpuimb.under_sampling.base import BaseCleaningSampler
