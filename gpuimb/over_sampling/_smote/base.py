@@ -161,8 +161,7 @@ class BaseSMOTE(BaseOverSampler):
         if y is not None:
             steps_x = self._shrink_steps_across_classes(steps_x, neighbors, y_type,
                                                         y, ctx)
-        X_new = self._generate_samples(X, nn_data, nn_num, rows, cols, steps_x,
-                                       y_type, None, ctx=ctx)
+        X_new = self._generate_samples(X, nn_data, nn_num, rows, cols, steps_x, ctx=ctx)
         y_new = xp.full((n_samples,), python_scalar(y_type), dtype=y_dtype,
                         device=ctx.device)
         return X_new, y_new, (rows, neighbors, steps_x)
@@ -185,21 +184,18 @@ class BaseSMOTE(BaseOverSampler):
         position = xp.clip(position, 0, n_other - 1)
         return xp.where(other, steps * xp.take(factors, position), steps)
 
-    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None,
-                          y=None, *, ctx):
+    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, *, ctx):
         """Return ``X[rows] + steps * (nn_data[nn_num[rows, cols]] - X[rows])``.
 
         ``rows``, ``cols`` are integer arrays and ``steps`` a float array of
         shape (n,) or (n, 1), all in ``ctx.xp``. X and ``nn_data`` may be
-        sparse. With ``y`` (BorderlineSMOTE-2), steps towards neighbours of
-        another class than ``y_type`` are shrunk as in imbalanced-learn.
+        sparse. (BorderlineSMOTE-2's shrunk steps come in through ``steps``:
+        see :meth:`_make_samples`.)
         """
         xp = ctx.xp
         steps = xp.reshape(steps, (-1,))
         k = int(nn_num.shape[1])
         neighbors = xp.astype(_flat_take(xp, nn_num, rows * k + cols), xp.int64)
-        if y is not None:
-            steps = self._shrink_steps_across_classes(steps, neighbors, y_type, y, ctx)
         base = take_rows(X, rows)
         target = take_rows(nn_data, neighbors)
         if is_sparse(X):

@@ -9,8 +9,6 @@ from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstac
 from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
-VOTING_KIND = ("auto", "hard", "soft")
-
 # The default KMeans starts with scikit-learn's default n_clusters; it is reset
 # to the wanted number of samples before every fit, as imbalanced-learn does.
 _DEFAULT_N_CLUSTERS = 8

@@ -36,8 +36,6 @@ from gpuimb.utils._validation import (
     fit_requires_y,
 )
 
-SEL_KIND = ("all", "mode")
-
 
 def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
     return ValueError(
@@ -329,11 +327,9 @@ class EditedNearestNeighbours(BaseCleaningSampler):
             self.nn_.fit(X)
             self.sample_indices_ = self._edit_targeted(X, y, ctx)
             return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-        else:
-            user, k = self.nn_, 0
-        editor = _Editor(ctx, X, y, self.sampling_strategy_, user, k, self.kind_sel)
-        if user is not None:
-            k = editor.hoods.table.shape[1]
+        # A user's estimator: its own n_neighbors - 1 columns make the table.
+        editor = _Editor(ctx, X, y, self.sampling_strategy_, self.nn_, 0, self.kind_sel)
+        k = editor.hoods.table.shape[1]
         alive = editor.edit(xp.ones_like(y, dtype=xp.bool), k)
         self.sample_indices_ = editor.indices(alive)
         return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
