@@ -32,6 +32,7 @@ from gpuimb.utils._array_api import (
     get_namespace,
     is_host_namespace,
     is_sparse,
+    take_rows,
     to_host,
 )
 from gpuimb.utils._validation import (
@@ -418,6 +419,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     _allow_non_numeric = False
     # True for pure selections that keep a DataFrame's index (RandomUnderSampler).
     _preserves_dataframe_index = False
+    # True for samplers that set sample_indices_ (the sample_indices tag).
+    _exposes_sample_indices = False
 
     def __init__(self, sampling_strategy="auto"):
         self.sampling_strategy = sampling_strategy
@@ -465,6 +468,11 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
             del self.feature_names_in_
         return X, y, binarize_y
 
+    def _keep_rows(self, ctx, X, y, indices):
+        """Record ``sample_indices_`` and return those rows of X and y."""
+        self.sample_indices_ = indices
+        return take_rows(X, indices), ctx.xp.take(y, indices)
+
     def __sklearn_tags__(self):
         base = super().__sklearn_tags__()
         inherited = {f.name: getattr(base, f.name) for f in fields(Tags)}
@@ -479,7 +487,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
                 dataframe=True,
             ),
         )
-        tags = SamplerEstimatorTags(**inherited, sampler_tags=SamplerTags())
+        tags = SamplerEstimatorTags(
+            **inherited, sampler_tags=SamplerTags(sample_indices=self._exposes_sample_indices))
         tags.array_api_support = True
         return tags
 

@@ -190,11 +190,6 @@ class ClusterCentroids(BaseUnderSampler):
             X_blocks = [xp.astype(block, dtype) for block in X_blocks]
         return vstack(X_blocks, like=X), xp.concat(y_blocks)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = False
-        return tags
-
 
 
 def _sparse_rows(ctx, dense, dtype=None):

@@ -215,6 +215,7 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
     [(0, 117), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_neighbors": [
@@ -264,8 +265,7 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
                 ctx, self.n_neighbors, k, self.n_jobs, take_rows(X, C_indices),
                 xp.take(y, C_indices)))
             kept.append(store)
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, xp.concat(kept))
 
     def _condense(self, X, y, ctx, search, class_indices, minority_indices, seeds,
                   k, weights, target_first, target_is_minority):
@@ -315,9 +315,3 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
             dist, is_target = _merge_members(xp, dist, is_target,
                                              xp.astype(d_new, dist.dtype))
         return added
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-

@@ -299,6 +299,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
     [(0, 383), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_neighbors": [
@@ -325,14 +326,12 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         self._validate_estimator(ctx)
         if isinstance(self.n_neighbors, numbers.Integral):
             self.nn_.fit(X)
-            self.sample_indices_ = self._edit_targeted(X, y, ctx)
-            return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+            return self._keep_rows(ctx, X, y, self._edit_targeted(X, y, ctx))
         # A user's estimator: its own n_neighbors - 1 columns make the table.
         editor = _Editor(ctx, X, y, self.sampling_strategy_, self.nn_, 0, self.kind_sel)
         k = editor.hoods.table.shape[1]
         alive = editor.edit(xp.ones_like(y, dtype=xp.bool), k)
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, editor.indices(alive))
 
     def _edit_targeted(self, X, y, ctx):
         """One edition through the engine, querying the targeted samples only."""
@@ -365,11 +364,6 @@ class EditedNearestNeighbours(BaseCleaningSampler):
                 alive = xp.take(removed, slot) != everyone
         parts = [flatnonzero(xp, alive & (codes == code)) for code in range(len(classes))]
         return xp.astype(xp.concat(parts), xp.int64)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
 
 
 class _RepeatedEditionMixin:
@@ -523,6 +517,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
     ([(0, 356), (1, 51)], 5)
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_neighbors": [
@@ -563,13 +558,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
             n_alive = sum(sizes)
             if converged or self._stops(editor, sizes, minority):
                 break
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
+        return self._keep_rows(ctx, X, y, editor.indices(alive))
 
 
 class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
@@ -665,6 +654,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
     [(0, 366), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_neighbors": [
@@ -703,11 +693,4 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
             if self._stops(editor, editor.class_sizes(alive), minority,
                            self.allow_minority):
                 break
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-
+        return self._keep_rows(ctx, X, y, editor.indices(alive))

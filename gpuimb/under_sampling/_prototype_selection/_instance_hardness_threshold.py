@@ -134,6 +134,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
     [(0, 51), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
@@ -215,10 +216,4 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                     class_indices,
                     flatnonzero(xp, class_proba >= python_scalar(threshold)))
             kept.append(xp.astype(class_indices, xp.int64))
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
+        return self._keep_rows(ctx, X, y, xp.concat(kept))

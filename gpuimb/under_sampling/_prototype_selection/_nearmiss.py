@@ -115,6 +115,7 @@ class NearMiss(BaseUnderSampler):
     [(0, 100), (1, 100)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "version": [Interval(numbers.Integral, 1, 3, closed="both")],
@@ -225,11 +226,4 @@ class NearMiss(BaseUnderSampler):
                                         order[:min(n_samples, order.shape[0])])
             kept.append(xp.astype(class_indices, xp.int64))
 
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-
+        return self._keep_rows(ctx, X, y, xp.concat(kept))

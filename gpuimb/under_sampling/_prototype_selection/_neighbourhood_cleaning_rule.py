@@ -128,6 +128,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
     [(0, 386), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "edited_nearest_neighbours": [HasMethods(["fit_resample"]), None],
@@ -202,8 +203,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         for klass in self.classes_to_clean_:
             to_clean = to_clean | (y == python_scalar(klass))
         keep = kept_by_enn & ~(near_errors & to_clean)
-        self.sample_indices_ = xp.astype(flatnonzero(xp, keep), xp.int64)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, xp.astype(flatnonzero(xp, keep), xp.int64))
 
     @staticmethod
     def _exact_vote(X, y, minority_indices, k, ctx):
@@ -226,8 +226,3 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         agree = _agree(xp, codes, voters, xp.take(codes, minority_indices), "mode",
                        len(classes))
         return neighbours, ~agree
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags

@@ -107,6 +107,7 @@ class OneSidedSelection(BaseCleaningSampler):
     [(0, 421), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_neighbors": [
@@ -184,8 +185,3 @@ class OneSidedSelection(BaseCleaningSampler):
                                           xp.take(y, idx_under))
         self.sample_indices_ = xp.take(idx_under, tomek.sample_indices_)
         return X_res, y_res
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
