@@ -1,9 +1,7 @@
 """ADASYN: adaptive synthetic sampling, more samples where the class is harder."""
 
-import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb.over_sampling._provenance import concat_provenance
 from gpuimb.over_sampling._smote.base import neighbors_wanted
@@ -17,6 +15,7 @@ from gpuimb.utils._array_api import (
     to_host,
     vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 
 class ADASYN(BaseOverSampler):
@@ -119,10 +118,7 @@ class ADASYN(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5):

@@ -14,6 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import column_or_1d
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
 from gpuimb import _io
@@ -333,6 +334,24 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             f"callable. Got {type(sampling_strategy).__name__} instead."
         )
     return OrderedDict(sorted(result.items()))
+
+
+def neighbors_constraint(*extra):
+    """The ``_parameter_constraints`` entry of a neighbours parameter: an int
+    >= 1 or an object with ``kneighbors`` and ``kneighbors_graph``, plus
+    ``extra`` options (``None`` where it means a default)."""
+    return [
+        Interval(Integral, 1, None, closed="left"),
+        HasMethods(["kneighbors", "kneighbors_graph"]),
+        *extra,
+    ]
+
+
+def sampling_strategy_constraint(strings, classes):
+    """The ``_parameter_constraints`` entry of ``sampling_strategy``: a ratio in
+    (0, 1], one of ``strings``, ``classes`` (``Mapping`` of counts or ``list`` of
+    labels) or a callable."""
+    return [Interval(Real, 0, 1, closed="right"), StrOptions(strings), classes, callable]
 
 
 def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=None):

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from gpuimb.over_sampling._provenance import concat_provenance
 from gpuimb.over_sampling._smote._categorical import (
@@ -42,6 +42,7 @@ from gpuimb.utils._array_api import (
     to_host,
     vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 __all__ = ["BaseSMOTE", "SMOTE", "SMOTENC", "SMOTEN"]
 
@@ -82,10 +83,7 @@ class BaseSMOTE(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "k_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "k_neighbors": neighbors_constraint(),
     }
 
     def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5):

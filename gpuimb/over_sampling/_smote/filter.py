@@ -28,13 +28,9 @@ from gpuimb.utils._array_api import (
     to_host,
     vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 __all__ = ["BorderlineSMOTE", "SVMSMOTE"]
-
-_NEIGHBORS_CONSTRAINT = [
-    Interval(numbers.Integral, 1, None, closed="left"),
-    HasMethods(["kneighbors", "kneighbors_graph"]),
-]
 
 
 def indices_in_namespace(indices, ctx):
@@ -161,7 +157,7 @@ class BorderlineSMOTE(BaseSMOTE):
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
-        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "m_neighbors": neighbors_constraint(),
         "kind": [StrOptions({"borderline-1", "borderline-2"})],
     }
 
@@ -327,7 +323,7 @@ class SVMSMOTE(BaseSMOTE):
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
-        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "m_neighbors": neighbors_constraint(),
         "svm_estimator": [HasMethods(["fit", "predict"]), None],
         "out_step": [Interval(numbers.Real, 0, 1, closed="both")],
     }

@@ -11,7 +11,7 @@ import numbers
 from functools import partial
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from gpuimb.under_sampling._prototype_selection._common import (
     _NeighborSearch,
@@ -28,7 +28,7 @@ from gpuimb.utils._array_api import (
     to_host,
 )
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import class_counts
+from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 def check_enough_neighbors(k, n_fit, n_query):
@@ -218,11 +218,7 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
     _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-            None,
-        ],
+        "n_neighbors": neighbors_constraint(None),
         "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],

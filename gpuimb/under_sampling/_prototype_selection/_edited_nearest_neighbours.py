@@ -18,7 +18,7 @@ later rounds, which gives imbalanced-learn's result with an exact kNN.
 import numbers
 
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from gpuimb.under_sampling._prototype_selection._common import (
     _agree,
@@ -34,6 +34,7 @@ from gpuimb.utils._validation import (
     class_counts,
     clone_estimator,
     fit_requires_y,
+    neighbors_constraint,
 )
 
 
@@ -302,10 +303,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
     _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "kind_sel": [StrOptions({"all", "mode"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -520,10 +518,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
     _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "kind_sel": [StrOptions({"all", "mode"})],
         "n_jobs": [numbers.Integral, None],
@@ -657,10 +652,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
     _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "kind_sel": [StrOptions({"all", "mode"})],
         "allow_minority": ["boolean"],
         "n_jobs": [numbers.Integral, None],

@@ -3,7 +3,7 @@
 import numbers
 import warnings
 
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from gpuimb.under_sampling._prototype_selection._common import _set_n_jobs, minority_class
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
@@ -12,7 +12,7 @@ from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours impor
 from gpuimb.under_sampling._prototype_selection._nearmiss_distances import _farthest_order
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
-from gpuimb.utils._validation import class_counts
+from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 class NearMiss(BaseUnderSampler):
@@ -119,14 +119,8 @@ class NearMiss(BaseUnderSampler):
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "version": [Interval(numbers.Integral, 1, 3, closed="both")],
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
-        "n_neighbors_ver3": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
+        "n_neighbors_ver3": neighbors_constraint(),
         "n_jobs": [numbers.Integral, None],
     }
 

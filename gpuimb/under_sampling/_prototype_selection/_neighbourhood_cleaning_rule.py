@@ -18,7 +18,7 @@ from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours impor
 )
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
-from gpuimb.utils._validation import class_counts
+from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 def index_mask(xp, n, indices, device=None):
@@ -132,10 +132,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "edited_nearest_neighbours": [HasMethods(["fit_resample"]), None],
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "threshold_cleaning": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_jobs": [numbers.Integral, None],
     }

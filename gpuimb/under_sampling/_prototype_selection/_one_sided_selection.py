@@ -3,7 +3,7 @@
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from gpuimb.under_sampling._prototype_selection._common import (
     _NeighborSearch,
@@ -18,7 +18,7 @@ from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour imp
 from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
-from gpuimb.utils._validation import class_counts
+from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 class OneSidedSelection(BaseCleaningSampler):
@@ -110,11 +110,7 @@ class OneSidedSelection(BaseCleaningSampler):
     _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-            None,
-        ],
+        "n_neighbors": neighbors_constraint(None),
         "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
