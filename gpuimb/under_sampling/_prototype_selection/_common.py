@@ -10,7 +10,9 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
+from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
@@ -18,7 +20,7 @@ from gpuimb.utils._array_api import (
     python_scalar,
     row_sq_norms,
 )
-from gpuimb.utils._validation import class_counts, clone_estimator
+from gpuimb.utils._validation import class_counts, clone_estimator, neighbors_constraint
 
 
 def minority_class(y, stats=None):
@@ -219,3 +221,41 @@ def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
     if hasattr(est, "predict"):
         return est.fit(X, y)
     return est.fit(X)
+
+
+class _SeededStoreSampler(BaseCleaningSampler):
+    """What CondensedNearestNeighbour and OneSidedSelection share: their
+    parameters, and the classes whose store starts from ``n_seeds_S`` random
+    samples (drawn as imbalanced-learn draws them) next to the minority class.
+    """
+
+    _exposes_sample_indices = True
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": neighbors_constraint(None),
+        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None,
+                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.n_seeds_S = n_seeds_S
+        self.n_jobs = n_jobs
+
+    def _seeded_classes(self, y, ctx, kept):
+        """Yield ``(label, int64 indices, host seed positions)`` per targeted
+        class, in class order; untargeted classes' indices go to ``kept``."""
+        xp = ctx.xp
+        random_state = ctx.random_state(self.random_state)
+        for klass, count in class_counts(y).items():
+            class_indices = xp.astype(flatnonzero(xp, y == python_scalar(klass)),
+                                      xp.int64)
+            if klass not in self.sampling_strategy_:
+                kept.append(class_indices)
+                continue
+            yield klass, class_indices, random_state.randint(low=0, high=count,
+                                                             size=self.n_seeds_S)

@@ -7,20 +7,18 @@ one array operation (insert its distance into their sorted neighbour lists), so
 the Python loop runs once per *addition*, with O(n) array work each time.
 """
 
-import numbers
 from functools import partial
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from gpuimb.under_sampling._prototype_selection._common import (
     _NeighborSearch,
+    _SeededStoreSampler,
     fitted_classifier,
     minority_class,
     neighbors_setting,
     vote_is_target,
 )
-from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     flatnonzero,
     python_scalar,
@@ -28,7 +26,6 @@ from gpuimb.utils._array_api import (
     to_host,
 )
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 def check_enough_neighbors(k, n_fit, n_query):
@@ -123,7 +120,7 @@ def _merge_members(xp, dist, is_target, d_new):
     return dist, is_target
 
 
-class CondensedNearestNeighbour(BaseCleaningSampler):
+class CondensedNearestNeighbour(_SeededStoreSampler):
     """Under-sample with the condensed nearest neighbour rule (Hart, 1968).
 
     For each targeted class, a store starts with all the minority rows and
@@ -215,41 +212,18 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
     [(0, 117), (1, 51)]
     """
 
-    _exposes_sample_indices = True
-    _parameter_constraints: dict = {
-        **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": neighbors_constraint(None),
-        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_jobs": [numbers.Integral, None],
-        "random_state": ["random_state"],
-    }
     # Candidates scanned sequentially between two batched store updates.
     _block_size = 256
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None,
-                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.n_seeds_S = n_seeds_S
-        self.n_jobs = n_jobs
-
     def _fit_resample(self, X, y, ctx):
         xp = ctx.xp
-        random_state = ctx.random_state(self.random_state)
         k, weights, user_nn = neighbors_setting(self.n_neighbors, 1)
         search = _NeighborSearch(ctx, user_nn)
-        stats = class_counts(y)
         minority = minority_class(y)
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         kept = []
         self.estimators_ = []
-        for klass, count in stats.items():
-            class_indices = flatnonzero(xp, y == python_scalar(klass))
-            if klass not in self.sampling_strategy_:
-                kept.append(xp.astype(class_indices, xp.int64))
-                continue
-            seeds = random_state.randint(low=0, high=count, size=self.n_seeds_S)
+        for klass, class_indices, seeds in self._seeded_classes(y, ctx, kept):
             added = self._condense(X, y, ctx, search, class_indices, minority_indices,
                                    seeds, k, weights,
                                    target_first=bool(klass < minority),
