@@ -19,7 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from gpuimb.over_sampling._provenance import concat_provenance
+from gpuimb.over_sampling._provenance import SyntheticBlocks, concat_provenance
 from gpuimb.over_sampling._smote._categorical import (
     _codes_from_onehot,
     _dense_onehot,
@@ -353,7 +353,7 @@ class SMOTE(BaseSMOTE):
     def _fit_resample(self, X, y, ctx):
         xp = ctx.xp
         self._validate_estimator(ctx)
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -362,12 +362,9 @@ class SMOTE(BaseSMOTE):
             nns = self._fit_neighbors(self.nn_k_, X_class, ctx=ctx)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_class, y.dtype, klass, X_class, nns, n_samples, 1.0, ctx=ctx)
-            X_blocks.append(X_new)
-            y_blocks.append(y_new)
-            parts.append((self._global(ctx, class_indices, rows),
-                          self._global(ctx, class_indices, nbrs), steps))
-        self._set_provenance(int(X.shape[0]), parts, ctx)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+            out.add(X_new, y_new, self._global(ctx, class_indices, rows),
+                    self._global(ctx, class_indices, nbrs), steps)
+        return out.result(self, ctx)
 
 
 class SMOTENC(SMOTE):
