@@ -225,16 +225,8 @@ class SamplerMixin(metaclass=ABCMeta):
             from gpuimb.dask._driver import fit_dask
 
             return fit_dask(self, X, y)
-        X, x_info = _io.unwrap(X)
-        y, y_info = _io.unwrap(y)
-        X, y = _io.align(X, x_info, y, y_info)
-        X, y, _ = self._validate_X_y(X, y, x_info=x_info)
-        self.sampling_strategy_ = _io.decode_labels(
-            check_sampling_strategy(
-                _io.encode_labels(self.sampling_strategy, y_info), y, self._sampling_type
-            ),
-            y_info,
-        )
+        y_info = self._check_inputs(X, y)[3]
+        self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
         return self
 
     def fit_resample(self, X, y, **params):
@@ -266,14 +258,7 @@ class SamplerMixin(metaclass=ABCMeta):
             from gpuimb.dask._driver import fit_resample_dask
 
             return fit_resample_dask(self, X, y, **params)
-        X_arr, x_info = _io.unwrap(X)
-        y_arr, y_info = _io.unwrap(y)
-        X_arr, y_arr = _io.align(X_arr, x_info, y_arr, y_info)
-        X_arr, y_arr, binarize_y = self._validate_X_y(X_arr, y_arr, x_info=x_info)
-
-        self.sampling_strategy_ = check_sampling_strategy(
-            _io.encode_labels(self.sampling_strategy, y_info), y_arr, self._sampling_type
-        )
+        X_arr, y_arr, x_info, y_info, binarize_y = self._check_inputs(X, y)
         ctx = self._make_context(X_arr)
         with device_scope(X_arr):
             output = self._fit_resample(X_arr, y_arr, ctx, **params)
@@ -339,6 +324,18 @@ class SamplerMixin(metaclass=ABCMeta):
                              device=device_of(provenance.base_indices))
             return xp.concat([kept, xp.astype(provenance.base_indices, xp.int64)])
         return getattr(self, "sample_indices_", None)
+
+    def _check_inputs(self, X, y):
+        """Unwrap, align and validate X and y, and set ``sampling_strategy_``
+        (keyed by encoded labels); return ``(X, y, x_info, y_info, binarize_y)``."""
+        X, x_info = _io.unwrap(X)
+        y, y_info = _io.unwrap(y)
+        X, y = _io.align(X, x_info, y, y_info)
+        X, y, binarize_y = self._validate_X_y(X, y, x_info=x_info)
+        self.sampling_strategy_ = check_sampling_strategy(
+            _io.encode_labels(self.sampling_strategy, y_info), y, self._sampling_type
+        )
+        return X, y, x_info, y_info, binarize_y
 
     def _validates_input(self):
         """Template hook: False hands X and y to ``_fit_resample`` untouched
