@@ -1,9 +1,6 @@
 """FunctionSampler: turn any ``func(X, y, **kw_args)`` into a sampler."""
 
-
-from gpuimb import _io
-from gpuimb.base import BaseSampler, _one_hot
-from gpuimb.utils._validation import check_sampling_strategy
+from gpuimb.base import BaseSampler
 
 
 def _identity(X, y):
@@ -44,6 +41,9 @@ class FunctionSampler(BaseSampler):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of X; only set when X has column names that are all
         strings (a pandas or cuDF DataFrame).
+    engine_ : str
+        Name of X's array namespace (the function runs no engine); set by
+        ``fit_resample`` when ``validate=True``.
 
     See Also
     --------
@@ -85,79 +85,13 @@ class FunctionSampler(BaseSampler):
         self.kw_args = kw_args
         self.validate = validate
 
-    def _validated(self, X, y):
-        X, x_info = _io.unwrap(X)
-        y, _ = _io.unwrap(y)
-        self._accept_sparse = ("csr", "csc") if self.accept_sparse else ()
-        if self._is_host(X, y):
-            X, y, binarize_y = self._check_X_y(
-                X, y, accept_sparse=["csr", "csc"] if self.accept_sparse else False)
-        else:
-            X, y, binarize_y = self._check_X_y_xp(X, y, x_info)
-        return X, y, binarize_y
+    @property
+    def _accept_sparse(self):
+        # Read by the template's validation and by the tags.
+        return ("csr", "csc") if self.accept_sparse else ()
 
-    @staticmethod
-    def _is_host(X, y):
-        from gpuimb.base import _is_device_or_array_api
-
-        return not (_is_device_or_array_api(X) or _is_device_or_array_api(y))
-
-    def fit(self, X, y):
-        """Check inputs and compute ``sampling_strategy_``.
-
-        Parameters
-        ----------
-        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
-            Data array.
-        y : array-like of shape (n_samples,)
-            Target array.
-
-        Returns
-        -------
-        self : object
-            The fitted sampler.
-        """
-        self._validate_params()
-        if self.validate:
-            X, y, _ = self._validated(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
-        )
-        return self
-
-    def fit_resample(self, X, y):
-        """Resample with ``func``.
-
-        Parameters
-        ----------
-        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
-            Data to resample.
-        y : array-like of shape (n_samples,)
-            Labels of X.
-
-        Returns
-        -------
-        X_resampled, y_resampled
-            What ``func`` returned, in the caller's container types when
-            ``validate=True``.
-        """
-        self._validate_params()
-        if not self.validate:
-            self.sampling_strategy_ = check_sampling_strategy(
-                self.sampling_strategy, y, self._sampling_type
-            )
-            return self._fit_resample(X, y, None)
-        _, x_info = _io.unwrap(X)
-        _, y_info = _io.unwrap(y)
-        X_arr, y_arr, binarize_y = self._validated(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y_arr, self._sampling_type
-        )
-        output = self._fit_resample(X_arr, y_arr, None)
-        y_res = _one_hot(output[1], y_arr) if binarize_y else output[1]
-        X_out = _io.wrap(output[0], x_info)
-        y_out = _io.wrap(y_res, y_info, index_like=X_out)
-        return (X_out, y_out) if len(output) == 2 else (X_out, y_out, output[2])
+    def _validates_input(self):
+        return self.validate
 
     def _fit_resample(self, X, y, ctx):
         func = _identity if self.func is None else self.func

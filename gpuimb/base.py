@@ -31,10 +31,16 @@ from gpuimb.utils._array_api import (
     get_namespace,
     is_host_namespace,
     is_sparse,
+    take_rows,
     to_host,
     to_namespace,
 )
 from gpuimb.utils._validation import (
+    _check_array_xp,
+    _check_host_X_loose,
+    _check_target_xp,
+    _is_device_or_array_api,
+    _plain_numeric_X_y,
     check_neighbors_object,
     check_sampling_strategy,
     check_target_type,
@@ -214,20 +220,14 @@ class SamplerMixin(metaclass=ABCMeta):
             The fitted sampler.
         """
         self._validate_params()
+        if not self._validates_input():
+            return self._set_strategy_unvalidated(y)
         if "dask" in (_io.container_kind(X), _io.container_kind(y)):
             from gpuimb.dask._driver import fit_dask
 
             return fit_dask(self, X, y)
-        X, x_info = _io.unwrap(X)
-        y, y_info = _io.unwrap(y)
-        X, y = _io.align(X, x_info, y, y_info)
-        X, y, _ = self._validate_X_y(X, y, x_info=x_info)
-        self.sampling_strategy_ = _io.decode_labels(
-            check_sampling_strategy(
-                _io.encode_labels(self.sampling_strategy, y_info), y, self._sampling_type
-            ),
-            y_info,
-        )
+        y_info = self._check_inputs(X, y)[3]
+        self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
         return self
 
     def fit_resample(self, X, y, **params):
@@ -252,24 +252,20 @@ class SamplerMixin(metaclass=ABCMeta):
         """
         start = time.perf_counter()
         self._validate_params()
+        if not self._validates_input():
+            self._set_strategy_unvalidated(y)
+            return self._fit_resample(X, y, None, **params)
         if "dask" in (_io.container_kind(X), _io.container_kind(y)):
             from gpuimb.dask._driver import fit_resample_dask
 
             return fit_resample_dask(self, X, y, **params)
-        X_arr, x_info = _io.unwrap(X)
-        y_arr, y_info = _io.unwrap(y)
-        X_arr, y_arr = _io.align(X_arr, x_info, y_arr, y_info)
-        X_arr, y_arr, binarize_y = self._validate_X_y(X_arr, y_arr, x_info=x_info)
-
-        self.sampling_strategy_ = check_sampling_strategy(
-            _io.encode_labels(self.sampling_strategy, y_info), y_arr, self._sampling_type
-        )
+        X_arr, y_arr, x_info, y_info, binarize_y = self._check_inputs(X, y)
         ctx = self._make_context(X_arr)
         with device_scope(X_arr):
             output = self._fit_resample(X_arr, y_arr, ctx, **params)
         self.engine_ = ctx.engine_name
         self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
-        _log_resampling(self, ctx, X_arr.shape[0], output[0].shape[0], start)
+        _log_resampling(self, ctx, X_arr.shape[0], output[0], start)
 
         X_res, y_res = output[0], output[1]
         if binarize_y:
@@ -330,6 +326,29 @@ class SamplerMixin(metaclass=ABCMeta):
             return xp.concat([kept, xp.astype(provenance.base_indices, xp.int64)])
         return getattr(self, "sample_indices_", None)
 
+    def _check_inputs(self, X, y):
+        """Unwrap, align and validate X and y, and set ``sampling_strategy_``
+        (keyed by encoded labels); return ``(X, y, x_info, y_info, binarize_y)``."""
+        X, x_info = _io.unwrap(X)
+        y, y_info = _io.unwrap(y)
+        X, y = _io.align(X, x_info, y, y_info)
+        X, y, binarize_y = self._validate_X_y(X, y, x_info=x_info)
+        self.sampling_strategy_ = check_sampling_strategy(
+            _io.encode_labels(self.sampling_strategy, y_info), y, self._sampling_type
+        )
+        return X, y, x_info, y_info, binarize_y
+
+    def _validates_input(self):
+        """Template hook: False hands X and y to ``_fit_resample`` untouched
+        (no unwrapping, validation, context or re-wrapping; ``ctx`` is None)."""
+        return True
+
+    def _set_strategy_unvalidated(self, y):
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        return self
+
     def _make_context(self, X):
         xp = get_namespace(X)
         return SamplingContext(xp=xp, device=device_of(X), sparse=is_sparse(X),
@@ -346,9 +365,10 @@ class SamplerMixin(metaclass=ABCMeta):
         """Resample validated arrays; return ``(X_resampled, y_resampled)``."""
 
 
-def _log_resampling(sampler, ctx, n_in, n_out, start):
+def _log_resampling(sampler, ctx, n_in, X_res, start):
     """Log which engine and device resampled how many rows, and how long it took."""
     if logger.isEnabledFor(logging.INFO):
+        n_out = X_res.shape[0] if hasattr(X_res, "shape") else len(X_res)
         logger.info("%s: engine=%s device=%s rows %d -> %d in %.3f s",
                     type(sampler).__name__, ctx.engine_name, ctx.device, n_in, n_out,
                     time.perf_counter() - start)
@@ -367,13 +387,6 @@ def _take_per_row(value, origin):
         return np.asarray(value)[to_host(origin)]
     origin = to_namespace(origin, xp, device_of(value))
     return xp.take(value, origin, axis=0)
-
-
-def _is_device_or_array_api(a):
-    if isinstance(a, (np.ndarray, list, tuple)):
-        return False
-    kind = _io.container_kind(a)
-    return kind in ("cupy", "cupyx_sparse", "array_api", "torch")
 
 
 def _one_hot(y_res, y):
@@ -403,6 +416,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     _allow_non_numeric = False
     # True for pure selections that keep a DataFrame's index (RandomUnderSampler).
     _preserves_dataframe_index = False
+    # True for samplers that set sample_indices_ (the sample_indices tag).
+    _exposes_sample_indices = False
 
     def __init__(self, sampling_strategy="auto"):
         self.sampling_strategy = sampling_strategy
@@ -417,7 +432,7 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
                 del self.feature_names_in_
             return X, y, False
         if accept_sparse is None:
-            accept_sparse = list(self._accept_sparse)
+            accept_sparse = list(self._accept_sparse) or False
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if self._allow_non_numeric or self._allow_nan:
             X = _check_host_X_loose(X, accept_sparse,
@@ -450,6 +465,11 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
             del self.feature_names_in_
         return X, y, binarize_y
 
+    def _keep_rows(self, ctx, X, y, indices):
+        """Record ``sample_indices_`` and return those rows of X and y."""
+        self.sample_indices_ = indices
+        return take_rows(X, indices), ctx.xp.take(y, indices)
+
     def __sklearn_tags__(self):
         base = super().__sklearn_tags__()
         inherited = {f.name: getattr(base, f.name) for f in fields(Tags)}
@@ -464,106 +484,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
                 dataframe=True,
             ),
         )
-        tags = SamplerEstimatorTags(**inherited, sampler_tags=SamplerTags())
+        tags = SamplerEstimatorTags(
+            **inherited, sampler_tags=SamplerTags(sample_indices=self._exposes_sample_indices))
         tags.array_api_support = True
         return tags
 
-
-def _plain_numeric_X_y(X, y):
-    """True for NumPy X (2-D, numeric, finite) and 1-D integer NumPy labels.
-
-    Such input passes scikit-learn's checks unchanged and ``y`` is binary or
-    multiclass; anything else (lists, frames, NaN, strings...) goes through
-    the full checks and their error messages.
-    """
-    if type(X) is not np.ndarray or type(y) is not np.ndarray:
-        return False
-    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-        return False
-    if X.shape[0] < 1 or X.shape[1] < 1 or X.dtype.kind not in "fiu" or \
-            y.dtype.kind not in "iu":
-        return False
-    # A finite sum means finite entries (an overflowing sum is only a false
-    # alarm: the full check then runs).
-    return X.dtype.kind != "f" or bool(np.isfinite(X.sum()))
-
-
-def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan, allow_inf=False):
-    """Validate host X for samplers that accept NaN and/or non-numeric data."""
-    from sklearn.utils.validation import _num_samples, check_array
-
-    n_samples = _num_samples(X)
-    if n_samples < 1:
-        raise ValueError(
-            f"Found array with {n_samples} sample(s) while a minimum of 1 is required."
-        )
-    if _io.container_kind(X) == "pandas_dataframe":
-        return X
-    return check_array(
-        X,
-        accept_sparse=list(accept_sparse) if accept_sparse else False,
-        dtype="numeric" if numeric else None,
-        ensure_all_finite=False if allow_inf else ("allow-nan" if allow_nan else True),
-    )
-
-
-def _check_target_xp(y):
-    xp = get_namespace(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = xp.reshape(y, (-1,))
-    if y.ndim == 2:
-        row_sums = xp.sum(xp.astype(y, xp.int64), axis=1)
-        is_binary = bool(xp.all((y == 0) | (y == 1)))
-        if not is_binary or bool(xp.any(row_sums > 1)):
-            raise ValueError(
-                "Imbalanced-learn currently supports binary, multiclass and "
-                "binarized encoded multiclasss targets. Multilabel and "
-                "multioutput targets are not supported."
-            )
-        return xp.argmax(y, axis=1), True
-    if y.ndim != 1:
-        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} "
-                         "instead.")
-    if xp.isdtype(y.dtype, "real floating"):
-        if not bool(xp.all(xp.isfinite(y))):
-            raise ValueError("Input y contains NaN or infinity.")
-        if bool(xp.any(y != xp.round(y))):
-            raise ValueError(
-                "Unknown label type: continuous. Maybe you are trying to fit a "
-                "classifier, which expects discrete classes on a regression target "
-                "with continuous values."
-            )
-    return y, False
-
-
-def _check_array_xp(X, *, allow_nan, accept_sparse, allow_inf=False):
-    if is_sparse(X):
-        if not accept_sparse:
-            raise TypeError("Sparse data was passed, but dense data is required.")
-        values = X.data
-    else:
-        values = X
-    if X.ndim != 2:
-        raise ValueError(
-            f"Expected 2D array, got {X.ndim}D array instead. Reshape your data "
-            "either using array.reshape(-1, 1) if your data has a single feature or "
-            "array.reshape(1, -1) if it contains a single sample."
-        )
-    n_samples, n_features = X.shape
-    if n_samples < 1:
-        raise ValueError(f"Found array with {n_samples} sample(s) (shape={X.shape}) "
-                         "while a minimum of 1 is required.")
-    if n_features < 1:
-        raise ValueError(f"Found array with {n_features} feature(s) (shape={X.shape}) "
-                         "while a minimum of 1 is required.")
-    xp = get_namespace(values)
-    if xp.isdtype(values.dtype, "complex floating"):
-        raise ValueError("Complex data not supported")
-    if xp.isdtype(values.dtype, "real floating"):
-        if not allow_nan and bool(xp.any(xp.isnan(values))):
-            raise ValueError("Input X contains NaN.")
-        if not allow_inf and bool(xp.any(xp.isinf(values))):
-            raise ValueError(
-                f"Input X contains infinity or a value too large for {values.dtype}."
-            )
-    return X

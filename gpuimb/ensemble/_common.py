@@ -78,7 +78,7 @@ def check_device_X_y(X, y, *, allow_nan=False):
     Returns ``(X, y, xp, device)``; y is 1-D (a one-hot y becomes class codes).
     Raises imbalanced-learn's / scikit-learn's messages for bad input.
     """
-    from gpuimb.base import _check_array_xp, _check_target_xp
+    from gpuimb.utils._validation import _check_array_xp, _check_target_xp
 
     X, _ = _io.unwrap(X)
     X = _check_array_xp(X, allow_nan=allow_nan, accept_sparse=False)
@@ -95,7 +95,7 @@ def check_device_X_y(X, y, *, allow_nan=False):
 
 def check_device_target(y):
     """Reject regression and multilabel targets given as device arrays."""
-    from gpuimb.base import _check_target_xp
+    from gpuimb.utils._validation import _check_target_xp
 
     y, _ = _io.unwrap(y)
     _check_target_xp(y)

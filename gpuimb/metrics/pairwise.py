@@ -188,7 +188,7 @@ class ValueDifferenceMetric(BaseEstimator):
                 X, y = validate_data(self, X=X, y=y, reset=True, dtype=np.int32)
             X = check_array(X, ensure_non_negative=True, dtype=np.int32)
             return X.astype(np.int64), y, np, "cpu"
-        from gpuimb.base import _check_array_xp
+        from gpuimb.utils._validation import _check_array_xp
 
         X = _check_array_xp(X, allow_nan=False, accept_sparse=False)
         if reset:

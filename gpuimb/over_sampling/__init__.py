@@ -2,14 +2,14 @@
 
 from gpuimb.over_sampling._adasyn import ADASYN
 from gpuimb.over_sampling._random_over_sampler import RandomOverSampler
-from gpuimb.over_sampling._smote import SMOTE, SMOTEN, SMOTENC
-
-__all__ = ["ADASYN", "RandomOverSampler", "SMOTE", "SMOTEN", "SMOTENC"]
-
-from gpuimb.over_sampling._smote import (  # noqa: E402
+from gpuimb.over_sampling._smote import (
+    SMOTE,
+    SMOTEN,
+    SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
     KMeansSMOTE,
 )
 
-__all__ += ["BorderlineSMOTE", "KMeansSMOTE", "SVMSMOTE"]
+__all__ = ["ADASYN", "RandomOverSampler", "SMOTE", "SMOTEN", "SMOTENC",
+           "BorderlineSMOTE", "KMeansSMOTE", "SVMSMOTE"]

@@ -1,11 +1,9 @@
 """ADASYN: adaptive synthetic sampling, more samples where the class is harder."""
 
-import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
 
-from gpuimb.over_sampling._provenance import concat_provenance
+from gpuimb.over_sampling._provenance import SyntheticBlocks
 from gpuimb.over_sampling._smote.base import neighbors_wanted
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
@@ -15,8 +13,8 @@ from gpuimb.utils._array_api import (
     repeat_positions,
     take_rows,
     to_host,
-    vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 
 class ADASYN(BaseOverSampler):
@@ -119,10 +117,7 @@ class ADASYN(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5):
@@ -137,7 +132,7 @@ class ADASYN(BaseOverSampler):
         xp = ctx.xp
         self._validate_estimator(ctx)
         random_state = ctx.random_state(self.random_state)
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         for klass, n_samples in self.sampling_strategy_.items():
             n_samples = int(n_samples)
             if n_samples == 0:
@@ -177,13 +172,10 @@ class ADASYN(BaseOverSampler):
             steps = ctx.asarray(random_state.uniform(size=n_samples), dtype=xp.float64)
             neighbors = xp.take(xp.reshape(nns, (-1,)), rows * n_neighbors + cols)
 
-            X_blocks.append(_interpolate(X_class, rows, neighbors, steps, ctx))
-            y_blocks.append(xp.full((n_samples,), label, dtype=y.dtype,
-                                    device=ctx.device))
-            parts.append((xp.take(class_indices, rows),
-                          xp.take(class_indices, neighbors), steps))
-        self.provenance_ = concat_provenance(int(X.shape[0]), parts, xp, ctx.device)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+            out.add(_interpolate(X_class, rows, neighbors, steps, ctx),
+                    xp.full((n_samples,), label, dtype=y.dtype, device=ctx.device),
+                    xp.take(class_indices, rows), xp.take(class_indices, neighbors), steps)
+        return out.result(self, ctx)
 
 
 def _take_2d(xp, values, indices):

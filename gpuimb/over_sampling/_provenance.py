@@ -13,6 +13,8 @@ rows of the X given to ``fit_resample``. Arrays live in X's namespace and device
 
 from dataclasses import dataclass
 
+from gpuimb.utils._array_api import vstack
+
 
 @dataclass
 class SyntheticProvenance:
@@ -72,3 +74,24 @@ def concat_provenance(n_original, parts, xp, device):
         xp.concat([xp.astype(n, xp.int64) for n in neighbors]),
         xp.concat([xp.astype(s, xp.float64) for s in steps]),
     )
+
+
+class SyntheticBlocks:
+    """An over-sampler's output built block by block: X and y first, then each
+    block of new rows with its (base, neighbor, steps) provenance, given as
+    indices of the X passed to ``fit_resample``."""
+
+    def __init__(self, X, y):
+        self.X_blocks, self.y_blocks, self.parts = [X], [y], []
+
+    def add(self, X_new, y_new, base, neighbor, steps):
+        self.X_blocks.append(X_new)
+        self.y_blocks.append(y_new)
+        self.parts.append((base, neighbor, steps))
+
+    def result(self, sampler, ctx):
+        """Set ``sampler.provenance_``; return ``(X_resampled, y_resampled)``."""
+        X = self.X_blocks[0]
+        sampler.provenance_ = concat_provenance(int(X.shape[0]), self.parts, ctx.xp,
+                                                ctx.device)
+        return vstack(self.X_blocks, like=X), ctx.xp.concat(self.y_blocks)

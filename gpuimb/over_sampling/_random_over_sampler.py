@@ -113,6 +113,7 @@ class RandomOverSampler(BaseOverSampler):
     True
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "shrinkage": [Interval(Real, 0, None, closed="left"), dict, None],
@@ -191,11 +192,6 @@ class RandomOverSampler(BaseOverSampler):
 
         self.sample_indices_ = xp.concat(index_blocks)
         return vstack(X_blocks, like=X), xp.concat(y_blocks)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
 
     @staticmethod
     def _smoothed_bootstrap(X, class_indices, drawn, shrinkage, n_new, random_state,

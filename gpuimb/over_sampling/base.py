@@ -1,11 +1,9 @@
 """Base class of the over-samplers."""
 
-import numbers
 from collections.abc import Mapping
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from gpuimb.base import BaseSampler
+from gpuimb.utils._validation import sampling_strategy_constraint
 
 
 class BaseOverSampler(BaseSampler):
@@ -14,11 +12,7 @@ class BaseOverSampler(BaseSampler):
     _sampling_type = "over-sampling"
 
     _parameter_constraints: dict = {
-        "sampling_strategy": [
-            Interval(numbers.Real, 0, 1, closed="right"),
-            StrOptions({"auto", "minority", "not minority", "not majority", "all"}),
-            Mapping,
-            callable,
-        ],
+        "sampling_strategy": sampling_strategy_constraint(
+            {"auto", "minority", "not minority", "not majority", "all"}, Mapping),
         "random_state": ["random_state"],
     }

@@ -1,27 +1,29 @@
 """Under-samplers: remove samples from the over-represented classes."""
 
-from gpuimb.under_sampling._prototype_selection import RandomUnderSampler
-
-__all__ = ["RandomUnderSampler"]
-from gpuimb.under_sampling._prototype_selection import (  # noqa: E402
+from gpuimb.under_sampling._prototype_generation import ClusterCentroids
+from gpuimb.under_sampling._prototype_selection import (
     AllKNN,
+    CondensedNearestNeighbour,
     EditedNearestNeighbours,
+    InstanceHardnessThreshold,
     NearMiss,
+    NeighbourhoodCleaningRule,
+    OneSidedSelection,
+    RandomUnderSampler,
     RepeatedEditedNearestNeighbours,
     TomekLinks,
 )
 
-__all__ += ["EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN",
-            "TomekLinks", "NearMiss"]
-from gpuimb.under_sampling._prototype_selection import (  # noqa: E402
-    CondensedNearestNeighbour,
-    InstanceHardnessThreshold,
-    NeighbourhoodCleaningRule,
-    OneSidedSelection,
-)
-
-__all__ += ["CondensedNearestNeighbour", "InstanceHardnessThreshold",
-            "NeighbourhoodCleaningRule", "OneSidedSelection"]
-from gpuimb.under_sampling._prototype_generation import ClusterCentroids  # noqa: E402
-
-__all__ += ["ClusterCentroids"]
+__all__ = [
+    "AllKNN",
+    "ClusterCentroids",
+    "CondensedNearestNeighbour",
+    "EditedNearestNeighbours",
+    "InstanceHardnessThreshold",
+    "NearMiss",
+    "NeighbourhoodCleaningRule",
+    "OneSidedSelection",
+    "RandomUnderSampler",
+    "RepeatedEditedNearestNeighbours",
+    "TomekLinks",
+]

@@ -1,11 +1,11 @@
 """Base classes of the under-samplers and cleaning samplers."""
 
-import numbers
 from collections.abc import Mapping
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from gpuimb.base import BaseSampler
+from gpuimb.utils._validation import sampling_strategy_constraint
+
+_UNDER_STRATEGIES = {"auto", "majority", "not minority", "not majority", "all"}
 
 
 class BaseUnderSampler(BaseSampler):
@@ -14,12 +14,7 @@ class BaseUnderSampler(BaseSampler):
     _sampling_type = "under-sampling"
 
     _parameter_constraints: dict = {
-        "sampling_strategy": [
-            Interval(numbers.Real, 0, 1, closed="right"),
-            StrOptions({"auto", "majority", "not minority", "not majority", "all"}),
-            Mapping,
-            callable,
-        ],
+        "sampling_strategy": sampling_strategy_constraint(_UNDER_STRATEGIES, Mapping),
     }
 
 
@@ -29,10 +24,5 @@ class BaseCleaningSampler(BaseSampler):
     _sampling_type = "clean-sampling"
 
     _parameter_constraints: dict = {
-        "sampling_strategy": [
-            Interval(numbers.Real, 0, 1, closed="right"),
-            StrOptions({"auto", "majority", "not minority", "not majority", "all"}),
-            list,
-            callable,
-        ],
+        "sampling_strategy": sampling_strategy_constraint(_UNDER_STRATEGIES, list),
     }

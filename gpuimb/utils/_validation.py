@@ -1,10 +1,11 @@
-"""Validation of targets, sampling strategies and neighbour estimators.
+"""Validation of X, targets, sampling strategies and neighbour estimators.
 
 The rules and error messages follow imbalanced-learn 0.14.2 so that gpuimb is a
 drop-in replacement. Class statistics are computed once per call and kept on the
 host: they are one count per class, whatever the size of the data.
 """
 
+import copy
 import inspect
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -13,9 +14,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import column_or_1d
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 
-from gpuimb.utils._array_api import get_namespace, is_host_namespace, to_host
+from gpuimb import _io
+from gpuimb.utils._array_api import get_namespace, is_host_namespace, is_sparse, to_host
 
 SAMPLING_KIND = ("over-sampling", "under-sampling", "clean-sampling", "ensemble",
                  "bypass")
@@ -333,6 +336,24 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
     return OrderedDict(sorted(result.items()))
 
 
+def neighbors_constraint(*extra):
+    """The ``_parameter_constraints`` entry of a neighbours parameter: an int
+    >= 1 or an object with ``kneighbors`` and ``kneighbors_graph``, plus
+    ``extra`` options (``None`` where it means a default)."""
+    return [
+        Interval(Integral, 1, None, closed="left"),
+        HasMethods(["kneighbors", "kneighbors_graph"]),
+        *extra,
+    ]
+
+
+def sampling_strategy_constraint(strings, classes):
+    """The ``_parameter_constraints`` entry of ``sampling_strategy``: a ratio in
+    (0, 1], one of ``strings``, ``classes`` (``Mapping`` of counts or ``list`` of
+    labels) or a callable."""
+    return [Interval(Real, 0, 1, closed="right"), StrOptions(strings), classes, callable]
+
+
 def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=None):
     """Return an unfitted k-nearest-neighbours estimator.
 
@@ -373,11 +394,16 @@ def check_neighbors_object(nn_name, nn_object, additional_neighbor=0, *, engine=
             f"n_neighbors={k}); got {type(nn_object).__name__}, a classifier whose "
             "fit needs y. Pass an int or a NearestNeighbors object instead."
         )
+    return clone_estimator(nn_object)
+
+
+def clone_estimator(estimator):
+    """scikit-learn's ``clone``, or a deep copy of a duck-typed estimator that
+    ``clone`` refuses (no ``get_params``): the caller's object is never fitted."""
     try:
-        return clone(nn_object)
+        return clone(estimator)
     except TypeError:
-        # Duck-typed neighbour objects without get_params are used as given.
-        return nn_object
+        return copy.deepcopy(estimator)
 
 
 def fit_requires_y(estimator):
@@ -393,3 +419,110 @@ def fit_requires_y(estimator):
     positional = [p for p in signature.parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+
+
+def _is_device_or_array_api(a):
+    if isinstance(a, (np.ndarray, list, tuple)):
+        return False
+    kind = _io.container_kind(a)
+    return kind in ("cupy", "cupyx_sparse", "array_api", "torch")
+
+
+def _plain_numeric_X_y(X, y):
+    """True for NumPy X (2-D, numeric, finite) and 1-D integer NumPy labels.
+
+    Such input passes scikit-learn's checks unchanged and ``y`` is binary or
+    multiclass; anything else (lists, frames, NaN, strings...) goes through
+    the full checks and their error messages.
+    """
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        return False
+    if X.shape[0] < 1 or X.shape[1] < 1 or X.dtype.kind not in "fiu" or \
+            y.dtype.kind not in "iu":
+        return False
+    # A finite sum means finite entries (an overflowing sum is only a false
+    # alarm: the full check then runs).
+    return X.dtype.kind != "f" or bool(np.isfinite(X.sum()))
+
+
+def _check_host_X_loose(X, accept_sparse, *, numeric, allow_nan, allow_inf=False):
+    """Validate host X for samplers that accept NaN and/or non-numeric data."""
+    from sklearn.utils.validation import _num_samples, check_array
+
+    n_samples = _num_samples(X)
+    if n_samples < 1:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) while a minimum of 1 is required."
+        )
+    if _io.container_kind(X) == "pandas_dataframe":
+        return X
+    return check_array(
+        X,
+        accept_sparse=list(accept_sparse) if accept_sparse else False,
+        dtype="numeric" if numeric else None,
+        ensure_all_finite=False if allow_inf else ("allow-nan" if allow_nan else True),
+    )
+
+
+def _check_target_xp(y):
+    xp = get_namespace(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = xp.reshape(y, (-1,))
+    if y.ndim == 2:
+        row_sums = xp.sum(xp.astype(y, xp.int64), axis=1)
+        is_binary = bool(xp.all((y == 0) | (y == 1)))
+        if not is_binary or bool(xp.any(row_sums > 1)):
+            raise ValueError(
+                "Imbalanced-learn currently supports binary, multiclass and "
+                "binarized encoded multiclasss targets. Multilabel and "
+                "multioutput targets are not supported."
+            )
+        return xp.argmax(y, axis=1), True
+    if y.ndim != 1:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} "
+                         "instead.")
+    if xp.isdtype(y.dtype, "real floating"):
+        if not bool(xp.all(xp.isfinite(y))):
+            raise ValueError("Input y contains NaN or infinity.")
+        if bool(xp.any(y != xp.round(y))):
+            raise ValueError(
+                "Unknown label type: continuous. Maybe you are trying to fit a "
+                "classifier, which expects discrete classes on a regression target "
+                "with continuous values."
+            )
+    return y, False
+
+
+def _check_array_xp(X, *, allow_nan, accept_sparse, allow_inf=False):
+    if is_sparse(X):
+        if not accept_sparse:
+            raise TypeError("Sparse data was passed, but dense data is required.")
+        values = X.data
+    else:
+        values = X
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected 2D array, got {X.ndim}D array instead. Reshape your data "
+            "either using array.reshape(-1, 1) if your data has a single feature or "
+            "array.reshape(1, -1) if it contains a single sample."
+        )
+    n_samples, n_features = X.shape
+    if n_samples < 1:
+        raise ValueError(f"Found array with {n_samples} sample(s) (shape={X.shape}) "
+                         "while a minimum of 1 is required.")
+    if n_features < 1:
+        raise ValueError(f"Found array with {n_features} feature(s) (shape={X.shape}) "
+                         "while a minimum of 1 is required.")
+    xp = get_namespace(values)
+    if xp.isdtype(values.dtype, "complex floating"):
+        raise ValueError("Complex data not supported")
+    if xp.isdtype(values.dtype, "real floating"):
+        if not allow_nan and bool(xp.any(xp.isnan(values))):
+            raise ValueError("Input X contains NaN.")
+        if not allow_inf and bool(xp.any(xp.isinf(values))):
+            raise ValueError(
+                f"Input X contains infinity or a value too large for {values.dtype}."
+            )
+    return X

@@ -168,17 +168,17 @@ def test_make_samples_matches_imblearn(step_size, with_y):
     np.testing.assert_allclose(X_g, recomputed, rtol=1e-9, atol=1e-12)
 
 
-def test_generate_samples_with_y_matches_imblearn():
-    X, y = _data(2, seed=12)
+def test_generate_samples_matches_imblearn():
+    X, _ = _data(2, seed=12)
     nn_num = NearestNeighbors(n_neighbors=4).fit(X).kneighbors(
         X[:30], return_distance=False)[:, 1:]
     rng = np.random.RandomState(0)
     rows, cols = rng.randint(0, 30, 40), rng.randint(0, 3, 40)
     steps = rng.uniform(size=(40, 1))
     X_e = ImbSMOTE(random_state=5)._generate_samples(X[:30], X, nn_num, rows, cols,
-                                                    steps, 1, y)
+                                                    steps)
     X_g = SMOTE(random_state=5)._generate_samples(X[:30], X, nn_num, rows, cols, steps,
-                                                 1, y, ctx=_ctx())
+                                                 ctx=_ctx())
     np.testing.assert_allclose(X_g, X_e, rtol=1e-9, atol=1e-12)
 
 

@@ -8,7 +8,7 @@ from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from sklearn.preprocessing import OneHotEncoder
 
 from gpuimb.over_sampling import SMOTENC
-from gpuimb.over_sampling._smote.base import _vote_with_random_ties
+from gpuimb.over_sampling._smote._categorical import _vote_with_random_ties
 
 CAT = [1, 4, 5]
 

@@ -10,7 +10,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OrdinalEncoder
 
 from gpuimb.over_sampling import SMOTEN
-from gpuimb.over_sampling._smote import base as smote_base
+from gpuimb.over_sampling._smote import _categorical
 
 
 def _data(n_classes=2, n=300, seed=0, n_features=6, n_cats=9):
@@ -80,7 +80,7 @@ def test_tiled_neighbours_equal_untiled(monkeypatch):
     codes, y = _data(2, n=200, seed=6)
     expected = SMOTEN(random_state=0).fit_resample(codes, y)
     # Tiles of 7 rows in the category votes and the VDM neighbour search.
-    monkeypatch.setattr(smote_base, "tile_rows", lambda row_cost, budget=None: 7)
+    monkeypatch.setattr(_categorical, "tile_rows", lambda row_cost, budget=None: 7)
     got = SMOTEN(random_state=0).fit_resample(codes, y)
     np.testing.assert_array_equal(got[0], expected[0])
 

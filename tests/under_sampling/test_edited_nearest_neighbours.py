@@ -132,9 +132,12 @@ def test_duck_typed_neighbours(name):
     X, y = _data(3, 10, n=200)
     expected = getattr(gpu, name)(n_neighbors=3)
     expected.fit_resample(X, y)
-    gp = getattr(gpu, name)(n_neighbors=_DuckNeighbors(4))
+    duck = _DuckNeighbors(4)
+    gp = getattr(gpu, name)(n_neighbors=duck)
     gp.fit_resample(X, y)
     np.testing.assert_array_equal(gp.sample_indices_, expected.sample_indices_)
+    # clone refuses it (no get_params): a deep copy is fitted, not the caller's object.
+    assert not hasattr(duck, "_X")
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -130,28 +130,28 @@ def _pruning_cases():
 
 def _full_order(monkeypatch, X, y, **params):
     """NearMiss-2 with the lower-bound pruning switched off."""
-    from gpuimb.under_sampling._prototype_selection import _nearmiss
+    from gpuimb.under_sampling._prototype_selection import _nearmiss_distances
 
     with monkeypatch.context() as m:
-        m.setattr(_nearmiss, "_BOUND_ROWS_MIN", 10**9)
-        m.setattr(_nearmiss, "_BOUND_ROWS_MAX", 10**9)
+        m.setattr(_nearmiss_distances, "_BOUND_ROWS_MIN", 10**9)
+        m.setattr(_nearmiss_distances, "_BOUND_ROWS_MAX", 10**9)
         return NearMiss(version=2, **params).fit(X, y).fit_resample(X, y)
 
 
 @pytest.mark.parametrize("case", list(_pruning_cases()))
 @pytest.mark.parametrize("k", [1, 3, 7])
 def test_nearmiss2_pruning_equals_full_computation(monkeypatch, case, k):
-    from gpuimb.under_sampling._prototype_selection import _nearmiss
+    from gpuimb.under_sampling._prototype_selection import _nearmiss_distances
 
     X, y = _pruning_cases()[case]
     computed = []
-    farthest_sums = _nearmiss._farthest_sums
+    farthest_sums = _nearmiss_distances._farthest_sums
 
     def counting(ctx, X_min, X_cls, k):
         computed.append(X_cls.shape[0])
         return farthest_sums(ctx, X_min, X_cls, k)
 
-    monkeypatch.setattr(_nearmiss, "_farthest_sums", counting)
+    monkeypatch.setattr(_nearmiss_distances, "_farthest_sums", counting)
     gp = NearMiss(version=2, n_neighbors=k)
     X_res, y_res = gp.fit_resample(X, y)
     n_computed = sum(computed)

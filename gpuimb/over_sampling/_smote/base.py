@@ -17,12 +17,22 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from gpuimb._backends._base import kneighbors_error
-from gpuimb._backends._tiles import COMPARE_TILE, PAIR_TILE, row_tiles, tile_rows
-from gpuimb.metrics.pairwise import VDMFeature, class_distributions, vdm_distances
-from gpuimb.over_sampling._provenance import concat_provenance
+from gpuimb.over_sampling._provenance import SyntheticBlocks, concat_provenance
+from gpuimb.over_sampling._smote._categorical import (
+    _codes_from_onehot,
+    _dense_onehot,
+    _flat_take,
+    _most_frequent_smallest,
+    _onehot_from_codes,
+    _select_columns,
+    _vote_with_random_ties,
+    decode_on_device,
+    encode_on_device,
+    vdm_neighbors,
+    vdm_tables,
+)
 from gpuimb.over_sampling.base import BaseOverSampler
 from gpuimb.utils._array_api import (
     flatnonzero,
@@ -33,13 +43,9 @@ from gpuimb.utils._array_api import (
     to_host,
     vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 __all__ = ["BaseSMOTE", "SMOTE", "SMOTENC", "SMOTEN"]
-
-
-def _flat_take(xp, matrix, flat_indices):
-    """``matrix.ravel()[flat_indices]`` for a dense 2-D array of any namespace."""
-    return xp.take(xp.reshape(matrix, (-1,)), flat_indices)
 
 
 def _scale_sparse_rows(M, factors, ctx):
@@ -78,10 +84,7 @@ class BaseSMOTE(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "k_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "k_neighbors": neighbors_constraint(),
     }
 
     def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5):
@@ -157,8 +160,7 @@ class BaseSMOTE(BaseOverSampler):
         if y is not None:
             steps_x = self._shrink_steps_across_classes(steps_x, neighbors, y_type,
                                                         y, ctx)
-        X_new = self._generate_samples(X, nn_data, nn_num, rows, cols, steps_x,
-                                       y_type, None, ctx=ctx)
+        X_new = self._generate_samples(X, nn_data, nn_num, rows, cols, steps_x, ctx=ctx)
         y_new = xp.full((n_samples,), python_scalar(y_type), dtype=y_dtype,
                         device=ctx.device)
         return X_new, y_new, (rows, neighbors, steps_x)
@@ -180,21 +182,18 @@ class BaseSMOTE(BaseOverSampler):
         # Times 1.0 elsewhere: exact, so those steps are unchanged.
         return steps * place_rows(xp.ones_like(steps), other, factors)
 
-    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None,
-                          y=None, *, ctx):
+    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, *, ctx):
         """Return ``X[rows] + steps * (nn_data[nn_num[rows, cols]] - X[rows])``.
 
         ``rows``, ``cols`` are integer arrays and ``steps`` a float array of
         shape (n,) or (n, 1), all in ``ctx.xp``. X and ``nn_data`` may be
-        sparse. With ``y`` (BorderlineSMOTE-2), steps towards neighbours of
-        another class than ``y_type`` are shrunk as in imbalanced-learn.
+        sparse. (BorderlineSMOTE-2's shrunk steps come in through ``steps``:
+        see :meth:`_make_samples`.)
         """
         xp = ctx.xp
         steps = xp.reshape(steps, (-1,))
         k = int(nn_num.shape[1])
         neighbors = xp.astype(_flat_take(xp, nn_num, rows * k + cols), xp.int64)
-        if y is not None:
-            steps = self._shrink_steps_across_classes(steps, neighbors, y_type, y, ctx)
         base = take_rows(X, rows)
         target = take_rows(nn_data, neighbors)
         if is_sparse(X):
@@ -354,7 +353,7 @@ class SMOTE(BaseSMOTE):
     def _fit_resample(self, X, y, ctx):
         xp = ctx.xp
         self._validate_estimator(ctx)
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -363,139 +362,9 @@ class SMOTE(BaseSMOTE):
             nns = self._fit_neighbors(self.nn_k_, X_class, ctx=ctx)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_class, y.dtype, klass, X_class, nns, n_samples, 1.0, ctx=ctx)
-            X_blocks.append(X_new)
-            y_blocks.append(y_new)
-            parts.append((self._global(ctx, class_indices, rows),
-                          self._global(ctx, class_indices, nbrs), steps))
-        self._set_provenance(int(X.shape[0]), parts, ctx)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
-
-
-# ---------------------------------------------------------------------------
-# Categorical helpers (no (n_new, k, n_categories) tensor, no n x n matrix)
-# ---------------------------------------------------------------------------
-
-def _counts_in_sorted_rows(xp, S):
-    """For rows sorted along axis 1: how often each entry occurs in its row and
-    whether it is the first occurrence of its value."""
-    k = int(S.shape[1])
-    counts = []
-    for start, stop in row_tiles(int(S.shape[0]), tile_rows(k * k, COMPARE_TILE)):
-        tile = S[start:stop, :]
-        counts.append(xp.sum(xp.astype(tile[:, :, None] == tile[:, None, :], xp.int64),
-                             axis=2))
-    counts = xp.concat(counts, axis=0) if counts else xp.zeros(S.shape, dtype=xp.int64)
-    first = xp.concat([xp.ones((S.shape[0], 1), dtype=xp.bool, device=_dev(S)),
-                       S[:, 1:] != S[:, :-1]], axis=1)
-    return counts, first
-
-
-def _dev(a):
-    from gpuimb.utils._array_api import device_of
-
-    return device_of(a)
-
-
-def _most_frequent_smallest(xp, codes):
-    """Per row of ``codes`` (n, m): the most frequent value, the smallest on ties
-    (what ``scipy.stats.mode`` returns)."""
-    S = xp.sort(codes, axis=1)
-    counts, _ = _counts_in_sorted_rows(xp, S)
-    best = xp.max(counts, axis=1, keepdims=True)
-    # argmax returns the first maximum: the smallest value among the most frequent
-    first_best = xp.argmax(xp.astype(counts == best, xp.int8), axis=1)
-    return _flat_take(xp, S, xp.arange(S.shape[0], dtype=xp.int64, device=_dev(S))
-                      * S.shape[1] + xp.astype(first_best, xp.int64))
-
-
-def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
-    """Category chosen for each row among the codes of its k neighbours.
-
-    Reproduces imbalanced-learn's SMOTE-NC rule without its one-hot tensor: the
-    categories whose summed (one-hot * ``unit``) score is ``isclose`` to the row's
-    maximum are listed as (row, category) pairs in row-major order, the pairs are
-    shuffled with ``rng.permutation`` and each row takes its first pair.
-    """
-    n, k = int(neighbor_codes.shape[0]), int(neighbor_codes.shape[1])
-    S = xp.sort(neighbor_codes, axis=1)
-    counts, first = _counts_in_sorted_rows(xp, S)
-    scores = xp.astype(counts, xp.float64) * unit
-    best = xp.max(scores, axis=1, keepdims=True)
-    tol = 1e-8 + 1e-5 * xp.abs(best)
-    if bool(xp.any(best <= tol)) and n_categories > 1:
-        # Degenerate scale: absent categories are "close" to the maximum too.
-        return _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx)
-    qualifies = first & (xp.abs(scores - best) <= tol)
-    flat_q = xp.reshape(qualifies, (-1,))
-    n_pairs = int(xp.sum(xp.astype(flat_q, xp.int64)))
-    order = rng.permutation(n_pairs)
-    position_of_pair = ctx.asarray(np.argsort(order), dtype=xp.int64)
-    position = place_rows(xp.full(flat_q.shape, n_pairs, dtype=xp.int64, device=ctx.device),
-                          flat_q, position_of_pair)
-    chosen = xp.argmin(xp.reshape(position, (n, k)), axis=1)
-    rows = xp.arange(n, dtype=xp.int64, device=ctx.device)
-    return _flat_take(xp, S, rows * k + xp.astype(chosen, xp.int64))
-
-
-def _vote_dense(xp, neighbor_codes, n_categories, unit, rng, ctx):
-    """Fallback of :func:`_vote_with_random_ties` for a near-zero ``unit``:
-    per-category scores, (n, n_categories) for this one feature."""
-    n, k = int(neighbor_codes.shape[0]), int(neighbor_codes.shape[1])
-    categories = xp.arange(n_categories, dtype=neighbor_codes.dtype, device=ctx.device)
-    scores = xp.zeros((n, n_categories), dtype=xp.float64, device=ctx.device)
-    for j in range(k):
-        scores = scores + xp.astype(neighbor_codes[:, j:j + 1] == categories[None, :],
-                                    xp.float64) * unit
-    best = xp.max(scores, axis=1, keepdims=True)
-    qualifies = xp.reshape(xp.abs(scores - best) <= 1e-8 + 1e-5 * xp.abs(best), (-1,))
-    n_pairs = int(xp.sum(xp.astype(qualifies, xp.int64)))
-    position_of_pair = ctx.asarray(np.argsort(rng.permutation(n_pairs)), dtype=xp.int64)
-    position = place_rows(xp.full(qualifies.shape, n_pairs, dtype=xp.int64,
-                                  device=ctx.device), qualifies, position_of_pair)
-    return xp.astype(xp.argmin(xp.reshape(position, (n, n_categories)), axis=1),
-                     neighbor_codes.dtype)
-
-
-def _codes_from_onehot(X_ohe, offsets):
-    """Column codes (n, n_features) of a one-hot CSR matrix with feature blocks
-    starting at ``offsets``; -1 where a row has no entry for a feature."""
-    X_ohe = sp.csr_matrix(X_ohe)
-    X_ohe.eliminate_zeros()
-    n_rows, n_features = X_ohe.shape[0], len(offsets) - 1
-    rows = np.repeat(np.arange(n_rows), np.diff(X_ohe.indptr))
-    columns = X_ohe.indices
-    feature = np.searchsorted(offsets, columns, side="right") - 1
-    codes = np.full((n_rows, n_features), -1, dtype=np.int64)
-    codes[rows, feature] = columns - offsets[feature]
-    return codes
-
-
-def _onehot_from_codes(codes, offsets, dtype):
-    """Sparse CSR one-hot matrix of host ``codes`` (n, n_features)."""
-    n_rows, n_features = codes.shape
-    indices = (codes + offsets[:-1][None, :]).ravel()
-    indptr = np.arange(0, n_rows * n_features + 1, n_features)
-    data = np.ones(n_rows * n_features, dtype=dtype)
-    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, int(offsets[-1])))
-
-
-def _dense_onehot(xp, codes, sizes, unit, dtype, device):
-    """Dense one-hot blocks (non-host namespaces without sparse support)."""
-    blocks = []
-    for f, size in enumerate(sizes):
-        cats = xp.arange(size, dtype=codes.dtype, device=device)
-        blocks.append(xp.astype(codes[:, f:f + 1] == cats[None, :], dtype) * unit)
-    return xp.concat(blocks, axis=1)
-
-
-def _select_columns(X, columns, ctx):
-    """Columns of X (numpy, DataFrame, sparse or xp array) at host ``columns``."""
-    from sklearn.utils import _safe_indexing
-
-    if ctx.on_host or is_sparse(X):
-        return _safe_indexing(X, columns, axis=1)
-    xp = ctx.xp
-    return xp.take(X, ctx.asarray(columns, dtype=xp.int64), axis=1)
+            out.add(X_new, y_new, self._global(ctx, class_indices, rows),
+                    self._global(ctx, class_indices, nbrs), steps)
+        return out.result(self, ctx)
 
 
 class SMOTENC(SMOTE):
@@ -733,7 +602,7 @@ class SMOTENC(SMOTE):
             self.categorical_encoder_ = clone(self.categorical_encoder)
         if not ctx.on_host and self.categorical_encoder is None and \
                 not is_sparse(X_categorical):
-            return self._encode_on_device(X_categorical, ctx)
+            return encode_on_device(X_categorical, self.categorical_encoder_, xp)[0]
         host = X_categorical
         if not ctx.on_host:
             host = to_host(X_categorical.toarray() if is_sparse(X_categorical)
@@ -755,20 +624,6 @@ class SMOTENC(SMOTE):
         codes = _codes_from_onehot(X_ohe, self._offsets())
         return ctx.asarray(codes, dtype=xp.int64)
 
-    def _encode_on_device(self, X_categorical, ctx):
-        """Codes computed where the data is; the encoder learns only the
-        (small) category lists."""
-        xp = ctx.xp
-        codes, categories = [], []
-        for f in range(int(X_categorical.shape[1])):
-            values, inverse = xp.unique_inverse(X_categorical[:, f])
-            codes.append(xp.astype(inverse, xp.int64)[:, None])
-            categories.append(np.asarray(to_host(values)))
-        longest = max(c.size for c in categories)
-        tiny = np.column_stack([np.resize(c, longest) for c in categories])
-        self.categorical_encoder_.fit(tiny)
-        return xp.concat(codes, axis=1)
-
     def _offsets(self):
         sizes = [c.size for c in self.categorical_encoder_.categories_]
         return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -777,7 +632,6 @@ class SMOTENC(SMOTE):
         """Categorical values of integer codes (through the encoder on host)."""
         from sklearn.preprocessing import OneHotEncoder
 
-        xp = ctx.xp
         if ctx.on_host and type(self.categorical_encoder_) is OneHotEncoder:
             # What its inverse_transform returns for complete one-hot rows, without
             # its per-row sparse argmax (slow on hundreds of thousands of rows).
@@ -793,10 +647,7 @@ class SMOTENC(SMOTE):
             onehot = _onehot_from_codes(host_codes, self._offsets(), np.float64)
             decoded = self.categorical_encoder_.inverse_transform(onehot)
             return decoded if ctx.on_host else ctx.asarray(decoded)
-        columns = []
-        for f, cats in enumerate(self.categorical_encoder_.categories_):
-            columns.append(xp.take(ctx.asarray(cats), codes[:, f])[:, None])
-        return xp.concat(columns, axis=1)
+        return decode_on_device(codes, self.categorical_encoder_.categories_, ctx)
 
     def _encoded_class_matrix(self, X_cont_class, codes_class, unit, dtype, ctx):
         """[continuous | one-hot * unit] rows of one class, for the kNN search."""
@@ -824,7 +675,7 @@ class SMOTENC(SMOTE):
             X_cont = check_array(X_cont, accept_sparse=["csr", "csc"])
         else:
             # NaN is allowed in the categorical columns only, as on the host.
-            from gpuimb.base import _check_array_xp
+            from gpuimb.utils._validation import _check_array_xp
 
             _check_array_xp(X_cont, allow_nan=False, accept_sparse=False)
         X_cat = _select_columns(X, self.categorical_features_, ctx)
@@ -1064,7 +915,7 @@ class SMOTEN(SMOTE):
             )
         self._validate_estimator(ctx)
         codes, sizes = self._encode(X, ctx)
-        tables = self._vdm_tables(codes, y, sizes, ctx)
+        tables = vdm_tables(codes, y, sizes, ctx)
 
         X_blocks, y_blocks, parts = [X], [y], []
         for klass, n_samples in self.sampling_strategy_.items():
@@ -1072,7 +923,8 @@ class SMOTEN(SMOTE):
                 continue
             class_indices = flatnonzero(xp, y == python_scalar(klass))
             codes_class = xp.take(codes, class_indices, axis=0)
-            nn_indices = self._vdm_neighbors(codes_class, tables, ctx)
+            nn_indices = vdm_neighbors(codes_class, tables, self.k_neighbors, self.nn_k_,
+                                       ctx)
             random_state = ctx.random_state(self.random_state)
             drawn = ctx.asarray(
                 random_state.choice(np.arange(int(codes_class.shape[0])),
@@ -1113,74 +965,18 @@ class SMOTEN(SMOTE):
             encoded = self.categorical_encoder_.fit_transform(to_host(X))
             sizes = [len(c) for c in self.categorical_encoder_.categories_]
             return ctx.asarray(np.asarray(encoded, dtype=np.int64)), sizes
-        codes, categories = [], []
-        for f in range(int(X.shape[1])):
-            values, inverse = xp.unique_inverse(X[:, f])
-            codes.append(xp.astype(inverse, xp.int64)[:, None])
-            categories.append(np.asarray(to_host(values)))
-        longest = max(c.size for c in categories)
-        self.categorical_encoder_.fit(
-            np.column_stack([np.resize(c, longest) for c in categories]))
-        return xp.concat(codes, axis=1), [c.size for c in categories]
+        return encode_on_device(X, self.categorical_encoder_, xp)
 
     def _decode(self, codes, ctx):
-        xp = ctx.xp
         if ctx.on_host or self.categorical_encoder is not None:
             host = np.asarray(to_host(codes))
             dtype = getattr(self.categorical_encoder_, "dtype", np.int32)
             decoded = self.categorical_encoder_.inverse_transform(host.astype(dtype))
             return decoded if ctx.on_host else ctx.asarray(decoded)
-        columns = [xp.take(ctx.asarray(c), codes[:, f])[:, None]
-                   for f, c in enumerate(self.categorical_encoder_.categories_)]
-        return xp.concat(columns, axis=1)
-
-    @staticmethod
-    def _vdm_tables(codes, y, sizes, ctx):
-        """Per feature, what the VDM (k=1, r=2) needs: the squared L1 distance
-        between the class distributions of two categories.
-
-        Few categories: the whole (n_categories, n_categories) table, looked up
-        per pair. Many categories (the table would outgrow the data): the
-        (n_categories, n_classes) distributions, compared per pair instead.
-        """
-        xp = ctx.xp
-        if ctx.on_host:
-            _, class_pos = np.unique(y, return_inverse=True)
-            n_classes = int(class_pos.max()) + 1
-            class_pos = class_pos.astype(np.int64)
-        else:
-            values, class_pos = xp.unique_inverse(y)
-            n_classes = int(values.shape[0])
-            class_pos = xp.astype(class_pos, xp.int64)
-        probas = class_distributions(codes, class_pos, n_classes, sizes, xp)
-        return [VDMFeature(proba, 1, 2, xp, ctx.device) for proba in probas]
-
-    def _vdm_neighbors(self, codes_class, tables, ctx):
-        """The k+1 nearest rows (the row itself included) under the VDM."""
-        xp = ctx.xp
-        n = int(codes_class.shape[0])
-        if not isinstance(self.k_neighbors, numbers.Integral):
-            # A user estimator expects the precomputed distance matrix.
-            distances = self._vdm_distances(codes_class, codes_class, tables, ctx)
-            self.nn_k_.fit(distances)
-            return xp.astype(self.nn_k_.kneighbors(distances, return_distance=False),
-                             xp.int64)
-        n_neighbors = self.k_neighbors + 1
-        if n_neighbors > n:
-            raise kneighbors_error(n_neighbors, n, n)
-        blocks = []
-        for start, stop in row_tiles(n, tile_rows(n, PAIR_TILE)):
-            d = self._vdm_distances(codes_class[start:stop, :], codes_class, tables,
-                                    ctx)
-            order = xp.argsort(d, axis=1, stable=True)
-            blocks.append(order[:, :n_neighbors])
-        return xp.astype(xp.concat(blocks, axis=0), xp.int64)
-
-    @staticmethod
-    def _vdm_distances(codes_query, codes_index, tables, ctx):
-        return vdm_distances(codes_query, codes_index, tables, ctx.xp, ctx.device)
+        return decode_on_device(codes, self.categorical_encoder_.categories_, ctx)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+

@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from gpuimb._backends._tiles import run_host_tiles, tile_rows, working_memory_bytes
+from gpuimb.over_sampling._provenance import SyntheticBlocks
 from gpuimb.over_sampling._smote.base import BaseSMOTE
 from gpuimb.utils._array_api import (
     flatnonzero,
@@ -23,7 +24,6 @@ from gpuimb.utils._array_api import (
     row_sq_norms,
     take_rows,
     to_host,
-    vstack,
 )
 from gpuimb.utils._progress import progress
 
@@ -289,7 +289,7 @@ class KMeansSMOTE(BaseSMOTE):
         self._validate_estimator(ctx)
         n_needed = self._n_neighbors_needed()
         total_new = sum(self.sampling_strategy_.values())
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         for klass, n_samples in progress(self.sampling_strategy_.items(),
                                          type(self).__name__, unit="class"):
             if n_samples == 0:
@@ -319,12 +319,9 @@ class KMeansSMOTE(BaseSMOTE):
                 X_new, y_new, (base, nbrs, steps) = self._make_samples(
                     X_cluster_class, y.dtype, klass, X_cluster_class, nns,
                     n_cluster_new, 1.0, ctx=ctx)
-                X_blocks.append(X_new)
-                y_blocks.append(y_new)
-                parts.append((self._global(ctx, rows, base),
-                              self._global(ctx, rows, nbrs), steps))
-        self._set_provenance(int(X.shape[0]), parts, ctx)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+                out.add(X_new, y_new, self._global(ctx, rows, base),
+                        self._global(ctx, rows, nbrs), steps)
+        return out.result(self, ctx)
 
     def _select_clusters(self, labels, y, klass, n_samples, total_new, n_needed, ctx):
         """Rows (global, ascending) of the class in each cluster kept for SMOTE."""

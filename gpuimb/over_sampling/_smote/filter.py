@@ -19,20 +19,16 @@ import numbers
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb.over_sampling._provenance import SyntheticBlocks
 from gpuimb.over_sampling._smote.base import BaseSMOTE, neighbors_wanted
 from gpuimb.utils._array_api import (
     flatnonzero,
     python_scalar,
     take_rows,
-    vstack,
 )
+from gpuimb.utils._validation import neighbors_constraint
 
 __all__ = ["BorderlineSMOTE", "SVMSMOTE"]
-
-_NEIGHBORS_CONSTRAINT = [
-    Interval(numbers.Integral, 1, None, closed="left"),
-    HasMethods(["kneighbors", "kneighbors_graph"]),
-]
 
 
 class BorderlineSMOTE(BaseSMOTE):
@@ -146,7 +142,7 @@ class BorderlineSMOTE(BaseSMOTE):
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
-        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "m_neighbors": neighbors_constraint(),
         "kind": [StrOptions({"borderline-1", "borderline-2"})],
     }
 
@@ -166,7 +162,7 @@ class BorderlineSMOTE(BaseSMOTE):
         xp = ctx.xp
         self._validate_estimator(ctx)
         self.in_danger_indices = {}
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         m_fitted = False
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
@@ -192,13 +188,10 @@ class BorderlineSMOTE(BaseSMOTE):
             nns = self._fit_neighbors(self.nn_k_, nn_data, X_danger, ctx=ctx)
             X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                 X_danger, y.dtype, klass, nn_data, nns, n_samples, y=y_check, ctx=ctx)
-            X_blocks.append(X_new)
-            y_blocks.append(y_new)
             neighbors = (xp.astype(nbrs, xp.int64) if nn_rows is None
                          else self._global(ctx, nn_rows, nbrs))
-            parts.append((self._global(ctx, danger_global, rows), neighbors, steps))
-        self._set_provenance(int(X.shape[0]), parts, ctx)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+            out.add(X_new, y_new, self._global(ctx, danger_global, rows), neighbors, steps)
+        return out.result(self, ctx)
 
 
 class SVMSMOTE(BaseSMOTE):
@@ -312,7 +305,7 @@ class SVMSMOTE(BaseSMOTE):
 
     _parameter_constraints: dict = {
         **BaseSMOTE._parameter_constraints,
-        "m_neighbors": list(_NEIGHBORS_CONSTRAINT),
+        "m_neighbors": neighbors_constraint(),
         "svm_estimator": [HasMethods(["fit", "predict"]), None],
         "out_step": [Interval(numbers.Real, 0, 1, closed="both")],
     }
@@ -339,7 +332,7 @@ class SVMSMOTE(BaseSMOTE):
         xp = ctx.xp
         self._validate_estimator(ctx)
         random_state = ctx.random_state(self.random_state)
-        X_blocks, y_blocks, parts = [X], [y], []
+        out = SyntheticBlocks(X, y)
         m_fitted = False
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
@@ -394,9 +387,6 @@ class SVMSMOTE(BaseSMOTE):
                 X_new, y_new, (rows, nbrs, steps) = self._make_samples(
                     X_bases, y.dtype, klass, X_class, nns, n_group,
                     step_size=step_size, ctx=ctx)
-                X_blocks.append(X_new)
-                y_blocks.append(y_new)
-                parts.append((self._global(ctx, bases, rows),
-                              self._global(ctx, class_indices, nbrs), steps))
-        self._set_provenance(int(X.shape[0]), parts, ctx)
-        return vstack(X_blocks, like=X), xp.concat(y_blocks)
+                out.add(X_new, y_new, self._global(ctx, bases, rows),
+                        self._global(ctx, class_indices, nbrs), steps)
+        return out.result(self, ctx)

@@ -1,8 +1,7 @@
 """Under-samplers that generate new samples (cluster centroids)."""
 
-__all__ = []
-from gpuimb.under_sampling._prototype_generation._cluster_centroids import (  # noqa: E402
+from gpuimb.under_sampling._prototype_generation._cluster_centroids import (
     ClusterCentroids,
 )
 
-__all__ += ["ClusterCentroids"]
+__all__ = ["ClusterCentroids"]

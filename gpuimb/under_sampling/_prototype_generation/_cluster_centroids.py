@@ -8,8 +8,6 @@ from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstac
 from gpuimb.utils._progress import progress
 from gpuimb.utils._validation import class_counts
 
-VOTING_KIND = ("auto", "hard", "soft")
-
 # The default KMeans starts with scikit-learn's default n_clusters; it is reset
 # to the wanted number of samples before every fit, as imbalanced-learn does.
 _DEFAULT_N_CLUSTERS = 8
@@ -181,11 +179,6 @@ class ClusterCentroids(BaseUnderSampler):
                 dtype = xp.result_type(dtype, block.dtype)
             X_blocks = [xp.astype(block, dtype) for block in X_blocks]
         return vstack(X_blocks, like=X), xp.concat(y_blocks)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = False
-        return tags
 
 
 

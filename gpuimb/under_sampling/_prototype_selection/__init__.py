@@ -1,34 +1,30 @@
 """Under-samplers that select a subset of the original samples."""
 
-from gpuimb.under_sampling._prototype_selection._random_under_sampler import (
-    RandomUnderSampler,
+from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+    CondensedNearestNeighbour,
 )
-
-__all__ = ["RandomUnderSampler"]
-from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (  # noqa: E402
+from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     AllKNN,
     EditedNearestNeighbours,
     RepeatedEditedNearestNeighbours,
 )
-from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks  # noqa: E402
-
-__all__ += ["EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN",
-            "TomekLinks"]
-from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (  # noqa: E402, E501
-    CondensedNearestNeighbour,
-)
-from gpuimb.under_sampling._prototype_selection._instance_hardness_threshold import (  # noqa: E402, E501
+from gpuimb.under_sampling._prototype_selection._instance_hardness_threshold import (
     InstanceHardnessThreshold,
 )
-from gpuimb.under_sampling._prototype_selection._neighbourhood_cleaning_rule import (  # noqa: E402, E501
+from gpuimb.under_sampling._prototype_selection._nearmiss import NearMiss
+from gpuimb.under_sampling._prototype_selection._neighbourhood_cleaning_rule import (
     NeighbourhoodCleaningRule,
 )
-from gpuimb.under_sampling._prototype_selection._one_sided_selection import (  # noqa: E402
+from gpuimb.under_sampling._prototype_selection._one_sided_selection import (
     OneSidedSelection,
 )
+from gpuimb.under_sampling._prototype_selection._random_under_sampler import (
+    RandomUnderSampler,
+)
+from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks
 
-__all__ += ["CondensedNearestNeighbour", "InstanceHardnessThreshold",
-            "NeighbourhoodCleaningRule", "OneSidedSelection"]
-from gpuimb.under_sampling._prototype_selection._nearmiss import NearMiss  # noqa: E402
-
-__all__ += ["NearMiss"]
+__all__ = [
+    "RandomUnderSampler", "EditedNearestNeighbours", "RepeatedEditedNearestNeighbours",
+    "AllKNN", "TomekLinks", "CondensedNearestNeighbour", "InstanceHardnessThreshold",
+    "NeighbourhoodCleaningRule", "OneSidedSelection", "NearMiss",
+]

@@ -7,203 +7,27 @@ one array operation (insert its distance into their sorted neighbour lists), so
 the Python loop runs once per *addition*, with O(n) array work each time.
 """
 
-import math
-import numbers
 from functools import partial
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb._backends._base import kneighbors_error
-from gpuimb.under_sampling.base import BaseCleaningSampler
+from gpuimb.under_sampling._prototype_selection._common import (
+    _NeighborSearch,
+    _SeededStoreSampler,
+    fitted_classifier,
+    minority_class,
+    neighbors_setting,
+    vote_is_target,
+)
 from gpuimb.utils._array_api import (
-    device_of,
     flatnonzero,
     place_rows,
     python_scalar,
-    row_sq_norms,
     take_rows,
     to_host,
 )
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import class_counts
-
-
-def minority_class(y):
-    """The minority class as imbalanced-learn picks it (first seen wins ties)."""
-    stats = class_counts(y)
-    n_min = min(stats.values())
-    tied = [klass for klass, n in stats.items() if n == n_min]
-    if len(tied) == 1:
-        return tied[0]
-    xp_first = {klass: _first_index(y, klass) for klass in tied}
-    return min(tied, key=xp_first.get)
-
-
-def _first_index(y, klass):
-    from gpuimb.utils._array_api import get_namespace
-
-    xp = get_namespace(y)
-    return int(flatnonzero(xp, y == python_scalar(klass))[0])
-
-
-class _NeighborSearch:
-    """Nearest store members of candidate rows, with the user's estimator or the engine.
-
-    ``estimator`` is None for the engine's Euclidean search (then distances to a
-    new store member are computed directly in ``xp``), or a user object with
-    ``kneighbors`` (then they come from a clone fitted on that one row).
-    """
-
-    def __init__(self, ctx, estimator):
-        self.ctx = ctx
-        self.estimator = estimator
-
-    def _fitted(self, X, y):
-        nn = self.ctx.adapt(_clone(self.estimator))
-        if hasattr(nn, "predict"):
-            return nn.fit(X, y)
-        return nn.fit(X)
-
-    def kneighbors(self, X_index, y_index, X_query, k):
-        """Distances and positions (into the index) of the k nearest index rows."""
-        if self.estimator is None:
-            return self.ctx.engine.kneighbors(X_index, X_query, k=k,
-                                              exclude_self=False)
-        nn = self._fitted(X_index, y_index)
-        return nn.kneighbors(X_query, n_neighbors=k, return_distance=True)
-
-    def distance_matrix(self, X_index, y_index, X_query):
-        """All distances, shape (n_query, n_index), columns in index order."""
-        xp = self.ctx.xp
-        n_index = X_index.shape[0]
-        if self.estimator is not None:
-            dist, pos = self.kneighbors(X_index, y_index, X_query, n_index)
-            order = xp.argsort(xp.asarray(pos), axis=1)
-            return xp.take_along_axis(xp.asarray(dist), order, axis=1)
-        return euclidean_block(xp, X_index, X_query, sparse=self.ctx.sparse)
-
-
-def euclidean_block(xp, X_index, X_query, *, sparse=False):
-    """Euclidean distances, shape (n_query, n_index), by one matrix product.
-
-    The expanded form |q|^2 + |x|^2 - 2 q.x is evaluated in floating point
-    (float32 data stays float32; integers and bools become float64, whose
-    products cannot wrap around), on dense data shifted by the first index
-    row: an offset (timestamps, 1e8 + noise) would otherwise cancel
-    catastrophically, and integer-valued data stays integer-valued, so its
-    distances are exact while the squared norms stay below 2**53 (2**24 in
-    float32). Data whose squares would overflow is scaled by a power of two
-    (exact) and the distances scaled back.
-    """
-    dtype = X_index.dtype
-    if not _is_floating(xp, dtype):
-        dtype = xp.float64
-    if sparse:
-        # Shifting would densify; sparse data rarely carries an offset.
-        X_index, X_query = X_index.astype(dtype), X_query.astype(dtype)
-        index_norms, query_norms = row_sq_norms(xp, X_index), row_sq_norms(xp, X_query)
-        dots = xp.asarray((X_query @ X_index.T).toarray())
-        return _sqrt_clipped(xp, query_norms[:, None] + index_norms[None, :] - 2 * dots)
-    X_index, X_query = xp.astype(X_index, dtype), xp.astype(X_query, dtype)
-    if X_index.shape[0] == 0 or X_query.shape[0] == 0:
-        return xp.zeros((X_query.shape[0], X_index.shape[0]), dtype=dtype,
-                        device=device_of(X_index))
-    centre = X_index[:1, :]
-    X_index, X_query = X_index - centre, X_query - centre
-    scale = _overflow_scale(xp, X_index, X_query)
-    if scale != 1.0:
-        X_index, X_query = X_index * scale, X_query * scale
-    index_norms = xp.sum(X_index * X_index, axis=1)
-    query_norms = xp.sum(X_query * X_query, axis=1)
-    dots = X_query @ xp.matrix_transpose(X_index)
-    dist = _sqrt_clipped(xp, query_norms[:, None] + index_norms[None, :] - 2 * dots)
-    return dist if scale == 1.0 else dist / scale
-
-
-def _is_floating(xp, dtype):
-    return xp.isdtype(dtype, "real floating")
-
-
-def _sqrt_clipped(xp, d2):
-    return xp.sqrt(xp.clip(d2, 0, None))
-
-
-def _overflow_scale(xp, *arrays):
-    """1.0, or a power of two keeping n_features * max|value|**2 finite."""
-    biggest = max(float(xp.max(xp.abs(a))) for a in arrays)
-    if not math.isfinite(biggest) or biggest == 0:
-        return 1.0
-    exponent = math.frexp(biggest)[1]
-    e_max = math.frexp(float(xp.finfo(arrays[0].dtype).max))[1]
-    n_bits = (4 * arrays[0].shape[1]).bit_length()
-    if 2 * exponent + n_bits + 2 < e_max:
-        return 1.0
-    return 2.0 ** -exponent
-
-
-def _clone(estimator):
-    try:
-        return clone(estimator)
-    except TypeError:
-        return estimator
-
-
-def vote_is_target(xp, is_target, dist, weights, target_first):
-    """Whether a k-NN vote between the target and one other class picks the target.
-
-    Parameters
-    ----------
-    is_target : array of bool, shape (n, k)
-        Whether each neighbour belongs to the target class.
-    dist : array of shape (n, k)
-        Neighbour distances (for ``weights="distance"`` or a callable).
-    weights : {"uniform", "distance"} or callable
-        scikit-learn's ``KNeighborsClassifier`` weighting.
-    target_first : bool
-        Whether the target label sorts before the other label (ties of the
-        vote go to the smaller label, as in scikit-learn).
-    """
-    if weights in (None, "uniform"):
-        w = xp.ones_like(dist)
-    elif weights == "distance":
-        zero = dist == 0
-        has_zero = xp.any(zero, axis=1, keepdims=True)
-        safe = xp.where(zero, xp.ones_like(dist), dist)
-        w = xp.where(has_zero, xp.astype(zero, dist.dtype), 1.0 / safe)
-    else:
-        w = xp.asarray(weights(dist), dtype=dist.dtype)
-    score_target = xp.sum(xp.where(is_target, w, xp.zeros_like(w)), axis=1)
-    score_other = xp.sum(xp.where(is_target, xp.zeros_like(w), w), axis=1)
-    if target_first:
-        return score_target >= score_other
-    return score_target > score_other
-
-
-def neighbors_setting(n_neighbors, default_k):
-    """(k, weights, user estimator or None) for an int / None / estimator param."""
-    if n_neighbors is None:
-        return default_k, "uniform", None
-    if isinstance(n_neighbors, numbers.Integral):
-        return int(n_neighbors), "uniform", None
-    k = getattr(n_neighbors, "n_neighbors", None)
-    k = 1 if k is None else int(k)
-    return k, getattr(n_neighbors, "weights", "uniform"), n_neighbors
-
-
-def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
-    """The fitted k-NN estimator exposed in ``estimators_``."""
-    if n_neighbors is None or isinstance(n_neighbors, numbers.Integral):
-        try:
-            est = ctx.engine.classifier("kneighbors", n_neighbors=k, n_jobs=n_jobs)
-        except TypeError:
-            est = ctx.engine.classifier("kneighbors", n_neighbors=k)
-        return est.fit(X, y)
-    est = ctx.adapt(_clone(n_neighbors))
-    if hasattr(est, "predict"):
-        return est.fit(X, y)
-    return est.fit(X)
 
 
 def check_enough_neighbors(k, n_fit, n_query):
@@ -290,7 +114,7 @@ def _merge_members(xp, dist, is_target, d_new):
     return place_rows(dist, changed, upd_d), place_rows(is_target, changed, upd_t)
 
 
-class CondensedNearestNeighbour(BaseCleaningSampler):
+class CondensedNearestNeighbour(_SeededStoreSampler):
     """Under-sample with the condensed nearest neighbour rule (Hart, 1968).
 
     For each targeted class, a store starts with all the minority rows and
@@ -382,44 +206,18 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
     [(0, 117), (1, 51)]
     """
 
-    _parameter_constraints: dict = {
-        **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-            None,
-        ],
-        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_jobs": [numbers.Integral, None],
-        "random_state": ["random_state"],
-    }
     # Candidates scanned sequentially between two batched store updates.
     _block_size = 256
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None,
-                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.n_seeds_S = n_seeds_S
-        self.n_jobs = n_jobs
-
     def _fit_resample(self, X, y, ctx):
         xp = ctx.xp
-        random_state = ctx.random_state(self.random_state)
         k, weights, user_nn = neighbors_setting(self.n_neighbors, 1)
         search = _NeighborSearch(ctx, user_nn)
-        stats = class_counts(y)
         minority = minority_class(y)
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         kept = []
         self.estimators_ = []
-        for klass, count in stats.items():
-            class_indices = flatnonzero(xp, y == python_scalar(klass))
-            if klass not in self.sampling_strategy_:
-                kept.append(xp.astype(class_indices, xp.int64))
-                continue
-            seeds = random_state.randint(low=0, high=count, size=self.n_seeds_S)
+        for klass, class_indices, seeds in self._seeded_classes(y, ctx, kept):
             added = self._condense(X, y, ctx, search, class_indices, minority_indices,
                                    seeds, k, weights,
                                    target_first=bool(klass < minority),
@@ -431,8 +229,7 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
                 ctx, self.n_neighbors, k, self.n_jobs, take_rows(X, C_indices),
                 xp.take(y, C_indices)))
             kept.append(store)
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, xp.concat(kept))
 
     def _condense(self, X, y, ctx, search, class_indices, minority_indices, seeds,
                   k, weights, target_first, target_is_minority):
@@ -482,8 +279,3 @@ class CondensedNearestNeighbour(BaseCleaningSampler):
             dist, is_target = _merge_members(xp, dist, is_target,
                                              xp.astype(d_new, dist.dtype))
         return added
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags

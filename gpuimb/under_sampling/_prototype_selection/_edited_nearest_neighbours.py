@@ -17,46 +17,26 @@ later rounds, which gives imbalanced-learn's result with an exact kNN.
 
 import numbers
 
-import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from gpuimb._backends._base import kneighbors_error
+from gpuimb.under_sampling._prototype_selection._common import (
+    _agree,
+    _set_n_jobs,
+    class_codes,
+    minority_class,
+)
 from gpuimb.under_sampling.base import BaseCleaningSampler
-from gpuimb.utils._array_api import flatnonzero, place_rows, python_scalar, take_rows
+from gpuimb.utils._array_api import flatnonzero, place_rows, take_rows
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import check_sampling_strategy, class_counts, fit_requires_y
-
-SEL_KIND = ("all", "mode")
-
-
-def minority_class(xp, y, stats):
-    """The minority class as ``collections.Counter(y)`` ranks it.
-
-    Among classes of equal smallest count, the one appearing first in ``y``
-    wins (imbalanced-learn takes ``min`` over a ``Counter``).
-    """
-    smallest = min(stats.values())
-    tied = [klass for klass, count in stats.items() if count == smallest]
-    if len(tied) == 1:
-        return tied[0]
-    first = [int(xp.min(flatnonzero(xp, y == python_scalar(klass))))
-             for klass in tied]
-    return tied[int(np.argmin(first))]
-
-
-def class_codes(xp, y, classes):
-    """Position of each sample's label in ``classes`` (int64 array of y's shape)."""
-    codes = xp.zeros_like(y, dtype=xp.int64)
-    for code, klass in enumerate(classes):
-        codes = xp.where(y == python_scalar(klass), code, codes)
-    return codes
-
-
-def _set_n_jobs(estimator, n_jobs):
-    get_params = getattr(estimator, "get_params", None)
-    if get_params is not None and "n_jobs" in get_params():
-        estimator.set_params(n_jobs=n_jobs)
+from gpuimb.utils._validation import (
+    check_sampling_strategy,
+    class_counts,
+    clone_estimator,
+    fit_requires_y,
+    neighbors_constraint,
+)
 
 
 class _Neighbourhoods:
@@ -159,18 +139,6 @@ class _Neighbourhoods:
             found = self.nn.kneighbors(X_rows, return_distance=False)[:, 1:k + 1]
         found = xp.reshape(xp.astype(found, xp.int64), (-1,))
         return xp.reshape(xp.take(alive_idx, found), (rows.shape[0], k))
-
-
-def _agree(xp, codes, nbrs, own_codes, kind_sel, n_classes):
-    """Whether all (or most) of each row's neighbours share the row's class."""
-    n_rows, k = nbrs.shape
-    nb_codes = xp.reshape(xp.take(codes, xp.reshape(nbrs, (-1,))), (n_rows, k))
-    if kind_sel == "all":
-        return xp.all(nb_codes == own_codes[:, None], axis=1)
-    # scipy.stats.mode: the most frequent label, the smallest on ties.
-    votes = xp.stack([xp.sum(xp.astype(nb_codes == code, xp.int32), axis=1)
-                      for code in range(n_classes)], axis=1)
-    return xp.argmax(votes, axis=1) == own_codes
 
 
 class _Editor:
@@ -325,12 +293,10 @@ class EditedNearestNeighbours(BaseCleaningSampler):
     [(0, 383), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "kind_sel": [StrOptions({"all", "mode"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -351,16 +317,12 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         self._validate_estimator(ctx)
         if isinstance(self.n_neighbors, numbers.Integral):
             self.nn_.fit(X)
-            self.sample_indices_ = self._edit_targeted(X, y, ctx)
-            return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-        else:
-            user, k = self.nn_, 0
-        editor = _Editor(ctx, X, y, self.sampling_strategy_, user, k, self.kind_sel)
-        if user is not None:
-            k = editor.hoods.table.shape[1]
+            return self._keep_rows(ctx, X, y, self._edit_targeted(X, y, ctx))
+        # A user's estimator: its own n_neighbors - 1 columns make the table.
+        editor = _Editor(ctx, X, y, self.sampling_strategy_, self.nn_, 0, self.kind_sel)
+        k = editor.hoods.table.shape[1]
         alive = editor.edit(xp.ones_like(y, dtype=xp.bool), k)
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, editor.indices(alive))
 
     def _edit_targeted(self, X, y, ctx):
         """One edition through the engine, querying the targeted samples only."""
@@ -394,11 +356,6 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         parts = [flatnonzero(xp, alive & (codes == code)) for code in range(len(classes))]
         return xp.astype(xp.concat(parts), xp.int64)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-
 
 class _RepeatedEditionMixin:
     """What RENN and AllKNN share: the validated estimators and the stopping rule."""
@@ -422,10 +379,7 @@ class _RepeatedEditionMixin:
         if isinstance(self.n_neighbors, numbers.Integral) or fit_requires_y(self.nn_):
             return _Editor(ctx, X, y, self.sampling_strategy_, None, n_columns,
                            self.kind_sel)
-        try:
-            user = ctx.adapt(clone(self.nn_))
-        except TypeError:
-            user = self.nn_
+        user = ctx.adapt(clone_estimator(self.nn_))
         return _Editor(ctx, X, y, self.sampling_strategy_, user, n_columns,
                        self.kind_sel)
 
@@ -554,12 +508,10 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
     ([(0, 356), (1, 51)], 5)
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "kind_sel": [StrOptions({"all", "mode"})],
         "n_jobs": [numbers.Integral, None],
@@ -581,7 +533,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
         else:
             k = int(getattr(self.nn_, "n_neighbors", 1)) - 1
         editor = self._editor(X, y, ctx, 2 * k + 8)
-        minority = minority_class(xp, y, editor.stats)
+        minority = minority_class(y, editor.stats)
         alive = xp.ones_like(y, dtype=xp.bool)
         n_alive = y.shape[0]
         self.n_iter_ = 0
@@ -594,13 +546,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditionMixin, BaseCleaningSampler
             n_alive = sum(sizes)
             if converged or self._stops(editor, sizes, minority):
                 break
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
+        return self._keep_rows(ctx, X, y, editor.indices(alive))
 
 
 class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
@@ -696,12 +642,10 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
     [(0, 366), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "kind_sel": [StrOptions({"all", "mode"})],
         "allow_minority": ["boolean"],
         "n_jobs": [numbers.Integral, None],
@@ -725,7 +669,7 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
             self.sample_indices_ = xp.arange(X.shape[0], dtype=xp.int64, device=ctx.device)
             return X, y
         editor = self._editor(X, y, ctx, k_max + max(k_max, 8))
-        minority = minority_class(xp, y, editor.stats)
+        minority = minority_class(y, editor.stats)
         alive = xp.ones_like(y, dtype=xp.bool)
         for k in progress(range(1, k_max + 1), type(self).__name__, unit="round"):
             self.enn_.n_neighbors = k
@@ -734,12 +678,4 @@ class AllKNN(_RepeatedEditionMixin, BaseCleaningSampler):
             if self._stops(editor, editor.class_sizes(alive), minority,
                            self.allow_minority):
                 break
-        self.sample_indices_ = editor.indices(alive)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-
-
+        return self._keep_rows(ctx, X, y, editor.indices(alive))

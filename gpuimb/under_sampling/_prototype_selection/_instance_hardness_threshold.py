@@ -1,25 +1,15 @@
 """InstanceHardnessThreshold: drop the samples a classifier finds hardest."""
 
-import copy
 import numbers
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils._param_validation import HasMethods
 
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
 from gpuimb.utils._progress import progress
-from gpuimb.utils._validation import class_counts
-
-
-def _clone(estimator):
-    """scikit-learn's clone, or a deep copy of a duck-typed estimator."""
-    try:
-        return clone(estimator)
-    except TypeError:
-        return copy.deepcopy(estimator)
+from gpuimb.utils._validation import class_counts, clone_estimator
 
 
 def _set_random_states(estimator, random_state):
@@ -144,6 +134,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
     [(0, 51), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
@@ -167,7 +158,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 n_jobs=self.n_jobs,
             )
         else:
-            self.estimator_ = _clone(self.estimator)
+            self.estimator_ = clone_estimator(self.estimator)
             _set_random_states(self.estimator_, random_state)
 
     def _splits(self, y_host, random_state):
@@ -184,7 +175,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         splits = self._splits(y_codes_host, random_state)
         probas, tests = [], []
         for train, test in progress(splits, type(self).__name__, unit="fold"):
-            est = ctx.adapt(_clone(self.estimator_))
+            est = ctx.adapt(clone_estimator(self.estimator_))
             train_d, test_d = ctx.asarray(train), ctx.asarray(test)
             est.fit(take_rows(X, train_d), xp.take(y_codes, train_d))
             proba = xp.asarray(est.predict_proba(take_rows(X, test_d)))
@@ -225,10 +216,4 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                     class_indices,
                     flatnonzero(xp, class_proba >= python_scalar(threshold)))
             kept.append(xp.astype(class_indices, xp.int64))
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
+        return self._keep_rows(ctx, X, y, xp.concat(kept))

@@ -7,17 +7,18 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gpuimb._backends._tiles import SINGLE_THREAD_PAIRS, host_single_thread
-from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+from gpuimb.under_sampling._prototype_selection._common import (
+    _agree,
+    class_codes,
+    knn_classifier,
     minority_class,
 )
 from gpuimb.under_sampling._prototype_selection._edited_nearest_neighbours import (
     EditedNearestNeighbours,
-    _agree,
-    class_codes,
 )
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
-from gpuimb.utils._validation import class_counts
+from gpuimb.utils._validation import class_counts, neighbors_constraint
 
 
 def index_mask(xp, n, indices, device=None):
@@ -127,13 +128,11 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
     [(0, 386), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "edited_nearest_neighbours": [HasMethods(["fit_resample"]), None],
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
+        "n_neighbors": neighbors_constraint(),
         "threshold_cleaning": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_jobs": [numbers.Integral, None],
     }
@@ -146,18 +145,12 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         self.threshold_cleaning = threshold_cleaning
         self.n_jobs = n_jobs
 
-    def _knn_classifier(self, ctx, k):
-        try:
-            return ctx.engine.classifier("kneighbors", n_neighbors=k, n_jobs=self.n_jobs)
-        except TypeError:
-            return ctx.engine.classifier("kneighbors", n_neighbors=k)
-
     def _validate_estimator(self, ctx):
         if isinstance(self.n_neighbors, numbers.Integral):
-            self.nn_ = self._knn_classifier(ctx, self.n_neighbors)
+            self.nn_ = knn_classifier(ctx, self.n_neighbors, self.n_jobs)
         elif not hasattr(self.n_neighbors, "predict"):
             # A nearest-neighbours estimator counts the sample itself.
-            self.nn_ = self._knn_classifier(ctx, self.n_neighbors.n_neighbors - 1)
+            self.nn_ = knn_classifier(ctx, self.n_neighbors.n_neighbors - 1, self.n_jobs)
         else:
             self.nn_ = ctx.adapt(clone(self.n_neighbors))
         if self.edited_nearest_neighbours is None:
@@ -207,8 +200,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         for klass in self.classes_to_clean_:
             to_clean = to_clean | (y == python_scalar(klass))
         keep = kept_by_enn & ~(near_errors & to_clean)
-        self.sample_indices_ = xp.astype(flatnonzero(xp, keep), xp.int64)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
+        return self._keep_rows(ctx, X, y, xp.astype(flatnonzero(xp, keep), xp.int64))
 
     @staticmethod
     def _exact_vote(X, y, minority_indices, k, ctx):
@@ -231,8 +223,3 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         agree = _agree(xp, codes, voters, xp.take(codes, minority_indices), "mode",
                        len(classes))
         return neighbours, ~agree
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags

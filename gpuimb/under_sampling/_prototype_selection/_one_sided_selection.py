@@ -1,25 +1,24 @@
 """OneSidedSelection: a one-shot condensed store, then Tomek-link cleaning."""
 
-import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
 
-from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+from gpuimb.under_sampling._prototype_selection._common import (
     _NeighborSearch,
-    check_enough_neighbors,
+    _SeededStoreSampler,
     fitted_classifier,
     minority_class,
     neighbors_setting,
     vote_is_target,
 )
+from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+    check_enough_neighbors,
+)
 from gpuimb.under_sampling._prototype_selection._tomek_links import TomekLinks
-from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
-from gpuimb.utils._validation import class_counts
 
 
-class OneSidedSelection(BaseCleaningSampler):
+class OneSidedSelection(_SeededStoreSampler):
     """Under-sample with one-sided selection (Kubat and Matwin, 1997).
 
     For each targeted class, a store made of all the minority rows and
@@ -105,26 +104,6 @@ class OneSidedSelection(BaseCleaningSampler):
     [(0, 421), (1, 51)]
     """
 
-    _parameter_constraints: dict = {
-        **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-            None,
-        ],
-        "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_jobs": [numbers.Integral, None],
-        "random_state": ["random_state"],
-    }
-
-    def __init__(self, *, sampling_strategy="auto", random_state=None,
-                 n_neighbors=None, n_seeds_S=1, n_jobs=None):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.n_neighbors = n_neighbors
-        self.n_seeds_S = n_seeds_S
-        self.n_jobs = n_jobs
-
     def _misclassified(self, X, y, ctx, C_indices, S_indices, k, weights, user_nn,
                        klass, minority):
         """Mask of the S samples the store C misclassifies."""
@@ -152,23 +131,15 @@ class OneSidedSelection(BaseCleaningSampler):
 
     def _fit_resample(self, X, y, ctx):
         xp = ctx.xp
-        random_state = ctx.random_state(self.random_state)
         k, weights, user_nn = neighbors_setting(self.n_neighbors, 1)
-        stats = class_counts(y)
         minority = minority_class(y)
         minority_indices = xp.astype(
             flatnonzero(xp, y == python_scalar(minority)), xp.int64)
         kept = []
         self.estimators_ = []
-        for klass, count in stats.items():
-            class_indices = xp.astype(flatnonzero(xp, y == python_scalar(klass)),
-                                      xp.int64)
-            if klass not in self.sampling_strategy_:
-                kept.append(class_indices)
-                continue
-            seeds = random_state.randint(low=0, high=count, size=self.n_seeds_S)
+        for klass, class_indices, seeds in self._seeded_classes(y, ctx, kept):
             seed_indices = xp.take(class_indices, ctx.asarray(seeds))
-            rest = np.ones(int(count), dtype=bool)
+            rest = np.ones(int(class_indices.shape[0]), dtype=bool)
             rest[seeds] = False
             S_indices = xp.take(class_indices, ctx.asarray(np.flatnonzero(rest)))
             C_indices = xp.concat([minority_indices, seed_indices])
@@ -182,8 +153,3 @@ class OneSidedSelection(BaseCleaningSampler):
                                           xp.take(y, idx_under))
         self.sample_indices_ = xp.take(idx_under, tomek.sample_indices_)
         return X_res, y_res
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags

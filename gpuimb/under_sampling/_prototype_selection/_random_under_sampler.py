@@ -1,7 +1,7 @@
 """RandomUnderSampler: keep a random subset of each targeted class."""
 
 from gpuimb.under_sampling.base import BaseUnderSampler
-from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows
+from gpuimb.utils._array_api import flatnonzero, python_scalar
 from gpuimb.utils._random import choice_positions
 from gpuimb.utils._validation import class_counts
 
@@ -88,6 +88,7 @@ class RandomUnderSampler(BaseUnderSampler):
     True
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "replacement": ["boolean"],
@@ -119,10 +120,4 @@ class RandomUnderSampler(BaseUnderSampler):
                 )
                 class_indices = xp.take(class_indices, ctx.asarray(positions))
             kept.append(xp.astype(class_indices, xp.int64))
-        self.sample_indices_ = xp.concat(kept)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
+        return self._keep_rows(ctx, X, y, xp.concat(kept))

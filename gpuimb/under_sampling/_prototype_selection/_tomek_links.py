@@ -10,7 +10,6 @@ from gpuimb.utils._array_api import (
     flatnonzero,
     get_namespace,
     python_scalar,
-    take_rows,
 )
 
 
@@ -96,6 +95,7 @@ class TomekLinks(BaseCleaningSampler):
     [(0, 437), (1, 51)]
     """
 
+    _exposes_sample_indices = True
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
         "n_jobs": [numbers.Integral, None],
@@ -142,11 +142,4 @@ class TomekLinks(BaseCleaningSampler):
         xp = ctx.xp
         nearest = ctx.engine.kneighbors(X, k=1, return_distance=False)[:, 0]
         links = self.is_tomek(y, nearest, self.sampling_strategy_)
-        self.sample_indices_ = xp.astype(flatnonzero(xp, ~links), xp.int64)
-        return take_rows(X, self.sample_indices_), xp.take(y, self.sample_indices_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
-
+        return self._keep_rows(ctx, X, y, xp.astype(flatnonzero(xp, ~links), xp.int64))
