@@ -457,7 +457,7 @@ def test_every_sampler_row_origin_points_at_its_rows():
 
 
 def test_resample_metadata_on_array_api(xp_name):
-    from tests.conftest import to_namespace
+    from tests._helpers import to_namespace
 
     rus = RandomUnderSampler(random_state=0)
     rus.fit_resample(to_namespace(xp_name, X), to_namespace(xp_name, Y))
