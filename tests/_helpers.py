@@ -84,6 +84,18 @@ def as_container(X, y, container):
 # result; the sampler's own test module runs them.
 
 
+def same_counts(y):
+    """The ``sampling_strategy`` callable that asks for the present class counts."""
+    return {c: int(n) for c, n in zip(*np.unique(y, return_counts=True), strict=True)}
+
+
+def check_parity_each_strategy(ours, theirs, X, y, strategies, seed):
+    for strategy in strategies:
+        gp = ours(sampling_strategy=strategy, random_state=seed)
+        ref = theirs(sampling_strategy=strategy, random_state=seed)
+        assert_same_resampling(gp.fit_resample(X, y), ref.fit_resample(X, y), gp, ref)
+
+
 def check_parity_on_container(ours, theirs, X, y, container):
     """Same output type (pandas frames equal too) and rows on any container."""
     X_in, y_in = as_container(X, y, container)

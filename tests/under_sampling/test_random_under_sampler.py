@@ -6,36 +6,30 @@ from imblearn.under_sampling import RandomUnderSampler as ImbRUS
 
 from gpuimb.under_sampling import RandomUnderSampler
 from tests._helpers import (
-    assert_same_resampling,
     check_categorical_and_mixed_dtypes_survive,
     check_dataframe_index_follows_imblearn,
     check_non_finite_pass_through,
     check_non_finite_pass_through_on_namespace,
+    check_parity_each_strategy,
     check_parity_on_container,
     check_parity_with_random_state_instance,
     check_same_selection_on_namespace,
     check_strings_and_nan_accepted,
     imbalanced_data,
+    same_counts,
 )
-
-
-def _strategies(y, n_classes):
-    counts = np.bincount(y)
-    strategies = ["auto", "all", "not minority", "not majority", "majority",
-                  lambda y: {c: int(n) for c, n in zip(*np.unique(y, return_counts=True),
-                                                         strict=True)},
-                  {0: int(counts.min()), 1: int(counts[1])}]
-    return strategies + ([0.9] if n_classes == 2 else [])
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("seed", [0, 1, 42])
 def test_parity_every_strategy(n_classes, seed):
     X, y = imbalanced_data(n_classes, seed)
-    for strategy in _strategies(y, n_classes):
-        gp = RandomUnderSampler(sampling_strategy=strategy, random_state=seed)
-        ref = ImbRUS(sampling_strategy=strategy, random_state=seed)
-        assert_same_resampling(gp.fit_resample(X, y), ref.fit_resample(X, y), gp, ref)
+    counts = np.bincount(y)
+    strategies = ["auto", "all", "not minority", "not majority", "majority", same_counts,
+                  {0: int(counts.min()), 1: int(counts[1])}]
+    if n_classes == 2:
+        strategies.append(0.9)
+    check_parity_each_strategy(RandomUnderSampler, ImbRUS, X, y, strategies, seed)
 
 
 @pytest.mark.parametrize("container", ["list", "pandas", "csr", "csc", "float32"])
