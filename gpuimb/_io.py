@@ -56,6 +56,25 @@ def container_kind(obj):
     return "other"
 
 
+def to_numpy(obj):
+    """``obj`` as a dense NumPy array on the host, whatever container it came in.
+
+    For small things read on the host (labels, the points of a plot): lists,
+    NumPy, pandas and cuDF objects, SciPy and CuPy sparse matrices, CuPy, torch
+    and other array-API arrays.
+    """
+    kind = container_kind(obj)
+    if kind in ("cudf_dataframe", "cudf_series"):
+        obj, kind = obj.to_pandas(), "pandas"
+    if kind in ("scipy_sparse", "cupyx_sparse"):
+        obj = obj.toarray()
+    if kind in ("numpy", "list", "pandas", "pandas_dataframe", "pandas_series"):
+        return np.asarray(obj)
+    from gpuimb.utils._array_api import to_host
+
+    return np.asarray(to_host(obj))
+
+
 def unwrap(obj):
     """Return ``(array, info)`` for a container.
 

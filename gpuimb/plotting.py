@@ -14,23 +14,10 @@ against rows of the input.
 
 import numpy as np
 
+from gpuimb._io import to_numpy
+
 __all__ = ["plot_class_counts", "plot_resampling", "scatter_resampling",
            "resampling_origin"]
-
-
-def _host(a):
-    """A NumPy array (or the pandas object's values) on the host."""
-    module = type(a).__module__.split(".")[0]
-    if module == "cudf":
-        a = a.to_pandas()
-        module = "pandas"
-    if module == "pandas":
-        return a.to_numpy()
-    if hasattr(a, "toarray"):  # scipy / cupyx sparse
-        a = a.toarray()
-    from gpuimb._backends import to_host
-
-    return np.asarray(to_host(a))
 
 
 def _features(X, features):
@@ -40,7 +27,7 @@ def _features(X, features):
         positions = [columns.index(f) if f in columns else f for f in features]
     else:
         positions = features
-    X = _host(X)
+    X = to_numpy(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, got an array of shape {X.shape}")
     if positions is not None:
@@ -92,20 +79,20 @@ def resampling_origin(X, X_res, sampler=None):
     >>> int(kept.sum()), int(synthetic.sum()), segments[0].shape
     (10, 4, (4,))
     """
-    A, B = _host(X), _host(X_res)
+    A, B = to_numpy(X), to_numpy(X_res)
     n, n_res = A.shape[0], B.shape[0]
     provenance = getattr(sampler, "provenance_", None)
     if provenance is not None and provenance.n_original == n and \
             n + provenance.n_synthetic == n_res:
         synthetic = np.zeros(n_res, dtype=bool)
         synthetic[n:] = True
-        segments = (_host(provenance.base_indices).astype(np.int64),
-                    _host(provenance.neighbor_indices).astype(np.int64))
+        segments = (to_numpy(provenance.base_indices).astype(np.int64),
+                    to_numpy(provenance.neighbor_indices).astype(np.int64))
         return np.ones(n, dtype=bool), synthetic, segments
     indices = getattr(sampler, "sample_indices_", None)
-    if indices is not None and _host(indices).shape[0] == n_res:
+    if indices is not None and to_numpy(indices).shape[0] == n_res:
         kept = np.zeros(n, dtype=bool)
-        kept[_host(indices).astype(np.int64)] = True
+        kept[to_numpy(indices).astype(np.int64)] = True
         return kept, np.zeros(n_res, dtype=bool), None
     # No record: match rows by value.
     rows = {row.tobytes() for row in np.ascontiguousarray(A, dtype=np.float64)}
@@ -115,6 +102,11 @@ def resampling_origin(X, X_res, sampler=None):
     kept = np.array([row.tobytes() in present
                      for row in np.ascontiguousarray(A, dtype=np.float64)], dtype=bool)
     return kept, synthetic, None
+
+
+def _classes(y, y_res):
+    """The labels of ``y`` then those only ``y_res`` has, each once (sorted within each)."""
+    return list(dict.fromkeys(np.concatenate([np.unique(y), np.unique(y_res)]).tolist()))
 
 
 def _project(A, B, features):
@@ -195,13 +187,13 @@ def scatter_resampling(X, y, X_res, y_res, *, sampler=None, features=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     A, B = _features(X, features), _features(X_res, features)
-    y, y_res = _host(y), _host(y_res)
+    y, y_res = to_numpy(y), to_numpy(y_res)
     if A.shape[0] != y.shape[0] or B.shape[0] != y_res.shape[0]:
         raise ValueError("X and y (and X_res and y_res) must have the same number of rows")
     kept, synthetic, segments = resampling_origin(X, X_res, sampler)
     P, Q, pca = _project(A, B, features)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    classes = list(dict.fromkeys(np.concatenate([np.unique(y), np.unique(y_res)]).tolist()))
+    classes = _classes(y, y_res)
     for i, klass in enumerate(classes):
         color = colors[i % len(colors)]
         mine, mine_res = y == klass, y_res == klass
@@ -272,8 +264,8 @@ def plot_class_counts(y, y_res, *, ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
-    y, y_res = _host(y), _host(y_res)
-    classes = list(dict.fromkeys(np.concatenate([np.unique(y), np.unique(y_res)]).tolist()))
+    y, y_res = to_numpy(y), to_numpy(y_res)
+    classes = _classes(y, y_res)
     before = [int(np.sum(y == k)) for k in classes]
     after = [int(np.sum(y_res == k)) for k in classes]
     positions = np.arange(len(classes))

@@ -1,4 +1,7 @@
-"""Shared fixtures: array namespaces to run the same test on, and the gpu marker."""
+"""Shared fixtures: array namespaces to run the same test on, and the gpu marker.
+
+Helper functions live in ``tests/_helpers.py`` (import them from there).
+"""
 
 import os
 
@@ -6,6 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
+
+from tests._helpers import HOST_NAMESPACES, cuda_available
 
 # Hypothesis profiles for the property / metamorphic tests. "ci" (the default)
 # keeps them within CI's budget; GPUIMB_HYPOTHESIS_PROFILE=long explores more
@@ -18,16 +23,7 @@ settings.register_profile("long", max_examples=150, **_PROFILE_SETTINGS)
 settings.load_profile(os.environ.get("GPUIMB_HYPOTHESIS_PROFILE", "ci"))
 
 
-def _cuda_available():
-    try:
-        import cupy
-
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
-
-
-CUDA = _cuda_available()
+CUDA = cuda_available()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,24 +42,6 @@ def _single_threaded_blas_and_openmp():
     # neighbour order among exact ties reproducible.
     with threadpool_limits(limits=1):
         yield
-
-
-def to_namespace(name, array):
-    """Convert a numpy array to the namespace called ``name``."""
-    if name == "numpy":
-        return array
-    if name == "array_api_strict":
-        import array_api_strict
-
-        return array_api_strict.asarray(array)
-    if name == "cupy":
-        import cupy
-
-        return cupy.asarray(array)
-    raise ValueError(name)
-
-
-HOST_NAMESPACES = ["numpy", "array_api_strict"]
 
 
 @pytest.fixture(params=HOST_NAMESPACES)

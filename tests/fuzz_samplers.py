@@ -1,6 +1,8 @@
 """Every sampler, configured to run on small data, for the property,
 metamorphic and bad-input tests (issue 18)."""
 
+import importlib
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
@@ -62,3 +64,16 @@ def blobs(seed, counts, n_features, *, spread=4.0, integer=True):
         X = np.round(X)
     order = rng.permutation(len(y))
     return X[order], y[order]
+
+
+def imblearn_twin(sampler):
+    """imbalanced-learn's sampler of the same name and parameters."""
+    name = base_name(sampler)
+    for module in ("imblearn.over_sampling", "imblearn.under_sampling", "imblearn.combine",
+                   "imblearn"):
+        cls = getattr(importlib.import_module(module), name, None)
+        if cls is not None:
+            params = {k: v for k, v in sampler.get_params(deep=False).items()
+                      if name == "SMOTENC" or k in cls().get_params()}
+            return cls(**params)
+    raise LookupError(name)

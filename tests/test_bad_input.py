@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from tests.fuzz_samplers import SAMPLER_IDS, SAMPLERS, base_name, blobs
-from tests.test_properties import _imblearn_twin
+from tests.fuzz_samplers import SAMPLER_IDS, SAMPLERS, base_name, blobs, imblearn_twin
 
 
 def _cases():
@@ -90,7 +89,7 @@ def _outcome(sampler, X, y):
 def test_bad_input(sampler, case):
     X, y = CASES[case]
     ours = _outcome(clone(sampler), X, y)
-    theirs = _outcome(_imblearn_twin(sampler), X, y)
+    theirs = _outcome(imblearn_twin(sampler), X, y)
     if (base_name(sampler), case) in STRICTER:
         assert not isinstance(theirs, Exception)
         assert isinstance(ours, ValueError)

@@ -12,6 +12,8 @@ import pathlib
 
 import pytest
 
+from tests._helpers import cuda_available
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
@@ -26,15 +28,6 @@ EXPECTED = {
                             "{0: 270, 1: 270}"],
     "pipeline_keel.ipynb": [],
 }
-
-
-def _gpu_usable():
-    try:
-        import cupy
-
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
 
 
 def _stdout(cell):
@@ -58,7 +51,7 @@ def test_notebook_prints_what_it_saved(path, monkeypatch):
     ran = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(ran, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
-    gpu = _gpu_usable()
+    gpu = cuda_available()
     printed = []
     for number, (before, after) in enumerate(zip(saved.cells, ran.cells, strict=True)):
         if before.cell_type != "code":

@@ -1,5 +1,7 @@
 """gpuimb.pipeline against imbalanced-learn's Pipeline."""
 
+import pickle
+
 import numpy as np
 import pytest
 from imblearn.pipeline import make_pipeline as imb_make_pipeline
@@ -457,7 +459,7 @@ def test_every_sampler_row_origin_points_at_its_rows():
 
 
 def test_resample_metadata_on_array_api(xp_name):
-    from tests.conftest import to_namespace
+    from tests._helpers import to_namespace
 
     rus = RandomUnderSampler(random_state=0)
     rus.fit_resample(to_namespace(xp_name, X), to_namespace(xp_name, Y))
@@ -467,3 +469,16 @@ def test_resample_metadata_on_array_api(xp_name):
     np.testing.assert_array_equal(np.asarray(on_device), np.asarray(rus.sample_indices_))
     np.testing.assert_array_equal(rus.resample_metadata(w=w)["w"],
                                   np.asarray(rus.sample_indices_))
+
+
+def test_pickled_fitted_pipeline_predicts_with_its_fitted_steps():
+    pipe = make_pipeline(StandardScaler(), RandomUnderSampler(random_state=0),
+                         LogisticRegression()).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(restored[1].sample_indices_, pipe[1].sample_indices_)
+    np.testing.assert_array_equal(restored[-1].coef_, pipe[-1].coef_)
+    np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
+    # The fitted scaler is part of the state: a refit one on other rows predicts otherwise.
+    refit = pickle.loads(pickle.dumps(pipe))
+    refit[0].fit(X[:50] * 3)
+    assert not np.array_equal(refit.predict_proba(X), pipe.predict_proba(X))

@@ -11,7 +11,6 @@ When a sampler refuses the drawn data, imbalanced-learn must refuse it too.
 Profiles: tests/conftest.py ("ci" by default, GPUIMB_HYPOTHESIS_PROFILE=long).
 """
 
-import importlib
 import warnings
 
 import numpy as np
@@ -20,7 +19,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from tests.fuzz_samplers import OVER_SAMPLERS, SAMPLER_IDS, SAMPLERS, base_name, blobs
+from tests.fuzz_samplers import (
+    OVER_SAMPLERS,
+    SAMPLER_IDS,
+    SAMPLERS,
+    base_name,
+    blobs,
+    imblearn_twin,
+)
 
 DATA_REFUSALS = ("No samples will be generated", "Not any neigbours belong")
 
@@ -33,18 +39,6 @@ def datasets(draw):
     seed = draw(st.integers(0, 2**31 - 1))
     integer = draw(st.booleans())
     return blobs(seed, counts, n_features, integer=integer)
-
-
-def _imblearn_twin(sampler):
-    name = base_name(sampler)
-    for module in ("imblearn.over_sampling", "imblearn.under_sampling", "imblearn.combine",
-                   "imblearn"):
-        cls = getattr(importlib.import_module(module), name, None)
-        if cls is not None:
-            params = {k: v for k, v in sampler.get_params(deep=False).items()
-                      if name == "SMOTENC" or k in cls().get_params()}
-            return cls(**params)
-    raise LookupError(name)
 
 
 def _resample(sampler, X, y):
@@ -75,7 +69,7 @@ def test_sampler_properties(sampler, data):
         assert any(reason in str(exc) for reason in DATA_REFUSALS), exc
         if not np.array_equal(X, np.round(X)):
             with pytest.raises(type(exc)):
-                _resample(_imblearn_twin(sampler), X, y)
+                _resample(imblearn_twin(sampler), X, y)
         return
     np.testing.assert_array_equal(X, X_copy)
     np.testing.assert_array_equal(y, y_copy)

@@ -9,8 +9,12 @@
   place; anything else (a scikit-learn learner on device data) gets host copies
   of its inputs, said once per call on the ``gpuimb`` logger, and its array
   outputs are moved back next to the data;
-- :class:`DeviceBaggingMixin`: the bagging loop of
-  :class:`~sklearn.ensemble.BaggingClassifier` for device data, drawing the same
+- :func:`new_member_seeds`, :func:`member_pipelines`, :func:`classes_at`,
+  :func:`record_device_features`: the warm-start seed draws, ``pipelines_``,
+  labels from class codes and ``n_features_in_`` of device data;
+- :class:`SamplerBaggingMixin`: what the two bagging ensembles add to
+  :class:`~sklearn.ensemble.BaggingClassifier` (sampler-then-learner members,
+  the public methods), and its bagging loop for device data, drawing the same
   seeds, rows and features from the same host random state, so that a device
   fit and a NumPy fit with the same ``random_state`` train the same learners on
   the same rows.
@@ -18,15 +22,19 @@
 
 import logging
 import warnings
+from copy import deepcopy
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble._bagging import _generate_bagging_indices
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from gpuimb import _io
+from gpuimb.pipeline import Pipeline, make_pipeline
 from gpuimb.utils._array_api import (
     device_of,
     get_namespace,
@@ -35,7 +43,7 @@ from gpuimb.utils._array_api import (
     to_host,
     to_namespace,
 )
-from gpuimb.utils._validation import check_sampling_strategy
+from gpuimb.utils._validation import check_sampling_strategy, check_target_type
 
 logger = logging.getLogger("gpuimb")
 
@@ -111,6 +119,61 @@ def check_device_X_predict(estimator, X, *, allow_nan=False):
             f"expecting {estimator.n_features_in_} features as input."
         )
     return X, xp, device
+
+
+def record_device_features(estimator, X):
+    """Set ``n_features_in_`` from device X (which carries no column names)."""
+    estimator.n_features_in_ = X.shape[1]
+    if hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+
+
+def classes_at(classes, codes):
+    """``classes[codes]`` in the namespace and on the device of ``codes``."""
+    xp = get_namespace(codes)
+    return xp.take(to_namespace(classes, xp, device_of(codes)), codes)
+
+
+def new_member_seeds(ensemble, random_state, per_member=1):
+    """Seeds of the members a fit adds, drawn from ``random_state`` as scikit-learn does.
+
+    With ``warm_start`` the draws of the members already fitted are skipped
+    first. Returns an int array of shape ``(n_new,)`` (``(n_new, per_member)``
+    when ``per_member > 1``), or None, with scikit-learn's warning, when
+    ``n_estimators`` asks for no new member. Raises scikit-learn's error when it
+    asks for fewer members than are fitted.
+    """
+    n_fitted = len(ensemble.estimators_)
+    n_more = ensemble.n_estimators - n_fitted
+    if n_more < 0:
+        raise ValueError(
+            f"n_estimators={ensemble.n_estimators} must be larger or equal to "
+            f"len(estimators_)={n_fitted} when warm_start==True"
+        )
+    if n_more == 0:
+        warnings.warn("Warm-start fitting without increasing n_estimators does not "
+                      "fit new trees.")
+        return None
+    if ensemble.warm_start and n_fitted > 0:
+        random_state.randint(MAX_INT, size=n_fitted)
+    seeds = random_state.randint(MAX_INT, size=n_more * per_member)
+    return seeds if per_member == 1 else seeds.reshape(n_more, per_member)
+
+
+def member_pipelines(ensemble):
+    """Copies of each (sampler, learner) pair as a gpuimb pipeline.
+
+    For ensembles that keep ``samplers_`` beside ``estimators_``; built on first
+    access, and extended after a warm start.
+    """
+    if not hasattr(ensemble, "samplers_"):
+        raise AttributeError(
+            f"'{type(ensemble).__name__}' object has no attribute 'pipelines_'")
+    done = len(ensemble._pipelines)
+    for sampler, learner in zip(ensemble.samplers_[done:], ensemble.estimators_[done:],
+                                strict=True):
+        ensemble._pipelines.append(make_pipeline(deepcopy(sampler), deepcopy(learner)))
+    return ensemble._pipelines
 
 
 def encode_labels(y):
@@ -222,24 +285,156 @@ def _scatter_columns(xp, values, columns, n_columns, fill):
                      for k in range(n_columns)], axis=1)
 
 
-class DeviceBaggingMixin:
-    """Bagging over device data, for ensembles built on scikit-learn's bagging.
+class SamplerBaggingMixin:
+    """What BalancedBaggingClassifier and EasyEnsembleClassifier add to scikit-learn's bagging.
 
-    The subclass is a :class:`~sklearn.ensemble.BaggingClassifier` whose
-    ``estimator_`` is a ``Pipeline([("sampler", ...), ("classifier", ...)])``
-    and which implements ``_prepare_device_fit(y, classes)`` (sampler set-up
-    before ``_validate_estimator``). Host data goes through scikit-learn's own
-    code; device data through the methods below, which make the same random
-    draws in the same order.
+    The subclass is a :class:`~sklearn.ensemble.BaggingClassifier` whose members
+    are ``Pipeline([("sampler", ...), ("classifier", ...)])``. It says which
+    sampler a member gets (``_member_sampler``) and what kind of sampling
+    ``sampling_strategy`` describes (``_sampler_type``); ``_make_sampler``
+    builds any fitted sampler attribute before a fit. Host data goes through
+    scikit-learn's own code; device data through the ``_*_device`` methods
+    below, which make the same random draws in the same order.
     """
+
+    def _make_sampler(self):
+        """Build the sampler attributes a fit needs (none by default)."""
+
+    def _encode_strategy(self, y, classes):
+        self._sampling_strategy = encode_sampling_strategy(
+            self.sampling_strategy, y, classes, self._sampler_type())
+
+    def _validate_y(self, y):
+        encoded = super()._validate_y(y)
+        self._encode_strategy(y, self.classes_)
+        return encoded
+
+    def _prepare_device_fit(self, y, classes):
+        self._make_sampler()
+        self._encode_strategy(y, classes)
+
+    def _validate_estimator(self, default=None):
+        if self.estimator is not None:
+            estimator = self.estimator
+        else:
+            estimator = default if default is not None else self._get_estimator()
+        self.estimator_ = Pipeline([("sampler", self._member_sampler()),
+                                    ("classifier", clone(estimator))])
+
+    def fit(self, X, y):
+        """Build the ensemble from the training set (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data: NumPy, pandas, SciPy sparse (when the estimator
+            accepts it), or device data (CuPy, cuDF, torch, array-API arrays).
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        self._validate_params()
+        if device_input(X):
+            check_device_target(y)
+            return self._fit_device(X, y)
+        self.engine_ = "sklearn"
+        return super().fit(X, y)
+
+    def _fit(self, X, y, max_samples=None, max_depth=None, check_input=True,
+             sample_weight=None, **fit_params):
+        check_target_type(y)
+        self._make_sampler()
+        return super()._fit(X, y, self.max_samples)
+
+    def predict(self, X, **params):
+        """Predict the class of each row: the most probable class of the ensemble.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input rows (host or device data).
+        **params : dict
+            Passed to the members (metadata routing, host data).
+
+        Returns
+        -------
+        y : array of shape (n_samples,)
+            Predicted labels, in X's namespace and on its device.
+        """
+        if device_input(X):
+            return self._predict_device(X)
+        return super().predict(X, **params)
+
+    def predict_proba(self, X, **params):
+        """Mean class probabilities of the members (their votes without ``predict_proba``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input rows (host or device data).
+        **params : dict
+            Passed to the members (metadata routing, host data).
+
+        Returns
+        -------
+        p : array of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``.
+        """
+        if device_input(X):
+            return self._predict_proba_device(X)
+        return super().predict_proba(X, **params)
+
+    def predict_log_proba(self, X, **params):
+        """Log of the mean class probabilities of the members.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input rows (host or device data).
+        **params : dict
+            Passed to the members (metadata routing, host data).
+
+        Returns
+        -------
+        p : array of shape (n_samples, n_classes)
+            Class log-probabilities in the order of ``classes_``.
+        """
+        if device_input(X):
+            return self._predict_log_proba_device(X)
+        return super().predict_log_proba(X, **params)
+
+    @available_if(_estimator_has("decision_function",
+                                 delegates=("estimators_", "estimator")))
+    def decision_function(self, X, **params):
+        """Mean decision function of the members (when the estimator has one).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input rows (host or device data).
+        **params : dict
+            Passed to the members (metadata routing, host data).
+
+        Returns
+        -------
+        score : array of shape (n_samples,) or (n_samples, n_classes)
+            The averaged decision function.
+        """
+        if device_input(X):
+            return self._decision_function_device(X)
+        return super().decision_function(X, **params)
+
+    # --- device data ----------------------------------------------------------
 
     def _fit_device(self, X, y):
         X, y, xp, device = check_device_X_y(X, y, allow_nan=self._device_allow_nan())
         random_state = check_random_state(self.random_state)
         n_samples, n_features = X.shape
-        self.n_features_in_ = n_features
-        if hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        record_device_features(self, X)
         self._n_samples = n_samples
         classes, y_encoded = encode_labels(y)
         self.classes_, self.n_classes_ = classes, len(classes)
@@ -272,19 +467,9 @@ class DeviceBaggingMixin:
         if not self.warm_start or not hasattr(self, "estimators_"):
             self.estimators_ = []
             self.estimators_features_ = []
-        n_more = self.n_estimators - len(self.estimators_)
-        if n_more < 0:
-            raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"len(estimators_)={len(self.estimators_)} when warm_start==True"
-            )
-        if n_more == 0:
-            warnings.warn("Warm-start fitting without increasing n_estimators does not "
-                          "fit new trees.")
+        seeds = new_member_seeds(self, random_state)
+        if seeds is None:
             return self
-        if self.warm_start and len(self.estimators_) > 0:
-            random_state.randint(MAX_INT, size=len(self.estimators_))
-        seeds = random_state.randint(MAX_INT, size=n_more)
         self._seeds = seeds
 
         place = LearnerPlace(self, xp, device)
@@ -318,24 +503,28 @@ class DeviceBaggingMixin:
             X_sub = _columns(xp, X, features, device)
             yield learner, place.call(learner, method, X_sub)
 
+    def _member_proba(self, learner, X_sub, xp, device, place):
+        """One member's class probabilities over all classes (one-hot votes without
+        ``predict_proba``), as float64 of shape (n_rows, n_classes)."""
+        n_classes = self.n_classes_
+        if hasattr(learner, "predict_proba"):
+            proba = xp.astype(place.call(learner, "predict_proba", X_sub), xp.float64)
+            learner_classes = place.classes(learner)
+            if len(learner_classes) != n_classes:
+                proba = _scatter_columns(xp, proba, learner_classes, n_classes, 0.0)
+            return proba
+        votes = xp.astype(place.call(learner, "predict", X_sub), xp.int64)
+        codes = xp.arange(n_classes, device=device)
+        return xp.astype(votes[:, None] == codes[None, :], xp.float64)
+
     def _vote_or_average(self, X, xp, device, place):
         """Sum over members of class probabilities (or one-hot votes)."""
-        n_classes = self.n_classes_
-        total = xp.zeros((X.shape[0], n_classes), dtype=xp.float64, device=device)
-        codes = xp.arange(n_classes, device=device)
+        total = xp.zeros((X.shape[0], self.n_classes_), dtype=xp.float64, device=device)
         for estimator, features in zip(self.estimators_, self.estimators_features_,
                                        strict=True):
-            learner = estimator.steps[-1][1]
             X_sub = _columns(xp, X, features, device)
-            if hasattr(learner, "predict_proba"):
-                proba = xp.astype(place.call(learner, "predict_proba", X_sub), xp.float64)
-                learner_classes = place.classes(learner)
-                if len(learner_classes) != n_classes:
-                    proba = _scatter_columns(xp, proba, learner_classes, n_classes, 0.0)
-                total = total + proba
-            else:
-                votes = xp.astype(place.call(learner, "predict", X_sub), xp.int64)
-                total = total + xp.astype(votes[:, None] == codes[None, :], xp.float64)
+            total = total + self._member_proba(estimator.steps[-1][1], X_sub, xp, device,
+                                               place)
         return total
 
     def _predict_proba_device(self, X):
@@ -345,9 +534,7 @@ class DeviceBaggingMixin:
 
     def _predict_device(self, X):
         proba = self._predict_proba_device(X)
-        xp = get_namespace(proba)
-        classes = to_namespace(self.classes_, xp, device_of(proba))
-        return xp.take(classes, xp.argmax(proba, axis=1))
+        return classes_at(self.classes_, get_namespace(proba).argmax(proba, axis=1))
 
     def _predict_log_proba_device(self, X):
         X, xp, device = check_device_X_predict(self, X, allow_nan=self._device_allow_nan())
@@ -379,25 +566,15 @@ class DeviceBaggingMixin:
         n_samples = X.shape[0]
         predictions = xp.zeros((n_samples, self.n_classes_), dtype=xp.float64,
                                device=device)
-        codes = xp.arange(self.n_classes_, device=device)
         for estimator, rows, features in zip(self.estimators_, self.estimators_samples_,
                                              self.estimators_features_, strict=True):
             out_of_bag = np.ones(n_samples, dtype=np.float64)
             out_of_bag[rows] = 0.0
             out_of_bag = to_namespace(out_of_bag, xp, device, dtype=xp.float64)[:, None]
-            learner = estimator.steps[-1][1]
             X_sub = _columns(xp, X, features, device)
             # Every row is predicted and the in-bag ones are multiplied by 0:
             # the same sums as predicting the out-of-bag rows only.
-            if hasattr(learner, "predict_proba"):
-                member = xp.astype(place.call(learner, "predict_proba", X_sub), xp.float64)
-                learner_classes = place.classes(learner)
-                if len(learner_classes) != self.n_classes_:
-                    member = _scatter_columns(xp, member, learner_classes,
-                                              self.n_classes_, 0.0)
-            else:
-                votes = xp.astype(place.call(learner, "predict", X_sub), xp.int64)
-                member = xp.astype(votes[:, None] == codes[None, :], xp.float64)
+            member = self._member_proba(estimator.steps[-1][1], X_sub, xp, device, place)
             predictions = predictions + member * out_of_bag
         sums = xp.sum(predictions, axis=1)
         if bool(xp.any(sums == 0)):

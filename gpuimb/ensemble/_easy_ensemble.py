@@ -2,29 +2,17 @@
 
 import copy
 
-from sklearn.base import clone
 from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier
-from sklearn.utils._tags import get_tags
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _estimator_has
 
-from gpuimb.ensemble._common import (
-    SAMPLING_STRATEGY_CONSTRAINT,
-    DeviceBaggingMixin,
-    check_device_target,
-    device_input,
-    encode_sampling_strategy,
-)
-from gpuimb.pipeline import Pipeline
+from gpuimb.ensemble._common import SAMPLING_STRATEGY_CONSTRAINT, SamplerBaggingMixin
 from gpuimb.under_sampling import RandomUnderSampler
-from gpuimb.utils._validation import check_target_type
 
 # Bagging parameters EasyEnsemble fixes: every member sees all rows and all
 # features, and balance comes from the under-sampler only.
 _FIXED = ("bootstrap", "bootstrap_features", "max_features", "oob_score", "max_samples")
 
 
-class EasyEnsembleClassifier(DeviceBaggingMixin, BaggingClassifier):
+class EasyEnsembleClassifier(SamplerBaggingMixin, BaggingClassifier):
     """Ensemble of AdaBoost learners, each fitted on a balanced under-sample (EasyEnsemble).
 
     Every member is ``Pipeline([("sampler", RandomUnderSampler), ("classifier",
@@ -140,133 +128,12 @@ class EasyEnsembleClassifier(DeviceBaggingMixin, BaggingClassifier):
         self.sampling_strategy = sampling_strategy
         self.replacement = replacement
 
-    def _validate_y(self, y):
-        encoded = super()._validate_y(y)
-        self._sampling_strategy = encode_sampling_strategy(
-            self.sampling_strategy, y, self.classes_, "under-sampling")
-        return encoded
-
-    def _prepare_device_fit(self, y, classes):
-        self._sampling_strategy = encode_sampling_strategy(
-            self.sampling_strategy, y, classes, "under-sampling")
+    def _sampler_type(self):
+        return "under-sampling"
 
     def _get_estimator(self):
         return AdaBoostClassifier() if self.estimator is None else self.estimator
 
-    def _validate_estimator(self, default=None):
-        estimator = clone(self.estimator if self.estimator is not None
-                          else (default if default is not None else self._get_estimator()))
-        sampler = RandomUnderSampler(sampling_strategy=self._sampling_strategy,
-                                     replacement=self.replacement)
-        self.estimator_ = Pipeline([("sampler", sampler), ("classifier", estimator)])
-
-    def fit(self, X, y):
-        """Build the ensemble from the training set (X, y).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data: NumPy, pandas, SciPy sparse (when the learner accepts
-            it), or device data (CuPy, cuDF, torch, array-API arrays).
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        self : object
-            The fitted ensemble.
-        """
-        self._validate_params()
-        if device_input(X):
-            check_device_target(y)
-            return self._fit_device(X, y)
-        self.engine_ = "sklearn"
-        return super().fit(X, y)
-
-    def _fit(self, X, y, max_samples=None, max_depth=None, check_input=True,
-             sample_weight=None, **fit_params):
-        check_target_type(y)
-        return super()._fit(X, y, self.max_samples)
-
-    def predict(self, X, **params):
-        """Predict the class of each row: the most probable class of the ensemble.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input rows (host or device data).
-        **params : dict
-            Passed to the members (metadata routing, host data).
-
-        Returns
-        -------
-        y : array of shape (n_samples,)
-            Predicted labels, in X's namespace and on its device.
-        """
-        if device_input(X):
-            return self._predict_device(X)
-        return super().predict(X, **params)
-
-    def predict_proba(self, X, **params):
-        """Mean class probabilities of the members.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input rows (host or device data).
-        **params : dict
-            Passed to the members (metadata routing, host data).
-
-        Returns
-        -------
-        p : array of shape (n_samples, n_classes)
-            Class probabilities in the order of ``classes_``.
-        """
-        if device_input(X):
-            return self._predict_proba_device(X)
-        return super().predict_proba(X, **params)
-
-    def predict_log_proba(self, X, **params):
-        """Log of the mean class probabilities of the members.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input rows (host or device data).
-        **params : dict
-            Passed to the members (metadata routing, host data).
-
-        Returns
-        -------
-        p : array of shape (n_samples, n_classes)
-            Class log-probabilities in the order of ``classes_``.
-        """
-        if device_input(X):
-            return self._predict_log_proba_device(X)
-        return super().predict_log_proba(X, **params)
-
-    @available_if(_estimator_has("decision_function",
-                                 delegates=("estimators_", "estimator")))
-    def decision_function(self, X, **params):
-        """Mean decision function of the members.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input rows (host or device data).
-        **params : dict
-            Passed to the members (metadata routing, host data).
-
-        Returns
-        -------
-        score : array of shape (n_samples,) or (n_samples, n_classes)
-            The averaged decision function.
-        """
-        if device_input(X):
-            return self._decision_function_device(X)
-        return super().decision_function(X, **params)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = get_tags(self._get_estimator()).input_tags.allow_nan
-        return tags
+    def _member_sampler(self):
+        return RandomUnderSampler(sampling_strategy=self._sampling_strategy,
+                                  replacement=self.replacement)

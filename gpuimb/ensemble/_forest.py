@@ -41,14 +41,16 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from gpuimb.ensemble._common import (
-    MAX_INT,
     LearnerPlace,
     check_device_X_predict,
     check_device_X_y,
+    classes_at,
     device_input,
     encode_sampling_strategy,
+    member_pipelines,
+    new_member_seeds,
+    record_device_features,
 )
-from gpuimb.pipeline import make_pipeline
 from gpuimb.under_sampling import RandomUnderSampler
 from gpuimb.utils._array_api import (
     get_namespace,
@@ -354,9 +356,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         if on_device:
             X, y, xp, device = check_device_X_y(X, y, allow_nan=True)
             X = xp.astype(X, xp.float32, copy=False)
-            self.n_features_in_ = X.shape[1]
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
+            record_device_features(self, X)
             y = to_host(y)
             has_nan = to_host(xp.any(xp.isnan(X), axis=0))
             missing = has_nan if has_nan.any() else None
@@ -409,20 +409,9 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             self.estimators_ = []
             self.samplers_ = []
             self._pipelines = []
-        n_more = self.n_estimators - len(self.estimators_)
-        if n_more < 0:
-            raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"len(estimators_)={len(self.estimators_)} when warm_start==True"
-            )
-        if n_more == 0:
-            warn("Warm-start fitting without increasing n_estimators does not "
-                 "fit new trees.")
-        else:
-            if self.warm_start and len(self.estimators_) > 0:
-                # imbalanced-learn skips one draw per existing tree.
-                random_state.randint(MAX_INT, size=len(self.estimators_))
-            seeds = random_state.randint(MAX_INT, size=2 * n_more).reshape(n_more, 2)
+        # per tree: the tree's seed, then its sampler's
+        seeds = new_member_seeds(self, random_state, per_member=2)
+        if seeds is not None:
             self._grow(X, y_codes, sample_weight, seeds, n_samples_bootstrap, missing,
                        xp, device, place)
 
@@ -498,16 +487,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
 
     # ----------------------------------------------------------- attributes
 
-    @property
-    def pipelines_(self):
-        """Copies of each (sampler, tree) pair as a gpuimb pipeline."""
-        if not hasattr(self, "samplers_"):
-            raise AttributeError(
-                f"'{type(self).__name__}' object has no attribute 'pipelines_'")
-        for sampler, tree in zip(self.samplers_[len(self._pipelines):],
-                                 self.estimators_[len(self._pipelines):], strict=True):
-            self._pipelines.append(make_pipeline(deepcopy(sampler), deepcopy(tree)))
-        return self._pipelines
+    pipelines_ = property(member_pipelines)
 
     @property
     def estimators_samples_(self):
@@ -598,9 +578,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         """
         if getattr(self, "engine_", "sklearn") == "cuml" or device_input(X):
             proba = self.predict_proba(X)
-            xp = get_namespace(proba)
-            classes = to_namespace(self.classes_, xp, proba.device)
-            return xp.take(classes, xp.argmax(proba, axis=1))
+            return classes_at(self.classes_, get_namespace(proba).argmax(proba, axis=1))
         return super().predict(X)
 
     def predict_log_proba(self, X):

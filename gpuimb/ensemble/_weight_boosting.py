@@ -2,7 +2,6 @@
 
 import copy
 import warnings
-from copy import deepcopy
 
 import numpy as np
 from sklearn.base import clone
@@ -19,9 +18,11 @@ from gpuimb.ensemble._common import (
     check_device_target,
     check_device_X_predict,
     check_device_X_y,
+    classes_at,
     device_input,
+    member_pipelines,
+    record_device_features,
 )
-from gpuimb.pipeline import make_pipeline
 from gpuimb.under_sampling import RandomUnderSampler
 from gpuimb.utils._array_api import get_namespace, to_namespace
 from gpuimb.utils._validation import check_target_type
@@ -197,17 +198,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
         self.samplers_.append(sampler)
         return estimator, sampler
 
-    @property
-    def pipelines_(self):
-        """Copies of each (sampler, learner) pair as a gpuimb pipeline."""
-        if not hasattr(self, "samplers_"):
-            raise AttributeError(
-                f"'{type(self).__name__}' object has no attribute 'pipelines_'")
-        done = len(self._pipelines)
-        for sampler, estimator in zip(self.samplers_[done:], self.estimators_[done:],
-                                      strict=True):
-            self._pipelines.append(make_pipeline(deepcopy(sampler), deepcopy(estimator)))
-        return self._pipelines
+    pipelines_ = property(member_pipelines)
 
     # ------------------------------------------------------------ boosting
 
@@ -305,9 +296,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
     def _fit_device(self, X, y, sample_weight):
         """scikit-learn's AdaBoost loop, written for arrays of any namespace."""
         X, y, xp, device = check_device_X_y(X, y)
-        self.n_features_in_ = X.shape[1]
-        if hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        record_device_features(self, X)
         if sample_weight is None:
             weight = xp.ones(X.shape[0], dtype=xp.float64, device=device)
         else:
@@ -402,10 +391,9 @@ class RUSBoostClassifier(AdaBoostClassifier):
             return super().predict(X)
         decision = self.decision_function(X)
         xp = get_namespace(decision)
-        classes = to_namespace(self.classes_, xp, decision.device)
         if self.n_classes_ == 2:
-            return xp.take(classes, xp.astype(decision > 0, xp.int64))
-        return xp.take(classes, xp.argmax(decision, axis=1))
+            return classes_at(self.classes_, xp.astype(decision > 0, xp.int64))
+        return classes_at(self.classes_, xp.argmax(decision, axis=1))
 
     def predict_proba(self, X):
         """Class probabilities from the weighted vote (softmax, Zhu et al. eq. 15).

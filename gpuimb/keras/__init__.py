@@ -4,7 +4,8 @@ Keras (or TensorFlow's Keras) is imported the first time
 :class:`BalancedBatchGenerator` is looked up, not with this package.
 """
 
-from gpuimb.keras._generator import balanced_batch_generator
+# The same endless generator as gpuimb.tensorflow's (imbalanced-learn has both).
+from gpuimb.tensorflow import balanced_batch_generator
 
 __all__ = ["BalancedBatchGenerator", "balanced_batch_generator"]
 

@@ -48,10 +48,8 @@ class _BalancedBatches:
         return int(self.indices_.shape[0]) // self.batch_size
 
     def __getitem__(self, index):
-        start = index * self.batch_size
-        stop = min(int(self.indices_.shape[0]), start + self.batch_size)
-        return batch(self.X, self.y, self.sample_weight, self.indices_[start:stop],
-                     self.keep_sparse)
+        return batch(self.X, self.y, self.sample_weight, self.indices_,
+                     index * self.batch_size, self.batch_size, self.keep_sparse)
 
 
 _DOC = """Keras ``Sequence`` of balanced batches, for ``model.fit``.
@@ -107,49 +105,3 @@ def balanced_batch_generator_class():
     return type("BalancedBatchGenerator", bases,
                 {"__doc__": _DOC, "__module__": "gpuimb.keras", "_keras_parent": parent,
                  "__qualname__": "BalancedBatchGenerator"})
-
-
-def balanced_batch_generator(X, y, *, sample_weight=None, sampler=None, batch_size=32,
-                             keep_sparse=False, random_state=None):
-    """Balanced batch generator for Keras ``fit`` (see
-    :func:`gpuimb.tensorflow.balanced_batch_generator`, which it is).
-
-    Parameters
-    ----------
-    X : array-like or sparse matrix of shape (n_samples, n_features)
-        The imbalanced data.
-    y : array-like of shape (n_samples,) or (n_samples, n_classes)
-        Its targets.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights, batched alongside.
-    sampler : sampler object, default=None
-        Sampler with a ``sample_indices_`` attribute after ``fit_resample``.
-    batch_size : int, default=32
-        Rows per batch.
-    keep_sparse : bool, default=False
-        Keep sparse ``X`` batches sparse.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the default sampler's draws and of the shuffle.
-
-    Returns
-    -------
-    generator : generator of tuple
-        Yields ``(X_batch, y_batch)`` or ``(X_batch, y_batch, sample_weight_batch)``.
-    steps_per_epoch : int
-        Number of full batches in one pass.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_iris
-    >>> from gpuimb.keras import balanced_batch_generator
-    >>> X, y = load_iris(return_X_y=True)
-    >>> batches, steps_per_epoch = balanced_batch_generator(X, y, batch_size=10,
-    ...                                                     random_state=0)
-    >>> steps_per_epoch
-    15
-    """
-    from gpuimb.tensorflow import balanced_batch_generator as generator
-
-    return generator(X, y, sample_weight=sample_weight, sampler=sampler,
-                     batch_size=batch_size, keep_sparse=keep_sparse,
-                     random_state=random_state)

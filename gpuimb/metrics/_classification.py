@@ -17,6 +17,7 @@ from inspect import signature
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from gpuimb._io import to_numpy
 from gpuimb.metrics._targets import _bincount, check_targets, encode, label_sums
 from gpuimb.utils._array_api import to_host
 
@@ -30,18 +31,11 @@ def _prf_divide(*args, **kwargs):
     return divide(*args, **kwargs)
 
 
-def _host_labels(labels):
-    """A short list of labels as a NumPy array, whatever array it came in."""
-    if isinstance(labels, (list, tuple, np.ndarray)) or hasattr(labels, "iloc"):
-        return np.asarray(labels)
-    return np.asarray(to_host(labels))
-
-
 def _all_labels(labels, present):
     """``labels`` followed by the present labels it misses; its length (or None)."""
     if labels is None:
         return present, None
-    labels = _host_labels(labels)
+    labels = to_numpy(labels)
     return np.hstack([labels, np.setdiff1d(present, labels, assume_unique=True)]), \
         len(labels)
 
@@ -53,6 +47,22 @@ def _selected_sums(t, labels):
     tp_sum, pred_sum, true_sum = label_sums(t, encoded)
     keep = np.searchsorted(encoded, labels[:n_labels])
     return tp_sum[keep], pred_sum[keep], true_sum[keep]
+
+
+def _tn_sum(t, tp_sum, pred_sum, true_sum):
+    """True negatives per label: the rows neither predicted as nor truly the label."""
+    return int(t.y_true.shape[0]) - (pred_sum + true_sum - tp_sum)
+
+
+def _divide_sensitivity_specificity(tp_sum, pred_sum, true_sum, tn_sum, average,
+                                    warn_for):
+    """``(tp / true, tn / (tn + fp))`` with scikit-learn's zero-division warnings."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        specificity = _prf_divide(tn_sum, tn_sum + pred_sum - tp_sum, "specificity",
+                                  "predicted", average, warn_for)
+        sensitivity = _prf_divide(tp_sum, true_sum, "sensitivity", "true", average,
+                                  warn_for)
+    return sensitivity, specificity
 
 
 def _sensitivity_specificity(t, labels, pos_label, average, warn_for):
@@ -87,16 +97,12 @@ def _sensitivity_specificity(t, labels, pos_label, average, warn_for):
             "multilabel classification. See the accuracy_score instead."
         )
     tp_sum, pred_sum, true_sum = _selected_sums(t, labels)
-    n_samples = int(t.y_true.shape[0])
-    tn_sum = n_samples - (pred_sum + true_sum - tp_sum)
+    tn_sum = _tn_sum(t, tp_sum, pred_sum, true_sum)
     if average == "micro":
         tp_sum, pred_sum, true_sum, tn_sum = (np.array([s.sum()]) for s in
                                               (tp_sum, pred_sum, true_sum, tn_sum))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        specificity = _prf_divide(tn_sum, tn_sum + pred_sum - tp_sum, "specificity",
-                                  "predicted", average, warn_for)
-        sensitivity = _prf_divide(tp_sum, true_sum, "sensitivity", "true", average,
-                                  warn_for)
+    sensitivity, specificity = _divide_sensitivity_specificity(
+        tp_sum, pred_sum, true_sum, tn_sum, average, warn_for)
     weights = None
     if average == "weighted":
         weights = true_sum
@@ -463,7 +469,7 @@ def classification_report_imbalanced(y_true, y_pred, *, labels=None, target_name
     0.66
     """
     t = check_targets(y_true, y_pred, sample_weight)
-    labels = t.present if labels is None else _host_labels(labels)
+    labels = t.present if labels is None else to_numpy(labels)
     if t.y_type.startswith("multilabel"):
         raise ValueError("imblearn does not support multilabel")
 
@@ -484,12 +490,9 @@ def classification_report_imbalanced(y_true, y_pred, *, labels=None, target_name
     f1 = _prf_divide(2.0 * tp_sum.astype(np.float64),
                      true_sum.astype(np.float64) + pred_sum.astype(np.float64),
                      "f-score", "true nor predicted", None, prf_warn, zero_division)
-    tn_sum = int(t.y_true.shape[0]) - (pred_sum + true_sum - tp_sum)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        specificity = _prf_divide(tn_sum, tn_sum + pred_sum - tp_sum, "specificity",
-                                  "predicted", None, ("specificity",))
-        sensitivity = _prf_divide(tp_sum, true_sum, "sensitivity", "true", None,
-                                  ("sensitivity",))
+    sensitivity, specificity = _divide_sensitivity_specificity(
+        tp_sum, pred_sum, true_sum, _tn_sum(t, tp_sum, pred_sum, true_sum), None,
+        ("sensitivity", "specificity"))
     geo_mean = np.sqrt(sensitivity * specificity)
     iba = (1.0 + alpha * (sensitivity - specificity)) * geo_mean ** 2
     support = true_sum

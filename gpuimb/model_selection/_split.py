@@ -9,14 +9,8 @@ from sklearn.model_selection._split import BaseCrossValidator
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples
 
+from gpuimb._io import to_numpy
 from gpuimb.utils._array_api import to_host
-
-
-def _host_labels(y):
-    """``y`` as a NumPy array (labels only: one value per sample, never X)."""
-    if isinstance(y, (list, tuple, np.ndarray)) or hasattr(y, "iloc"):
-        return np.asarray(y)
-    return np.asarray(to_host(y))
 
 
 class InstanceHardnessCV(BaseCrossValidator):
@@ -88,7 +82,7 @@ class InstanceHardnessCV(BaseCrossValidator):
                 f"The groups parameter is ignored by {self.__class__.__name__}",
                 UserWarning,
             )
-        labels = _host_labels(y)
+        labels = to_numpy(y)  # labels only: one value per sample, never X
         if type_of_target(labels) != "binary":
             raise ValueError("InstanceHardnessCV only supports binary classification.")
         classes = np.unique(labels)

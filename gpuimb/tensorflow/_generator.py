@@ -62,8 +62,6 @@ def balanced_batch_generator(X, y, *, sample_weight=None, sampler=None, batch_si
     def generator():
         while True:
             for start in range(0, n_kept, batch_size):
-                stop = min(n_kept, start + batch_size)
-                yield batch(X, y, sample_weight, indices[start:stop],
-                            keep_sparse)
+                yield batch(X, y, sample_weight, indices, start, batch_size, keep_sparse)
 
     return generator(), n_kept // batch_size

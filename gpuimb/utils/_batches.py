@@ -69,8 +69,10 @@ def take(data, indices):
     return xp.take(data, indices, axis=0)
 
 
-def batch(X, y, sample_weight, indices, keep_sparse):
-    """``(X, y)`` or ``(X, y, sample_weight)`` rows for one batch of ``indices``."""
+def batch(X, y, sample_weight, indices, start, batch_size, keep_sparse):
+    """``(X, y)`` or ``(X, y, sample_weight)``: the batch of ``batch_size`` rows of
+    ``indices`` from position ``start`` (fewer at the end)."""
+    indices = indices[start:min(int(indices.shape[0]), start + batch_size)]
     X_batch = take(X, indices)
     if is_sparse(X_batch) and not keep_sparse:
         X_batch = X_batch.toarray()

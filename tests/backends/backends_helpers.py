@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from tests._helpers import cuda_available  # noqa: F401 (the engine tests import it here)
+
 NAMESPACES = ["numpy", "array_api_strict"]
 
 
@@ -51,13 +53,3 @@ def exact_knn(index, query, k, own=None):
     cols = np.broadcast_to(np.arange(index.shape[0]), d2.shape)
     order = np.lexsort((cols, d2), axis=-1)[:, :k]
     return np.sqrt(np.take_along_axis(d2, order, axis=1)), order
-
-
-def cuda_available():
-    """True when CuPy imports and sees a CUDA device."""
-    try:
-        import cupy
-
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False

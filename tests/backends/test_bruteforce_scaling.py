@@ -6,7 +6,7 @@ import pytest
 from gpuimb._backends import kneighbors
 from gpuimb.combine import SMOTETomek
 from gpuimb.under_sampling import AllKNN, RepeatedEditedNearestNeighbours
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 @pytest.mark.parametrize("xp_name", ["numpy", "array_api_strict"])

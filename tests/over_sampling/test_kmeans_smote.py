@@ -17,7 +17,7 @@ from gpuimb.base import SamplingContext
 from gpuimb.over_sampling import KMeansSMOTE
 from gpuimb.over_sampling._smote.cluster import pairwise_distance_sum
 from gpuimb.utils._array_api import get_namespace
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 @pytest.fixture(autouse=True)

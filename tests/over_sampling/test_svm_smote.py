@@ -12,7 +12,7 @@ from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.over_sampling import SVMSMOTE
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 def _data(n_classes, seed=0, n=400):

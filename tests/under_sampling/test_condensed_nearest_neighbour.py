@@ -12,7 +12,7 @@ from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import CondensedNearestNeighbour
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 def _data(seed, n=300, n_classes=2, majority_first=False):

@@ -12,7 +12,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gpuimb.under_sampling import InstanceHardnessThreshold
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 def _data(seed, n_classes=2, n=240):

@@ -18,7 +18,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import gpuimb.under_sampling as gp
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 class _ExactNeighbors(BaseEstimator):

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from gpuimb import config_context
 from gpuimb.under_sampling import NearMiss
 from gpuimb.utils._array_api import to_host
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 
 def _data(n_classes, seed, n=400):

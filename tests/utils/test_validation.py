@@ -13,7 +13,7 @@ from sklearn.datasets import make_classification
 from gpuimb.over_sampling import RandomOverSampler
 from gpuimb.under_sampling import RandomUnderSampler
 from gpuimb.utils import check_sampling_strategy, check_target_type
-from tests.conftest import to_namespace
+from tests._helpers import to_namespace
 
 Y_BINARY = np.array([0] * 30 + [1] * 10)
 Y_MULTI = np.array([0] * 30 + [1] * 20 + [2] * 10)
