@@ -27,7 +27,7 @@ from ._namespace import array_namespace, device, native_module
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import HOST_WORKERS, host_blas_single_thread, host_map
 
-__all__ = ["BruteForceNeighbors", "kneighbors"]
+__all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 
 _MIB = 2**20
 # Host distance blocks beyond this size run slower (cache misses, page faults).
@@ -118,7 +118,7 @@ class _Plan:
         n_index, n_features = index.shape
         self.n_index = n_index
         self.n_features = n_features
-        self.mean = xp.mean(index, axis=0)
+        self.mean = centre(xp, index)
         self.screen_dtype = _screen_dtype(xp, index, self.mean)
         finfo = xp.finfo(self.screen_dtype)
         self.screen_itemsize = finfo.bits // 8
@@ -200,6 +200,23 @@ class _Plan:
         per_col = 2 * self.n_features * self.itemsize + self.cell
         width = int(min(self.n_index, max(1, self.block_cap // per_col)))
         return int(max(1, self.block_cap // (per_col * width))), width
+
+
+def centre(xp, index):
+    """The point the screening measures from: the column medians of at most
+    1,024 evenly spaced rows.
+
+    Any centre keeps the search exact (the certificate measures each row's
+    rounding error from it); a typical point keeps most rows' centred norms,
+    and so their error bounds, small. The mean is pulled far from the bulk of
+    the data by a few huge values (counts, byte sizes), and then every row's
+    bound grows with that outlier.
+    """
+    n = index.shape[0]
+    if n == 0:
+        return xp.zeros((index.shape[1],), dtype=index.dtype, device=device(index))
+    sample = index[::max(1, -(-n // 1024)), :]
+    return xp.sort(sample, axis=0)[sample.shape[0] // 2, :]
 
 
 def _screen_dtype(xp, index, mean):
@@ -345,6 +362,12 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
         best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
                           screen=True, max_pairs=16 * k * n_rows + 1024)
     if best is None:
+        if plan.screen_dtype != plan.dtype:
+            # The float32 screening was too coarse to draw a narrow band (large
+            # values, small gaps), so its k-th candidate may lie far beyond the
+            # true k-th: find a tighter k-th in the data's dtype first, or the
+            # band below would hold every point nearer than that candidate.
+            kth = xp.minimum(kth, _kth_upper_bound(plan, query, centred, own_tile, k))
         finfo = xp.finfo(plan.dtype)
         reach = xp.sqrt(q_norms) + xp.sqrt(kth)
         bound = (4 * plan.n_features + 16) * (
@@ -354,6 +377,38 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
                           screen=False, max_pairs=None)
     # Each row keeps at least its k screened candidates, which lie in the band.
     return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+
+
+def _kth_upper_bound(plan, query, centred, own_tile, k):
+    """Per row, an upper bound of the k-th nearest squared distance.
+
+    The ``k + margin`` nearest by screening in the data's own dtype, measured
+    directly: ``k`` distinct points that near exist, so the k-th of them bounds
+    the true k-th from above, however the screening rounded.
+    """
+    xp = plan.xp
+    n_rows = query.shape[0]
+    n = k + candidate_margin(k)
+    ones = xp.ones((n_rows, 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.concat([-2 * centred, ones], axis=1)
+    best_values = best_cols = None
+    for start, stop, chunk in _data_chunks(plan):
+        block = scaled @ xp.matrix_transpose(chunk)
+        if own_tile is not None:
+            block = _mask_own(plan, block, own_tile, start, stop)
+        values, cols = smallest_k(block, n, xp=xp)
+        cols = cols + start
+        del block
+        if best_values is not None:
+            values = xp.concat([best_values, values], axis=1)
+            cols = xp.concat([best_cols, cols], axis=1)
+            values, pos = smallest_k(values, n, xp=xp, method="sort")
+            cols = xp.take_along_axis(cols, pos, axis=1)
+        best_values, best_cols = values, cols
+    d2 = direct_sq_distances(xp, plan.index, query, best_cols)
+    if own_tile is not None:
+        d2 = xp.where(best_cols == own_tile[:, None], xp.inf, d2)
+    return xp.sort(d2, axis=1)[:, k - 1]
 
 
 def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
