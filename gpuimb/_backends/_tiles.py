@@ -14,6 +14,7 @@ _MIB = 2**20
 # Host blocks beyond this size run slower (cache misses).
 _HOST_BLOCK = 4 * _MIB
 _HOST_MIN_ROWS = 64
+_HOST_SERIAL_CELLS = 2**17
 
 _BLAS_CONTROLLER = []
 
@@ -124,8 +125,11 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
     # budget allows it.
     rows = max(int(min(budget // workers, _HOST_BLOCK) // row_bytes),
                min(_HOST_MIN_ROWS, int(budget // (workers * row_bytes))), 1)
-    # Every core gets work when there are rows enough.
-    rows = min(rows, max(-(-n_rows // workers), _HOST_MIN_ROWS))
+    # Every core gets work when there are rows enough, and the block is big
+    # enough to pay for waking a thread (on a busy machine that costs
+    # milliseconds, where a block of _HOST_SERIAL_CELLS takes well under one).
+    if n_rows * max(n_cols, 1) >= _HOST_SERIAL_CELLS:
+        rows = min(rows, max(-(-n_rows // workers), _HOST_MIN_ROWS))
     starts = range(0, n_rows, rows)
     workers = max(1, min(workers, len(starts)))
 
