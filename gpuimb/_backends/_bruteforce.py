@@ -285,25 +285,54 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     if n_candidates >= n_avail:
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
+    parallel = parallel and plan.workers > 1
 
     def tile(start):
         stop = min(start + rows, query.shape[0])
         own_tile = None if own is None else own[start:stop]
-        return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates, n_avail)
+        return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates)
 
     starts = range(0, query.shape[0], rows)
-    if parallel and plan.workers > 1:
-        results = host_map(tile, starts)
-    else:
-        results = [tile(start) for start in starts]
-    d2_parts = [d2 for d2, _ in results]
-    col_parts = [cols for _, cols in results]
-    if len(d2_parts) == 1:
-        return d2_parts[0], col_parts[0]
-    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
+    results = host_map(tile, starts) if parallel else [tile(start) for start in starts]
+    d2, cols, certified, q_norms, kth, bound = (
+        parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+        for parts in zip(*results, strict=True))
+    if bool(xp.all(certified)):
+        return d2, cols
+    # Ties or near-ties at the k-th distance: only these rows, and in them
+    # only the points that may tie, are looked at again (the band below),
+    # gathered from all tiles so that a few rows per tile cost one pass.
+    redo = xp.nonzero(~certified)[0]
+    n_redo = redo.shape[0]
+    piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
+
+    def band(start):
+        sel = redo[start:min(start + piece, n_redo)]
+        q = xp.take(query, sel, axis=0)
+        return _band(plan, q, q - plan.mean, xp.take(q_norms, sel, axis=0),
+                     xp.take(kth, sel, axis=0), xp.take(bound, sel, axis=0),
+                     None if own is None else xp.take(own, sel, axis=0), k)
+
+    starts = range(0, n_redo, piece)
+    redone = host_map(band, starts) if parallel else [band(start) for start in starts]
+    d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
+    cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
+    # Scatter the redone rows back, with take/where only (array-API friendly).
+    slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
+    slot = xp.clip(slot, 0, None)
+    keep = certified[:, None]
+    d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
+    cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
+    return d2, cols
 
 
-def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
+def _search_tile(plan, query, own_tile, k, n_candidates):
+    """Screened, re-ranked candidates of a query tile and their certificate.
+
+    Returns the k best candidates (squared distances, indices), which rows are
+    certified exact, and per row the centred norm, k-th distance and error
+    bound that :func:`_band` needs for the others.
+    """
     xp = plan.xp
     centred = query - plan.mean
     q_norms = xp.sum(centred * centred, axis=1)
@@ -322,23 +351,7 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     bound = (4 * plan.n_features + 16) * (
         eps * (q_norms + reach * reach + kth) + plan.tiny)
     certified = threshold > kth + bound
-    if bool(xp.all(certified)):
-        return d2, cols
-    # Ties or near-ties at the k-th distance: only these rows, and in them
-    # only the points that may tie, are looked at again (the band below).
-    redo = xp.nonzero(~certified)[0]
-    own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
-    d2_redo, cols_redo = _band(
-        plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
-        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
-        xp.take(bound, redo, axis=0), own_redo, k)
-    # Scatter the redone rows back, with take/where only (array-API friendly).
-    slot = xp.cumulative_sum(xp.astype(~certified, xp.int64)) - 1
-    slot = xp.clip(slot, 0, None)
-    keep = certified[:, None]
-    d2 = xp.where(keep, d2, xp.take(d2_redo, slot, axis=0))
-    cols = xp.where(keep, cols, xp.take(cols_redo, slot, axis=0))
-    return d2, cols
+    return d2, cols, certified, q_norms, kth, bound
 
 
 def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
