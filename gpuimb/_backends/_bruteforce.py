@@ -32,6 +32,9 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 _MIB = 2**20
 # Host distance blocks beyond this size run slower (cache misses, page faults).
 _HOST_BLOCK = 8 * _MIB
+# Tiny searches (query rows x index rows x features up to this) skip the
+# screening: direct distances and one stable sort cost less than its set-up.
+_EXHAUSTIVE_CELLS = 2**14
 
 
 def kneighbors(
@@ -282,7 +285,8 @@ def _screen(plan, centred_query, own_tile, n_candidates):
 def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
-    if n_candidates >= n_avail:
+    if (n_candidates >= n_avail
+            or query.shape[0] * plan.n_index * plan.n_features <= _EXHAUSTIVE_CELLS):
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
     parallel = parallel and plan.workers > 1
