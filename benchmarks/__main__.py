@@ -1,4 +1,5 @@
-"""Command line: ``python -m benchmarks {run,scaling,keel,plot,report} ...`` (README.md)."""
+"""Command line: ``python -m benchmarks {run,scaling,keel,overhead,plot,report} ...``
+(README.md)."""
 
 import argparse
 import dataclasses
@@ -142,6 +143,12 @@ def cmd_keel(args):
     bench_keel.run(args)
 
 
+def cmd_overhead(args):
+    from benchmarks import bench_overhead
+
+    bench_overhead.run(args)
+
+
 def cmd_plot(args):
     results = json.loads(Path(args.json).read_text())
     png = args.png or HERE / "plots" / (Path(args.json).stem + ".png")
@@ -195,6 +202,13 @@ def main(argv=None):
     bench_keel.add_arguments(keel)
     common(keel)
     keel.set_defaults(func=cmd_keel)
+
+    over = sub.add_parser("overhead", help="fixed cost of every sampler on 100 rows")
+    from benchmarks import bench_overhead
+
+    bench_overhead.add_arguments(over)
+    common(over)
+    over.set_defaults(func=cmd_overhead)
 
     plot = sub.add_parser("plot", help="redraw a scaling PNG from its JSON")
     plot.add_argument("json")

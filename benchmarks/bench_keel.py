@@ -138,50 +138,12 @@ def target_lines(rows):
 def overhead(n=100, d=5, repeat=300):
     """Median milliseconds of small calls: the fixed cost of a resampling.
 
-    RandomUnderSampler on ``n`` rows (validation, sampling strategy, context
-    and the few index draws), SMOTE (plus the engine choice, the neighbours
-    estimator and the kNN) and the host engine's kNN alone, for both libraries
-    where they have it.
+    RandomUnderSampler and SMOTE on ``n`` rows and the host engine's kNN alone,
+    both libraries (``python -m benchmarks overhead`` times every sampler).
     """
-    import statistics
-    import warnings
+    from benchmarks.bench_overhead import overhead as table
 
-    import numpy as np
-    from imblearn.over_sampling import SMOTE as ImbSMOTE
-    from imblearn.under_sampling import RandomUnderSampler as ImbRUS
-    from sklearn.datasets import make_classification
-
-    from gpuimb._backends import get_engine
-    from gpuimb.over_sampling import SMOTE
-    from gpuimb.under_sampling import RandomUnderSampler
-
-    X, y = make_classification(n, d, n_informative=3, weights=[0.8], random_state=0)
-    engine = get_engine(np)
-
-    def median_ms(fn):
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return 1e3 * statistics.median(times)
-
-    calls = {
-        "RandomUnderSampler": (lambda: RandomUnderSampler().fit_resample(X, y),
-                               lambda: ImbRUS().fit_resample(X, y)),
-        "SMOTE": (lambda: SMOTE(random_state=0).fit_resample(X, y),
-                  lambda: ImbSMOTE(random_state=0).fit_resample(X, y)),
-        "engine kNN (k=5)": (lambda: engine.kneighbors(X, k=5), None),
-    }
-    lines = [f"| call ({n} x {d}) | gpuimb | imblearn |", "|---|---|---|"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, (ours, theirs) in calls.items():
-            ours()
-            g = median_ms(ours)
-            i = "—" if theirs is None else f"{median_ms(theirs):.3f} ms"
-            lines.append(f"| {name} | {g:.3f} ms | {i} |")
-    return "\n".join(lines)
+    return table(["RandomUnderSampler", "SMOTE"], n=n, d=d, repeat=repeat)
 
 
 def run(args):

@@ -120,3 +120,13 @@ def test_keel_summary_totals_and_worst_set():
     assert row["ratio"] == pytest.approx(0.0085 / 0.008)
     # c is below the 2 ms floor: b (2x) is the worst judged set
     assert row["worst"].dataset == "b" and row["judged"] == 2 and row["above"] == 1
+
+
+def test_overhead_command(capsys):
+    from benchmarks.__main__ import main
+
+    main(["overhead", "--samplers", "RandomUnderSampler,TomekLinks", "--repeat", "2",
+          "--rows", "60"])
+    out = capsys.readouterr().out
+    assert "| RandomUnderSampler |" in out and "| TomekLinks |" in out
+    assert "| kNN alone (k=5) |" in out and "(60 x 5)" in out

@@ -41,7 +41,11 @@ from ._tiles import (
     working_memory_bytes,
 )
 
-__all__ = ["BruteForceNeighbors", "kneighbors"]
+__all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
+
+# Tiny searches (query rows x index rows x features up to this) skip the
+# screening: direct distances and one stable sort cost less than its set-up.
+_EXHAUSTIVE_CELLS = 2**14
 
 
 def kneighbors(
@@ -128,7 +132,7 @@ class _Plan:
         n_index, n_features = index.shape
         self.n_index = n_index
         self.n_features = n_features
-        self.mean = xp.mean(index, axis=0)
+        self.mean = centre(xp, index)
         self.screen_dtype = _screen_dtype(xp, index, self.mean)
         finfo = xp.finfo(self.screen_dtype)
         self.screen_itemsize = finfo.bits // 8
@@ -210,6 +214,23 @@ class _Plan:
         return tile_rows(per_col * width, self.block_cap), width
 
 
+def centre(xp, index):
+    """The point the screening measures from: the column medians of at most
+    1,024 evenly spaced rows.
+
+    Any centre keeps the search exact (the certificate measures each row's
+    rounding error from it); a typical point keeps most rows' centred norms,
+    and so their error bounds, small. The mean is pulled far from the bulk of
+    the data by a few huge values (counts, byte sizes), and then every row's
+    bound grows with that outlier.
+    """
+    n = index.shape[0]
+    if n == 0:
+        return xp.zeros((index.shape[1],), dtype=index.dtype, device=device(index))
+    sample = index[::max(1, -(-n // 1024)), :]
+    return xp.sort(sample, axis=0)[sample.shape[0] // 2, :]
+
+
 def _screen_dtype(xp, index, mean):
     """float32 screening for float64 data whose squares stay far from overflow.
 
@@ -273,28 +294,52 @@ def _screen(plan, centred_query, own_tile, n_candidates):
 def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     """Exact k nearest of the query rows; returns squared distances, indices."""
     xp = plan.xp
-    if n_candidates >= n_avail:
+    if (n_candidates >= n_avail
+            or query.shape[0] * plan.n_index * plan.n_features <= _EXHAUSTIVE_CELLS):
         return _exhaustive(plan, query, own, k)
     rows = plan.query_rows(n_candidates)
+    parallel = parallel and plan.workers > 1
 
     def tile(start):
         stop = min(start + rows, query.shape[0])
         own_tile = None if own is None else own[start:stop]
-        return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates, n_avail)
+        return _search_tile(plan, query[start:stop, :], own_tile, k, n_candidates)
 
     starts = range(0, query.shape[0], rows)
-    if parallel and plan.workers > 1:
-        results = host_map(tile, starts)
-    else:
-        results = [tile(start) for start in starts]
-    d2_parts = [d2 for d2, _ in results]
-    col_parts = [cols for _, cols in results]
-    if len(d2_parts) == 1:
-        return d2_parts[0], col_parts[0]
-    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
+    results = host_map(tile, starts) if parallel else [tile(start) for start in starts]
+    d2, cols, certified, q_norms, kth, bound = (
+        parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+        for parts in zip(*results, strict=True))
+    if bool(xp.all(certified)):
+        return d2, cols
+    # Ties or near-ties at the k-th distance: only these rows, and in them
+    # only the points that may tie, are looked at again (the band below),
+    # gathered from all tiles so that a few rows per tile cost one pass.
+    redo = xp.nonzero(~certified)[0]
+    n_redo = redo.shape[0]
+    piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
+
+    def band(start):
+        sel = redo[start:min(start + piece, n_redo)]
+        q = xp.take(query, sel, axis=0)
+        return _band(plan, q, q - plan.mean, xp.take(q_norms, sel, axis=0),
+                     xp.take(kth, sel, axis=0), xp.take(bound, sel, axis=0),
+                     None if own is None else xp.take(own, sel, axis=0), k)
+
+    starts = range(0, n_redo, piece)
+    redone = host_map(band, starts) if parallel else [band(start) for start in starts]
+    d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
+    cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
+    return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
 
 
-def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
+def _search_tile(plan, query, own_tile, k, n_candidates):
+    """Screened, re-ranked candidates of a query tile and their certificate.
+
+    Returns the k best candidates (squared distances, indices), which rows are
+    certified exact, and per row the centred norm, k-th distance and error
+    bound that :func:`_band` needs for the others.
+    """
     xp = plan.xp
     centred = query - plan.mean
     q_norms = xp.sum(centred * centred, axis=1)
@@ -313,19 +358,7 @@ def _search_tile(plan, query, own_tile, k, n_candidates, n_avail):
     bound = (4 * plan.n_features + 16) * (
         eps * (q_norms + reach * reach + kth) + plan.tiny)
     certified = threshold > kth + bound
-    if bool(xp.all(certified)):
-        return d2, cols
-    # Ties or near-ties at the k-th distance: only these rows, and in them
-    # only the points that may tie, are looked at again (the band below).
-    redo = xp.nonzero(~certified)[0]
-    own_redo = None if own_tile is None else xp.take(own_tile, redo, axis=0)
-    d2_redo, cols_redo = _band(
-        plan, xp.take(query, redo, axis=0), xp.take(centred, redo, axis=0),
-        xp.take(q_norms, redo, axis=0), xp.take(kth, redo, axis=0),
-        xp.take(bound, redo, axis=0), own_redo, k)
-    d2 = place_rows(d2, ~certified, d2_redo)
-    cols = place_rows(cols, ~certified, cols_redo)
-    return d2, cols
+    return d2, cols, certified, q_norms, kth, bound
 
 
 def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
@@ -349,6 +382,12 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
         best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
                           screen=True, max_pairs=16 * k * n_rows + 1024)
     if best is None:
+        if plan.screen_dtype != plan.dtype:
+            # The float32 screening was too coarse to draw a narrow band (large
+            # values, small gaps), so its k-th candidate may lie far beyond the
+            # true k-th: find a tighter k-th in the data's dtype first, or the
+            # band below would hold every point nearer than that candidate.
+            kth = xp.minimum(kth, _kth_upper_bound(plan, query, centred, own_tile, k))
         finfo = xp.finfo(plan.dtype)
         reach = xp.sqrt(q_norms) + xp.sqrt(kth)
         bound = (4 * plan.n_features + 16) * (
@@ -358,6 +397,38 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
                           screen=False, max_pairs=None)
     # Each row keeps at least its k screened candidates, which lie in the band.
     return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
+
+
+def _kth_upper_bound(plan, query, centred, own_tile, k):
+    """Per row, an upper bound of the k-th nearest squared distance.
+
+    The ``k + margin`` nearest by screening in the data's own dtype, measured
+    directly: ``k`` distinct points that near exist, so the k-th of them bounds
+    the true k-th from above, however the screening rounded.
+    """
+    xp = plan.xp
+    n_rows = query.shape[0]
+    n = k + candidate_margin(k)
+    ones = xp.ones((n_rows, 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.concat([-2 * centred, ones], axis=1)
+    best_values = best_cols = None
+    for start, stop, chunk in _data_chunks(plan):
+        block = scaled @ xp.matrix_transpose(chunk)
+        if own_tile is not None:
+            block = _mask_own(plan, block, own_tile, start, stop)
+        values, cols = smallest_k(block, n, xp=xp)
+        cols = cols + start
+        del block
+        if best_values is not None:
+            values = xp.concat([best_values, values], axis=1)
+            cols = xp.concat([best_cols, cols], axis=1)
+            values, pos = smallest_k(values, n, xp=xp, method="sort")
+            cols = xp.take_along_axis(cols, pos, axis=1)
+        best_values, best_cols = values, cols
+    d2 = direct_sq_distances(xp, plan.index, query, best_cols)
+    if own_tile is not None:
+        d2 = xp.where(best_cols == own_tile[:, None], xp.inf, d2)
+    return xp.sort(d2, axis=1)[:, k - 1]
 
 
 def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):

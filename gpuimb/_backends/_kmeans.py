@@ -18,7 +18,27 @@ from sklearn.utils import check_random_state
 from ..utils._array_api import to_host
 from ._tiles import tile_rows
 
-__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus", "small_clustering_threads"]
+
+# Below this many row x cluster x feature products (one Lloyd iteration's
+# distance work) a host clustering runs on one thread: on a busy 2-core machine
+# the OpenMP workers that scikit-learn's KMeans wakes on every iteration made
+# ClusterCentroids 2 to 7 times slower on the KEEL sets, up to SATIMAGE's
+# 5,809 x 36 rows in 626 clusters (benchmarks/RESULTS.md, "KEEL").
+_SINGLE_THREAD_WORK = 2**28
+
+
+def small_clustering_threads(on_host, shape, n_clusters):
+    """Context holding a small host clustering to one BLAS/OpenMP thread.
+
+    ``shape`` is the data's ``(n_rows, n_features)``; ``n_clusters`` may be
+    None (then 8, scikit-learn's default). Off the host it does nothing.
+    """
+    from ._tiles import host_single_thread
+
+    n_rows, n_features = shape
+    work = n_rows * (8 if n_clusters is None else int(n_clusters)) * max(n_features, 1)
+    return host_single_thread(on_host and work < _SINGLE_THREAD_WORK)
 
 
 def _sq_distances(X, centers, xp):

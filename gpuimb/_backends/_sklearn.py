@@ -10,7 +10,7 @@ from ._base import (
     check_classifier_name,
     power_of_two_scale,
 )
-from ._bruteforce import kneighbors
+from ._bruteforce import centre, kneighbors
 
 __all__ = ["SklearnEngine", "sklearn_classifier"]
 
@@ -152,7 +152,7 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
     if is_sparse:
         search_index, search_query = request.index, request.query
     else:
-        request.centre = index.mean(axis=0)
+        request.centre = centre(np, request.index)
         search_index = request.index - request.centre
         search_query = (
             search_index if query is None else request.query - request.centre

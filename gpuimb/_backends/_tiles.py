@@ -24,6 +24,9 @@ MIB = 2**20
 HOST_TILE_BYTES = 4 * MIB  # one tile of run_host_tiles, per thread
 HOST_KNN_BLOCK_BYTES = 8 * MIB  # one screening block of the brute-force kNN, per thread
 HOST_MIN_ROWS = 64  # GEMM and per-tile overhead: fewer rows only when the budget says so
+# Host tile runs smaller than this many cells stay on the calling thread: waking
+# a thread costs milliseconds on a busy machine, such a block well under one.
+HOST_SERIAL_CELLS = 2**17
 # Element counts (not bytes) of generic comparison blocks, whatever the
 # working memory:
 COMPARE_TILE = 2**22  # (rows, k, k) category votes, (rows, labels) one-hot counts
@@ -168,8 +171,10 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
     # At least HOST_MIN_ROWS rows when the budget allows it.
     rows = max(tile_rows(row_bytes, min(per_worker, HOST_TILE_BYTES)),
                min(HOST_MIN_ROWS, tile_rows(row_bytes, per_worker)))
-    # Every core gets work when there are rows enough.
-    rows = min(rows, max(-(-n_rows // workers), HOST_MIN_ROWS))
+    # Every core gets work when there are rows enough, and the block is big
+    # enough to pay for waking a thread.
+    if n_rows * max(n_cols, 1) >= HOST_SERIAL_CELLS:
+        rows = min(rows, max(-(-n_rows // workers), HOST_MIN_ROWS))
     starts = range(0, n_rows, rows)
     workers = max(1, min(workers, len(starts)))
 

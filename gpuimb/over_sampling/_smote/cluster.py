@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from gpuimb._backends._kmeans import small_clustering_threads
 from gpuimb._backends._tiles import run_host_tiles, tile_rows, working_memory_bytes
 from gpuimb.over_sampling._provenance import SyntheticBlocks
 from gpuimb.over_sampling._smote.base import BaseSMOTE
@@ -296,7 +297,9 @@ class KMeansSMOTE(BaseSMOTE):
                 continue
             # Refitted for every class as imbalanced-learn does (a shared
             # RandomState gives a different clustering each time).
-            labels = self.kmeans_estimator_.fit_predict(X)
+            n_clusters = self.kmeans_estimator_.get_params().get("n_clusters", 8)
+            with small_clustering_threads(ctx.on_host, X.shape, n_clusters):
+                labels = self.kmeans_estimator_.fit_predict(X)
             labels = xp.reshape(ctx.asarray(labels, dtype=xp.int64), (-1,))
             clusters = self._select_clusters(labels, y, klass, n_samples, total_new,
                                              n_needed, ctx)

@@ -3,6 +3,7 @@
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
+from gpuimb._backends._kmeans import small_clustering_threads
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, vstack
 from gpuimb.utils._progress import progress
@@ -128,7 +129,8 @@ class ClusterCentroids(BaseUnderSampler):
         self.estimator_.set_params(n_clusters=n_clusters)
         if estimator is not self.estimator_:
             estimator.set_params(n_clusters=n_clusters)
-        estimator.fit(X_class)
+        with small_clustering_threads(ctx.on_host, X_class.shape, n_clusters):
+            estimator.fit(X_class)
         centers = getattr(estimator, "cluster_centers_", None)
         if centers is None:
             centers = getattr(self.estimator_, "cluster_centers_", None)
