@@ -28,6 +28,7 @@ _EXACT = {
     "AllKNN": _samplers.all_knn,
     "NearMiss": _samplers.near_miss,
     "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
+    "OneSidedSelection": _samplers.one_sided_selection,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated

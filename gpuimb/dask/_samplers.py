@@ -875,3 +875,120 @@ def near_miss(sampler, data):
         idx.append(rows_k)
     sampler.sample_indices_ = da.concatenate(idx)
     return da.concatenate(Xs), da.concatenate(ys)
+
+
+# --------------------------------------------------------------------------- OneSidedSelection
+
+
+def _not_seed_block(block, seeds, block_info=None):
+    """False at the class positions drawn as seeds (``block`` holds positions)."""
+    xp = _xp(block)
+    return xp.asarray(~np.isin(np.asarray(to_host(block)), seeds))
+
+
+def _wrong_block(labels, code, k, target_first):
+    """OneSidedSelection's test: the store's k-NN vote does not pick ``code``."""
+    from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+        vote_is_target,
+    )
+
+    xp = _xp(labels)
+    is_target = labels[:, :k] == code
+    unit = xp.ones(is_target.shape, dtype=xp.float64)
+    return ~vote_is_target(xp, is_target, unit, "uniform", target_first)
+
+
+def _n_true(mask):
+    return int(np.count_nonzero(np.asarray(to_host(mask))))
+
+
+def _count_true(mask):
+    """Host count of True per chunk of a lazy 1-D bool array."""
+    import dask
+
+    parts = [dask.delayed(_n_true)(b) for b in mask.to_delayed().ravel()]
+    return np.asarray(dask.compute(*parts), dtype=np.int64)
+
+
+def one_sided_selection(sampler, data):
+    """OneSidedSelection: one exact k-NN query against the store (the minority
+    class and the class's seeds), then the Dask TomekLinks on the rows kept.
+
+    Client memory: the seeds (``n_seeds_S`` positions per targeted class) and
+    per-chunk counts. The rows kept before the Tomek step stay a lazy Dask
+    selection; ``estimators_`` is not set on Dask (its store holds the whole
+    minority class).
+    """
+    from gpuimb.dask._driver import strategy_for
+    from gpuimb.dask._ops import scan
+    from gpuimb.under_sampling import TomekLinks
+
+    if sampler.n_neighbors is None:
+        k = 1
+    else:
+        k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    random_state = check_random_state(sampler.random_state)
+    minority = _minority(data)
+    min_code = data.code_of(minority)
+    n_min = data.stats[minority]
+    X_min = _class_block(data, minority)
+    Xs, ys, rows = [], [], []
+    for klass, count in data.stats.items():
+        code = data.code_of(klass)
+        counts = data.table[:, code]
+        class_rows = data.class_rows(klass)
+        if klass not in sampler.sampling_strategy_:
+            Xs.append(_class_block(data, klass))
+            ys.append(select(data.y, data.codes() == code, counts))
+            rows.append(class_rows)
+            continue
+        seeds = random_state.randint(low=0, high=count, size=sampler.n_seeds_S)
+        n_rest = int(count) - np.unique(seeds).size
+        if n_rest == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0, {data.X.shape[1]})) while a "
+                "minimum of 1 is required by KNeighborsClassifier: every sample of class "
+                f"{klass!r} is a seed; OneSidedSelection needs more samples of it."
+            )
+        n_store = n_min + seeds.size
+        if k > n_store:
+            raise _kneighbors_error(k, n_store, n_rest)
+        X_cls = _class_block(data, klass)
+        X_seeds = take(X_cls, seeds)
+        seed_rows = take(class_rows, seeds)
+        # The class's other rows, in class order (chunk counts from the seeds).
+        positions = da.arange(int(count), chunks=(X_cls.chunks[0],), dtype=np.int64)
+        rest = da.map_blocks(_not_seed_block, positions, np.unique(seeds), dtype=bool)
+        ends = np.cumsum(X_cls.chunks[0])
+        starts = ends - np.asarray(X_cls.chunks[0])
+        rest_counts = [int(e - s - np.count_nonzero((np.unique(seeds) >= s)
+                                                     & (np.unique(seeds) < e)))
+                       for s, e in zip(starts, ends, strict=True)]
+        X_S = select(X_cls, rest, rest_counts)
+        S_rows = select(class_rows, rest, rest_counts)
+        # The store: the minority rows, then the seeds (the single machine's order).
+        X_C = da.concatenate([X_min, X_seeds])
+        labels_C = da.concatenate([
+            da.full((n_min,), min_code, dtype=np.int32, chunks=(X_min.chunks[0],)),
+            da.full((seeds.size,), code, dtype=np.int32, chunks=(X_seeds.chunks[0],))])
+        labels = kneighbors(X_C, X_S, k=k, labels=labels_C).labels
+        wrong = labels.map_blocks(_wrong_block, code, k, bool(klass < minority),
+                                  drop_axis=1, dtype=bool)
+        (wrong,) = _persist(wrong)
+        wrong_counts = _count_true(wrong)
+        Xs += [X_seeds, select(X_S, wrong, wrong_counts)]
+        n_kept = seeds.size + int(wrong_counts.sum())
+        ys.append(da.full((n_kept,), klass, dtype=data.y.dtype,
+                          chunks=(tuple(X_seeds.chunks[0]) + tuple(wrong_counts),)))
+        rows += [seed_rows, select(S_rows, wrong, wrong_counts)]
+    X_sub, y_sub, idx_under = da.concatenate(Xs), da.concatenate(ys), da.concatenate(rows)
+    y_sub = y_sub.rechunk((X_sub.chunks[0],))
+    sub = scan(X_sub, y_sub, check_x=False, labels_only=True)
+    tomek = TomekLinks(sampling_strategy=list(sampler.sampling_strategy_.keys()),
+                       n_jobs=sampler.n_jobs)
+    tomek._validate_params()
+    tomek.sampling_strategy_ = strategy_for(tomek, sub)
+    X_res, y_res = tomek_links(tomek, sub)
+    sampler.sample_indices_ = _take_dask(idx_under.rechunk((X_sub.chunks[0],)),
+                                         tomek.sample_indices_)
+    return X_res, y_res
