@@ -29,6 +29,7 @@ _EXACT = {
     "NearMiss": _samplers.near_miss,
     "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
     "OneSidedSelection": _samplers.one_sided_selection,
+    "SMOTEN": _samplers.smoten,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated

@@ -992,3 +992,149 @@ def one_sided_selection(sampler, data):
     sampler.sample_indices_ = _take_dask(idx_under.rechunk((X_sub.chunks[0],)),
                                          tomek.sample_indices_)
     return X_res, y_res
+
+
+# --------------------------------------------------------------------------- SMOTEN
+
+# Rows of one block of SMOTEN's VDM search (None: from the task memory budget).
+VDM_BLOCK_ROWS = None
+
+
+def _chunk_uniques(block):
+    from sklearn.utils._encode import _unique
+
+    block = np.asarray(to_host(block))
+    return [_unique(block[:, f]) for f in range(block.shape[1])]
+
+
+def _encode_block(block, encoder, n_features):
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros((0, n_features), dtype=np.int64)
+    return np.asarray(encoder.transform(block), dtype=np.int64)
+
+
+def _pair_counts(codes, classes, sizes, n_classes):
+    """(category, class) counts of each feature in one chunk."""
+    codes, classes = np.asarray(codes), np.asarray(to_host(classes)).astype(np.int64)
+    return [np.bincount(codes[:, f] * n_classes + classes, minlength=size * n_classes)
+            for f, size in enumerate(sizes)]
+
+
+def _vdm_pair(query, index, offset, kk, probas):
+    """The ``kk`` VDM-nearest rows of ``index`` (global rows offset + j), in
+    (distance, index) order, with the single machine's kernels."""
+    from gpuimb.metrics.pairwise import VDMFeature, vdm_distances
+
+    features = [VDMFeature(p, 1, 2, np, "cpu") for p in probas]
+    d = vdm_distances(query, index, features, np, "cpu")
+    order = np.argsort(d, axis=1, kind="stable")[:, :min(kk, index.shape[0])]
+    return np.take_along_axis(d, order, axis=1), order.astype(np.int64) + offset, None
+
+
+def _vdm_neighbours(codes_class, kk, probas):
+    """Host (n_class, kk) table of VDM neighbours (the row itself included),
+    as the single machine's stable argsort over all the class's rows."""
+    import dask
+
+    from gpuimb.dask._knn import _SPLIT_EVERY, _merge
+    from gpuimb.dask._memory import cluster_task_bytes
+
+    n = codes_class.shape[0]
+    rows = VDM_BLOCK_ROWS or max(64, int(np.sqrt(cluster_task_bytes() / 40)))
+    blocks = codes_class.rechunk((min(rows, n), -1)).to_delayed().ravel()
+    sizes = codes_class.rechunk((min(rows, n), -1)).chunks[0]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    finals = []
+    for query in blocks:
+        level = [dask.delayed(_vdm_pair)(query, index, int(offsets[j]), kk, probas)
+                 for j, index in enumerate(blocks)]
+        while len(level) > 1:
+            level = [dask.delayed(_merge)(level[g:g + _SPLIT_EVERY], kk)
+                     for g in range(0, len(level), _SPLIT_EVERY)]
+        finals.append(dask.delayed(_merge)(level, kk))
+    return np.concatenate([r[1] for r in dask.compute(*finals)])
+
+
+def _vote_decode(votes, kk, encoder, dtype):
+    """Each group of ``kk`` voter rows -> its most frequent categories, decoded."""
+    from gpuimb.over_sampling._smote.base import _most_frequent_smallest
+
+    votes = np.asarray(votes)
+    n_features = votes.shape[1]
+    groups = votes.reshape(-1, kk, n_features)
+    codes = np.stack([_most_frequent_smallest(np, groups[:, :, f])
+                      for f in range(n_features)], axis=1)
+    decoded = encoder.inverse_transform(codes.astype(getattr(encoder, "dtype", np.int32)))
+    return np.asarray(decoded).astype(dtype, copy=False)
+
+
+def smoten(sampler, data):
+    """SMOTEN: ordinal codes and VDM tables from distributed counts, an exact
+    block-pair VDM neighbour search within each class, client draws.
+
+    Client memory: each feature's categories and (category x class) counts,
+    the class's neighbour table (``k_neighbors + 1`` ints per class row) and
+    the draws (one int per new row).
+    """
+    import dask
+    from sklearn.preprocessing import OrdinalEncoder
+    from sklearn.utils._encode import _unique
+
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    if sampler.categorical_encoder is not None:
+        raise TypeError(
+            "SMOTEN on Dask collections needs categorical_encoder=None (the default "
+            "ordinal encoder is fitted from each feature's distinct values, gathered "
+            "per partition); a custom encoder would have to be fitted on all of X."
+        )
+    X = data.X
+    n_features = X.shape[1]
+    parts = dask.compute(*[dask.delayed(_chunk_uniques)(b) for b in X.to_delayed().ravel()])
+    categories = [_unique(np.concatenate([p[f] for p in parts])) for f in range(n_features)]
+    longest = max(c.size for c in categories)
+    encoder = OrdinalEncoder(dtype=np.int32)
+    encoder.fit(np.column_stack([np.resize(c, longest) for c in categories]))
+    sampler.categorical_encoder_ = encoder
+    sizes = [c.size for c in encoder.categories_]
+    codes = X.map_blocks(_encode_block, encoder, n_features, dtype=np.int64,
+                         meta=np.empty((0, 0), dtype=np.int64))
+    class_codes = data.codes()
+    n_classes = len(data.classes)
+    counted = dask.compute(*[dask.delayed(_pair_counts)(c, k_, sizes, n_classes)
+                             for c, k_ in zip(codes.to_delayed().ravel(),
+                                              class_codes.to_delayed().ravel(), strict=True)])
+    probas = []
+    for f, size in enumerate(sizes):
+        table = np.sum([c[f] for c in counted], axis=0).astype(np.float64)
+        table = table.reshape(size, n_classes)
+        # p(class | category), as gpuimb.metrics.pairwise.class_distributions.
+        with np.errstate(invalid="ignore"):
+            probas.append(np.nan_to_num(table / table.sum(axis=1).reshape(-1, 1)))
+
+    dec_dtype = encoder.inverse_transform(np.zeros((1, n_features), dtype=np.int32)).dtype
+    out_dtype = np.result_type(X.dtype, dec_dtype)
+    X_blocks, y_blocks = [X.astype(out_dtype)], [data.y]
+    kk = k + 1
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if kk > n_class:
+            raise _kneighbors_error(kk, n_class, n_class)
+        codes_class = select(codes, class_codes == code, data.table[:, code])
+        nn = _vdm_neighbours(codes_class, kk, probas)
+        random_state = check_random_state(sampler.random_state)
+        drawn = random_state.choice(np.arange(n_class), size=n_samples, replace=True)
+        voters = nn[drawn].reshape(-1)
+        per_block = max(1, int(max(X.chunks[0], default=1)))
+        votes = take(codes_class, voters).rechunk((per_block * kk, -1))
+        n_out = tuple(c // kk for c in votes.chunks[0])
+        X_new = votes.map_blocks(_vote_decode, kk, encoder, out_dtype, dtype=out_dtype,
+                                 chunks=(n_out, (n_features,)),
+                                 meta=np.empty((0, 0), dtype=out_dtype))
+        X_blocks.append(X_new.map_blocks(_like, X._meta, dtype=out_dtype, meta=X._meta)
+                        if type(X._meta).__module__.startswith("cupy") else X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
