@@ -54,8 +54,6 @@ def handler_for(sampler):
 def _handler(sampler):
     cls = type(sampler)
     name = cls.__name__
-    if name == "NearMiss" and getattr(sampler, "version", None) == 2:
-        return None
     if cls.__module__.startswith("gpuimb.") and name in _EXACT:
         return _EXACT[name]
     return None
@@ -64,10 +62,6 @@ def _handler(sampler):
 def _unsupported(sampler):
     name = type(sampler).__name__
     why = _GATHER_ONLY.get(name, "it has no distributed implementation in gpuimb.dask yet")
-    if name == "NearMiss":
-        name = "NearMiss(version=2)"
-        why = ("its farthest-distance sums are computed around the minority mean, "
-               "which a distributed reduction rounds differently")
     return NotImplementedError(
         f"{name} cannot resample Dask collections exactly: {why}. To run it anyway "
         "on one machine, opt in explicitly with gpuimb.dask.fit_resample(sampler, X, "

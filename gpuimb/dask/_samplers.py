@@ -822,10 +822,8 @@ def near_miss(sampler, data):
 
     Client memory: for each under-sampled class, the kept count of (score,
     position) pairs per chunk; version 3 also the candidate positions (at
-    most ``n_neighbors_ver3`` per minority row). Version 2 ranks by the
-    farthest minority rows through a centred product whose centre (the
-    minority mean) a distributed reduction cannot reproduce bit for bit, so the
-    driver refuses it on Dask unless ``gather=True``.
+    most ``n_neighbors_ver3`` per minority row). Version 2: see
+    :func:`near_miss_2`.
     """
     import warnings as _warnings
 
@@ -856,6 +854,9 @@ def near_miss(sampler, data):
                 # Farthest first, ties in candidate order: the smallest negated scores.
                 keep = _smallest_positions(-scores, min(n_samples, candidates.size))
                 positions = candidates[keep]
+            elif sampler.version == 2:
+                positions = near_miss_2(sampler, data, minority, X_min, X_cls,
+                                        min(n_samples, int(count)))
             else:
                 if k > n_min:
                     raise _kneighbors_error(k, n_min, int(count))
@@ -1138,3 +1139,129 @@ def smoten(sampler, data):
                         if type(X._meta).__module__.startswith("cupy") else X_new)
         y_blocks.append(_labels_for(X_new, data.y, klass))
     return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+# --------------------------------------------------------------------------- NearMiss-2
+
+
+def _largest_sq(query, index, kk):
+    """The ``kk`` largest direct squared distances from each ``query`` row to
+    the ``index`` rows, ascending (NumPy; NearMiss-2's values)."""
+    from gpuimb.dask._memory import worker_task_bytes
+    from gpuimb.under_sampling._prototype_selection._nearmiss import _direct_sq
+
+    A = np.asarray(to_host(query), dtype=np.float64)
+    B = np.asarray(to_host(index), dtype=np.float64)
+    n_b = B.shape[0]
+    kk = min(kk, n_b)
+    out = np.empty((A.shape[0], kk), dtype=np.float64)
+    # Rows per step so that the (rows, n_b, n_features) differences fit the budget.
+    step = max(1, int(worker_task_bytes() // (4 * 8 * max(n_b * B.shape[1], 1))))
+    every = np.arange(n_b)
+    for start in range(0, A.shape[0], step):
+        stop = min(start + step, A.shape[0])
+        d2 = _direct_sq(B, A[start:stop], np.broadcast_to(every, (stop - start, n_b)))
+        top = np.partition(d2, n_b - kk, axis=1)[:, n_b - kk:]
+        top.sort(axis=1)
+        out[start:stop] = top
+    return out
+
+
+def _merge_largest(parts, kk):
+    values = np.concatenate([p for p in parts if p.shape[1]], axis=1)
+    n = values.shape[1]
+    kk = min(kk, n)
+    top = np.partition(values, n - kk, axis=1)[:, n - kk:]
+    top.sort(axis=1)
+    return top
+
+
+def _sum_roots(top):
+    # The single machine's last steps on its (rows, k) ascending values.
+    np.sqrt(top, out=top)
+    return top.sum(axis=1)
+
+
+def _farthest_scores(X_min, X_cls, k):
+    """Lazy NearMiss-2 score of each row of ``X_cls`` (sum of the distances to
+    its ``k`` farthest rows of ``X_min``): a block-pair top-k of the largest
+    squared distances and a merge, values only."""
+    import dask
+
+    from gpuimb.dask._knn import _SPLIT_EVERY
+    from gpuimb.dask._memory import block_rows
+
+    row_bytes = 8 * X_min.shape[1]
+    rows = block_rows(row_bytes, parts=16)
+    index = X_min.rechunk((min(rows, X_min.shape[0]), -1))
+    query = X_cls.rechunk((min(rows, max(X_cls.shape[0], 1)), -1))
+    blocks = index.to_delayed().ravel()
+    out = []
+    for q_size, q in zip(query.chunks[0], query.to_delayed().ravel(), strict=True):
+        level = [dask.delayed(_largest_sq)(q, b, k) for b in blocks]
+        while len(level) > 1:
+            level = [dask.delayed(_merge_largest)(level[g:g + _SPLIT_EVERY], k)
+                     for g in range(0, len(level), _SPLIT_EVERY)]
+        sums = dask.delayed(_sum_roots)(level[0])
+        out.append(da.from_delayed(sums, shape=(q_size,), dtype=np.float64))
+    return da.concatenate(out)
+
+
+def _host_ctx():
+    from gpuimb.base import SamplingContext
+    from gpuimb.utils._array_api import get_namespace
+
+    return SamplingContext(xp=get_namespace(np.empty(0)), device="cpu")
+
+
+def _all_minority_sums(block, X_min, k):
+    """The single machine's kernel for ``k >= n_minority`` (tiny minority, held whole)."""
+    from gpuimb.under_sampling._prototype_selection._nearmiss import _farthest_sums
+
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros(0, dtype=np.float64)
+    return np.asarray(_farthest_sums(_host_ctx(), X_min, block, k), dtype=np.float64)
+
+
+def near_miss_2(sampler, data, minority, X_min, X_cls, n_keep):
+    """Positions (in the class) of the ``n_keep`` rows NearMiss-2 keeps.
+
+    Client memory: per chunk, the best (score, position) pairs up to
+    ``n_keep``; when ``n_neighbors`` covers the whole minority class (at most
+    ``n_neighbors`` rows), those rows.
+    """
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    n_min = data.stats[minority]
+    if k >= n_min:
+        # The single machine centres on the minority mean here: use its kernel
+        # with the (at most k) minority rows in every task.
+        X_small = np.asarray(to_host(X_min.compute()))
+        scores = X_cls.map_blocks(_all_minority_sums, X_small, k, drop_axis=1,
+                                  dtype=np.float64)
+    else:
+        _check_spread(sampler, X_min, X_cls)
+        scores = _farthest_scores(X_min, X_cls, k)
+    return _smallest_positions(scores, n_keep)
+
+
+def _max_abs(block):
+    block = np.asarray(to_host(block))
+    return float(np.max(np.abs(block))) if block.size else 0.0
+
+
+def _check_spread(sampler, X_min, X_cls):
+    """Refuse data whose values reach float32 overflow territory: the single
+    machine then ranks around the minority mean (a value a distributed
+    reduction does not reproduce bit for bit)."""
+    import dask
+
+    blocks = list(X_min.to_delayed().ravel()) + list(X_cls.to_delayed().ravel())
+    biggest = max(dask.compute(*[dask.delayed(_max_abs)(b) for b in blocks]))
+    if not 2 * biggest * (1 + 1e-6) < 2.0**50 / max(X_min.shape[1], 1):
+        raise NotImplementedError(
+            "NearMiss(version=2) on Dask collections needs |X| < 2**49 / n_features: "
+            "beyond it the single-machine sampler ranks around the minority mean, which "
+            "a distributed reduction rounds differently. Opt in explicitly with "
+            "gpuimb.dask.fit_resample(sampler, X, y, gather=True) or scale X."
+        )
