@@ -3,10 +3,12 @@
 Importing :mod:`gpuimb` never imports Dask; passing a Dask collection to a
 sampler's ``fit_resample`` loads this package. Results equal single-machine
 gpuimb bit for bit (same ``random_state``, any chunking) for RandomUnderSampler,
-RandomOverSampler (``shrinkage`` to rounding), SMOTE, BorderlineSMOTE, ADASYN,
-TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN,
-NearMiss (versions 1 and 3), NeighbourhoodCleaningRule, SMOTEENN and
-SMOTETomek; other samplers need ``fit_resample(..., gather=True)``. What each
+RandomOverSampler (``shrinkage`` to rounding), SMOTE, SMOTEN, BorderlineSMOTE,
+ADASYN, TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours,
+AllKNN, NearMiss (versions 1, 2 and 3), NeighbourhoodCleaningRule,
+OneSidedSelection, SMOTEENN and SMOTETomek; other samplers (SVMSMOTE,
+KMeansSMOTE, ClusterCentroids, InstanceHardnessThreshold,
+CondensedNearestNeighbour, SMOTENC) need ``fit_resample(..., gather=True)``. What each
 sampler brings to the client is listed in the README ("Scale out with Dask").
 """
 

@@ -41,6 +41,17 @@ _GATHER_ONLY = {
     "InstanceHardnessThreshold": "it cross-validates a classifier on all of X",
 }
 _GATHER_ONLY["ClusterCentroids"] += " (and its centroids are new rows from all of X)"
+_GATHER_ONLY["CondensedNearestNeighbour"] = (
+    "its sequential scan compares distances that the single-machine sampler takes "
+    "from one matrix product over all of a class's later rows, and BLAS rounds an "
+    "entry differently depending on the product's shape, so partitioned products "
+    "could flip near-tie decisions"
+)
+_GATHER_ONLY["SMOTENC"] = (
+    "its category weight is the median of the class's standard deviations in "
+    "NumPy's whole-class summation order, and its host neighbour search runs on a "
+    "sparse matrix whose distances round differently from dense block pairs"
+)
 
 
 def handler_for(sampler):
