@@ -30,6 +30,7 @@ _EXACT = {
     "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
     "OneSidedSelection": _samplers.one_sided_selection,
     "SMOTEN": _samplers.smoten,
+    "SMOTENC": _samplers.smotenc,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated
@@ -145,6 +146,7 @@ def _validate(sampler, X, y):
     elif hasattr(sampler, "feature_names_in_"):
         del sampler.feature_names_in_
     sampler.sampling_strategy_ = strategy_for(sampler, data)
+    data.x_info = x_info
     return data, x_info, y_info
 
 

@@ -1265,3 +1265,240 @@ def _check_spread(sampler, X_min, X_cls):
             "a distributed reduction rounds differently. Opt in explicitly with "
             "gpuimb.dask.fit_resample(sampler, X, y, gather=True) or scale X."
         )
+
+
+# --------------------------------------------------------------------------- SMOTENC
+
+
+def _columns_frame(data):
+    """An empty pandas frame with the caller's columns and dtypes (dataframe
+    input), else an empty array with X's width: what SMOTENC's column checks read."""
+    info = getattr(data, "x_info", None)
+    if info is not None and info.kind == "dataframe":
+        import pandas as pd
+
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in info.dtypes.items()})
+    return np.empty((0, data.X.shape[1]), dtype=data.X.dtype)
+
+
+def _nc_scan_block(block, cont, cat):
+    """Distinct categories per categorical column, NaN flag of the continuous ones."""
+    from sklearn.utils._encode import _unique
+
+    block = np.asarray(to_host(block))
+    values = block[:, cont].astype(np.float64) if block.dtype == object else block[:, cont]
+    nan = bool(np.isnan(values).any()) if values.dtype.kind in "fc" else False
+    return [_unique(block[:, f]) for f in cat], nan
+
+
+def _nc_codes(block, cat, encoder, offsets):
+    from gpuimb.over_sampling._smote.base import _codes_from_onehot
+
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros((0, len(cat)), dtype=np.int64)
+    return _codes_from_onehot(encoder.transform(block[:, cat]), offsets)
+
+
+def _nc_cont(block, cont, dtype):
+    return np.asarray(to_host(block))[:, cont].astype(dtype)
+
+
+def _row_sum(acc, block, dtype):
+    """Continue NumPy's axis-0 sum of a C-ordered 2-D array (rows added one
+    after the other) over the rows of ``block``."""
+    block = np.asarray(block, dtype=dtype)
+    if block.shape[0] == 0:
+        return acc
+    if acc is None:
+        return np.sum(block, axis=0)
+    return np.sum(np.concatenate([acc[None, :], block]), axis=0)
+
+
+def _sq_dev(block, mean, dtype):
+    x = np.asarray(block, dtype=dtype) - mean
+    return np.multiply(x, x, out=x)
+
+
+def _median_std(X_cont_class, dtype):
+    """``SMOTENC._median_std`` of the class's continuous rows, bit for bit.
+
+    With two or more continuous features NumPy's ``var(axis=0)`` adds the rows
+    one after the other: two chains of tasks (mean, then squared deviations)
+    continue that sum partition by partition. With one feature NumPy sums
+    pairwise: one task holds the class's column (8 bytes per class row).
+    """
+    import dask
+
+    from gpuimb.over_sampling import SMOTENC
+
+    n, width = X_cont_class.shape
+    if width == 1:
+        column = X_cont_class.rechunk((max(n, 1), 1)).to_delayed().ravel()[0]
+        return dask.compute(dask.delayed(SMOTENC._median_std)(column, _host_ctx()))[0]
+    count = np.intp(n)
+    acc = None
+    blocks = X_cont_class.to_delayed().ravel()
+    for b in blocks:
+        acc = dask.delayed(_row_sum)(acc, b, dtype)
+    total = acc.compute()
+    mean = np.true_divide(total, count, out=total, casting="unsafe")[None, :]
+    acc = None
+    for b in blocks:
+        acc = dask.delayed(_row_sum)(acc, dask.delayed(_sq_dev)(b, mean, dtype), dtype)
+    var = acc.compute()
+    var = np.true_divide(var, count, out=var, casting="unsafe")
+    return np.median(np.asarray(np.sqrt(var)))
+
+
+def _nc_encoded(cont, codes, sizes, unit, dtype):
+    from gpuimb.over_sampling._smote.base import _dense_onehot
+
+    cont = np.asarray(cont)
+    return np.concatenate([cont.astype(dtype),
+                           _dense_onehot(np, np.asarray(codes), sizes, unit, dtype, "cpu")],
+                          axis=1)
+
+
+class _Permutation:
+    """A stand-in random state for one block of SMOTENC's vote: ``permutation``
+    returns an order whose inverse ranks the block's pairs as the class-wide
+    draw does (or records how many pairs the block has)."""
+
+    def __init__(self, positions=None):
+        self.positions, self.n = positions, None
+
+    def permutation(self, n):
+        self.n = int(n)
+        if self.positions is None:
+            return np.arange(n)
+        return np.argsort(self.positions, kind="stable")
+
+
+def _nc_vote(neighbor_codes, n_categories, unit, positions):
+    from gpuimb.over_sampling._smote.base import _vote_with_random_ties
+
+    rng = _Permutation(positions)
+    chosen = _vote_with_random_ties(np, np.asarray(neighbor_codes), n_categories, unit,
+                                    rng, _host_ctx())
+    return chosen if positions is not None else np.asarray([rng.n])
+
+
+def _nc_assemble(cont, codes, sampler, order, dtype):
+    decoded = sampler._decode(np.asarray(codes), _host_ctx())
+    return np.hstack((np.asarray(cont), decoded))[:, order].astype(dtype, copy=False)
+
+
+def smotenc(sampler, data):
+    """SMOTENC: categories and the class's median standard deviation from
+    distributed passes (in NumPy's order), an exact block-pair search on the
+    dense [continuous | one-hot x weight] rows, client draws, and the category
+    vote per block with the class-wide random tie order.
+
+    Client memory: each categorical feature's categories, the class's
+    neighbour table (8 bytes x ``k`` per class row), the draws (16 bytes per
+    new row) and, per categorical feature, the tie-breaking permutation
+    (8 bytes per tied (row, category) pair of the new rows).
+    """
+    import dask
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.utils._encode import _unique
+
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    if sampler.categorical_encoder is not None:
+        raise TypeError(
+            "SMOTENC on Dask collections needs categorical_encoder=None (the default "
+            "one-hot encoder is fitted from each feature's distinct values, gathered "
+            "per partition); a custom encoder would have to be fitted on all of X."
+        )
+    X = data.X
+    sampler.n_features_ = X.shape[1]
+    sampler._validate_column_types(_columns_frame(data))
+    sampler._validate_estimator(_host_ctx())
+    cont, cat = sampler.continuous_features_, sampler.categorical_features_
+    scanned = dask.compute(*[dask.delayed(_nc_scan_block)(b, cont, cat)
+                             for b in X.to_delayed().ravel()])
+    if any(nan for _, nan in scanned):
+        raise ValueError("Input X contains NaN.")
+    categories = [_unique(np.concatenate([u[f] for u, _ in scanned]))
+                  for f in range(len(cat))]
+    dtype = np.float64 if X.dtype == object else X.dtype
+    longest = max(c.size for c in categories)
+    encoder = OneHotEncoder(handle_unknown="ignore", dtype=dtype)
+    encoder.fit(np.column_stack([np.resize(c, longest) for c in categories]))
+    sampler.categorical_encoder_ = encoder
+    offsets = sampler._offsets()
+    sizes = [c.size for c in encoder.categories_]
+    codes = X.map_blocks(_nc_codes, cat, encoder, offsets, dtype=np.int64,
+                         chunks=(X.chunks[0], (len(cat),)),
+                         meta=np.empty((0, 0), dtype=np.int64))
+    X_cont = X.map_blocks(_nc_cont, cont, dtype, dtype=dtype,
+                          chunks=(X.chunks[0], (len(cont),)),
+                          meta=np.empty((0, 0), dtype=dtype))
+    class_codes = data.codes()
+    sampler.median_std_ = {}
+    cont_blocks, code_blocks, y_blocks = [X_cont], [codes], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        counts = data.table[:, code]
+        n_class = int(counts.sum())
+        X_cont_class = select(X_cont, class_codes == code, counts)
+        codes_class = select(codes, class_codes == code, counts)
+        median_std = _median_std(X_cont_class, X_cont_class.dtype
+                                 if np.issubdtype(X_cont_class.dtype, np.floating)
+                                 else np.float64)
+        sampler.median_std_[klass] = median_std
+        unit = np.asarray(median_std / np.sqrt(2)).astype(dtype).item()
+        vote_unit = 1.0 if median_std == 0 else unit
+        if vote_unit * (1 - 1e-5) <= 1e-8 * k:
+            raise NotImplementedError(
+                f"SMOTENC on Dask: class {klass!r} has a median standard deviation of "
+                f"{median_std!r}, where the single-machine category vote switches to a "
+                "per-category fallback decided over all new rows at once. Opt in with "
+                "gpuimb.dask.fit_resample(sampler, X, y, gather=True) or rescale X."
+            )
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        X_enc = da.map_blocks(_nc_encoded, X_cont_class, codes_class, sizes, unit, dtype,
+                              dtype=dtype, chunks=(X_cont_class.chunks[0],
+                                                   (len(cont) + int(offsets[-1]),)),
+                              meta=np.empty((0, 0), dtype=dtype))
+        (nns,) = _persist(kneighbors(X_enc, X_enc, k=k + 1, exclude_self=False)
+                          .indices[:, 1:])
+        random_state = check_random_state(sampler.random_state)
+        X_new, rows, _, _ = _make_samples(sampler, X_cont_class, nns, n_samples,
+                                          random_state, rows_like=X)
+        rng = check_random_state(sampler.random_state)
+        neighbor_rows = _host(nns)[rows]
+        per_block = X_new.chunks[0]
+        new_codes = []
+        for f, cats in enumerate(encoder.categories_):
+            nb = take(codes_class[:, f], neighbor_rows.reshape(-1))
+            nb = nb.reshape((n_samples, k)).rechunk((per_block, k))
+            n_pairs = nb.map_blocks(_nc_vote, int(cats.size), vote_unit, None,
+                                    drop_axis=1, chunks=((1,) * len(per_block),),
+                                    dtype=np.int64).compute()
+            order = rng.permutation(int(n_pairs.sum()))
+            position = np.argsort(order)
+            ends = np.cumsum(n_pairs)
+            blocks = []
+            for b, part in enumerate(nb.to_delayed().ravel()):
+                slice_ = position[ends[b] - n_pairs[b]:ends[b]]
+                blocks.append(da.from_delayed(
+                    dask.delayed(_nc_vote)(part, int(cats.size), vote_unit, slice_),
+                    shape=(per_block[b],), dtype=np.int64))
+            new_codes.append(da.concatenate(blocks)[:, None])
+        cont_blocks.append(X_new)
+        code_blocks.append(da.concatenate(new_codes, axis=1).rechunk((per_block, -1)))
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    cont_all = da.concatenate(cont_blocks)
+    codes_all = da.concatenate(code_blocks).rechunk((cont_all.chunks[0], -1))
+    order = np.argsort(np.hstack((cont, cat)))
+    dec_dtype = np.result_type(*[c.dtype for c in encoder.categories_])
+    out_dtype = np.result_type(cont_all.dtype, dec_dtype)
+    X_res = da.map_blocks(_nc_assemble, cont_all, codes_all, sampler, order, out_dtype,
+                          dtype=out_dtype, chunks=(cont_all.chunks[0], (X.shape[1],)),
+                          meta=np.empty((0, 0), dtype=out_dtype))
+    return X_res, da.concatenate(y_blocks)
