@@ -48,11 +48,6 @@ _GATHER_ONLY["CondensedNearestNeighbour"] = (
     "entry differently depending on the product's shape, so partitioned products "
     "could flip near-tie decisions"
 )
-_GATHER_ONLY["SMOTENC"] = (
-    "its category weight is the median of the class's standard deviations in "
-    "NumPy's whole-class summation order, and its host neighbour search runs on a "
-    "sparse matrix whose distances round differently from dense block pairs"
-)
 
 
 def handler_for(sampler):
@@ -170,7 +165,13 @@ def fit_resample_dask(sampler, X, y, *, gather=False, **params):
             f"{sorted(params)}."
         )
     data, x_info, y_info = _validate(sampler, X, y)
-    X_res, y_res = handler(sampler, data)
+    try:
+        X_res, y_res = handler(sampler, data)
+    except NotImplementedError:
+        # Data the exact version refuses (SMOTENC's tied distances, ...).
+        if gather:
+            return _gathered(sampler, X, y)
+        raise
     sampler.engine_ = "dask"
     # Same row chunks for X and y: dataframes built from them share divisions.
     y_res = y_res.rechunk((X_res.chunks[0],))

@@ -1360,6 +1360,51 @@ def _nc_encoded(cont, codes, sizes, unit, dtype):
                           axis=1)
 
 
+def _max_sq_norm(block):
+    block = np.asarray(block, dtype=np.float64)
+    return float(np.max(np.einsum("ij,ij->i", block, block))) if block.shape[0] else 0.0
+
+
+def _has_near_tie(dist, tol):
+    d2 = np.asarray(dist, dtype=np.float64) ** 2
+    return np.asarray([bool(np.any(np.diff(d2, axis=1) <= tol))]) if d2.shape[0] else \
+        np.zeros(1, dtype=bool)
+
+
+def _untied_neighbours(X_enc, k, n_class, klass):
+    """The class's k nearest neighbours in the encoded space (persisted), or
+    NotImplementedError where two of a row's k + 2 nearest distances are equal
+    to within rounding.
+
+    The single machine searches a sparse matrix with scikit-learn, whose
+    expanded-form distances round with the rows' norms, and orders candidates
+    by those values: where distances tie (integer-valued data, duplicates) its
+    order is decided by rounding, which the exact dense block pairs do not
+    reproduce. Apart from near-ties both orders are the true one.
+    """
+    import dask
+
+    kk = min(k + 2, n_class)
+    found = kneighbors(X_enc, X_enc, k=kk, exclude_self=False, return_distance=True)
+    norms = dask.compute(*[dask.delayed(_max_sq_norm)(b) for b in X_enc.to_delayed().ravel()])
+    n_cols = X_enc.shape[1]
+    # Expanded-form rounding bound (|x|^2 + |y|^2 + 2|x||y| <= 4 max |x|^2), doubled.
+    tol = 8 * (n_cols + 4) * float(np.finfo(np.float64).eps) * 4 * max(norms, default=0.0)
+    tied = found.distances.map_blocks(_has_near_tie, tol, drop_axis=1, dtype=bool,
+                                      chunks=((1,) * len(found.distances.chunks[0]),))
+    indices, tied = _persist(found.indices[:, 1:k + 1], tied)
+    if bool(tied.any().compute()):
+        raise NotImplementedError(
+            f"SMOTENC on Dask: rows of class {klass!r} have neighbours at distances "
+            "equal to within rounding (tied distances, as with integer-valued or "
+            "duplicated rows). The single-machine sampler orders such neighbours by "
+            "the rounding of scikit-learn's sparse search, which the exact distributed "
+            "search does not reproduce. Opt in explicitly with gpuimb.dask.fit_resample("
+            "sampler, X, y, gather=True) to run it on one machine."
+        )
+    return indices
+
+
 class _Permutation:
     """A stand-in random state for one block of SMOTENC's vote: ``permutation``
     returns an order whose inverse ranks the block's pairs as the class-wide
@@ -1465,8 +1510,7 @@ def smotenc(sampler, data):
                               dtype=dtype, chunks=(X_cont_class.chunks[0],
                                                    (len(cont) + int(offsets[-1]),)),
                               meta=np.empty((0, 0), dtype=dtype))
-        (nns,) = _persist(kneighbors(X_enc, X_enc, k=k + 1, exclude_self=False)
-                          .indices[:, 1:])
+        nns = _untied_neighbours(X_enc, k, n_class, klass)
         random_state = check_random_state(sampler.random_state)
         X_new, rows, _, _ = _make_samples(sampler, X_cont_class, nns, n_samples,
                                           random_state, rows_like=X)

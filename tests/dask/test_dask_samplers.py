@@ -202,9 +202,8 @@ def _mixed(seed=0):
 
 @pytest.mark.parametrize(
     "sampler", [SVMSMOTE(random_state=0), ClusterCentroids(random_state=0),
-                CondensedNearestNeighbour(random_state=0),
-                SMOTENC(categorical_features=[0], random_state=0)],
-    ids=["SVMSMOTE", "ClusterCentroids", "CNN", "SMOTENC"])
+                CondensedNearestNeighbour(random_state=0)],
+    ids=["SVMSMOTE", "ClusterCentroids", "CNN"])
 def test_inexact_samplers_need_opt_in(client, sampler):
     from gpuimb.dask import fit_resample
 
@@ -272,6 +271,68 @@ def test_smoten_dataframe_of_strings(client):
     X_out, y_out = dask.compute(X_res, y_res)
     assert list(X_out.columns) == ["a", "b", "c"]
     np.testing.assert_array_equal(X_out.to_numpy(), np.asarray(X_ref))
+    np.testing.assert_array_equal(y_out.to_numpy(), np.asarray(y_ref))
+
+
+SMOTENC_CASES = {
+    "uneven-with-empty": (np.float64, 5, CHUNKINGS["uneven-with-empty"], False),
+    "single": (np.float64, 5, CHUNKINGS["single"], False),
+    "missing-classes": (np.float64, 5, (50, 70, 0, 60, 60), True),
+    "float32-one-continuous": (np.float32, 2, (70, 0, 33, 137), False),
+}
+
+
+@pytest.mark.parametrize("case", list(SMOTENC_CASES))
+def test_smotenc_equal_to_single_machine(client, case, monkeypatch):
+    kind, width, chunks, sort = SMOTENC_CASES[case]
+    X, y = _mixed()
+    X = X.astype(kind)
+    X = X[:, :width]
+    if sort:
+        order = np.argsort(y, kind="stable")
+        X, y = X[order], y[order]
+    Xd, yd = da.from_array(X, chunks=(chunks, width)), da.from_array(y, chunks=(chunks,))
+    dist = _same(SMOTENC(categorical_features=[0], random_state=0), X, y, Xd, yd)
+    local = SMOTENC(categorical_features=[0], random_state=0)
+    local.fit_resample(X, y)
+    assert dist.median_std_ == local.median_std_
+    if case == "uneven-with-empty":
+        from gpuimb.dask import _knn
+
+        monkeypatch.setattr(_knn, "block_rows", lambda row_bytes, **kw: 23)
+        _same(SMOTENC(categorical_features=[0], random_state=3, k_neighbors=3), X, y, Xd, yd)
+
+
+def test_smotenc_refuses_tied_distances(client):
+    # Integer-valued data: tied neighbours, which the single machine orders by the
+    # rounding of its sparse search. Refused, never silently different.
+    from gpuimb.dask import fit_resample
+
+    X, y = _mixed()
+    X = np.round(X * 2)
+    Xd, yd = da.from_array(X, chunks=70), da.from_array(y, chunks=70)
+    sampler = SMOTENC(categorical_features=[0], random_state=0)
+    with pytest.raises(NotImplementedError, match="gather=True"):
+        clone(sampler).fit_resample(Xd, yd)
+    X_res, _ = fit_resample(clone(sampler), Xd, yd, gather=True)
+    np.testing.assert_array_equal(X_res.compute(), clone(sampler).fit_resample(X, y)[0])
+
+
+def test_smotenc_dataframe_auto_categories(client):
+    import pandas as pd
+
+    X, y = _mixed()
+    frame = pd.DataFrame(X[:, 1:], columns=list("abcd"))
+    colours = np.array(list("rgbcmykwz"))[X[:, 0].astype(int) % 9]
+    frame["colour"] = pd.Series(colours).astype("category")
+    labels = pd.Series(y, name="t")
+    sampler = SMOTENC(categorical_features="auto", random_state=0)
+    X_ref, y_ref = clone(sampler).fit_resample(frame, labels)
+    X_res, y_res = sampler.fit_resample(dd.from_pandas(frame, npartitions=3),
+                                        dd.from_pandas(labels, npartitions=4))
+    X_out, y_out = dask.compute(X_res, y_res)
+    assert dict(X_out.dtypes) == dict(X_ref.dtypes)
+    np.testing.assert_array_equal(X_out.to_numpy(dtype=object), X_ref.to_numpy(dtype=object))
     np.testing.assert_array_equal(y_out.to_numpy(), np.asarray(y_ref))
 
 
