@@ -43,6 +43,17 @@ def _require_int(value, name, sampler):
     )
 
 
+def _host_chunks_only(sampler, X, why):
+    """NotImplementedError for CuPy-backed chunks where the single-GPU sampler
+    computes differently from the host kernels the Dask version reproduces."""
+    if type(X._meta).__module__.split(".")[0] == "cupy":
+        raise NotImplementedError(
+            f"{type(sampler).__name__} on CuPy-backed Dask collections is not exact: "
+            f"{why}. Opt in explicitly with gpuimb.dask.fit_resample(sampler, X, y, "
+            "gather=True), or use NumPy-backed chunks (equal to host gpuimb)."
+        )
+
+
 def _kneighbors_error(n_neighbors, n_samples_fit, n_samples):
     return ValueError(
         f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {n_neighbors}, "
@@ -1232,6 +1243,9 @@ def near_miss_2(sampler, data, minority, X_min, X_cls, n_keep):
     ``n_neighbors`` rows), those rows.
     """
     k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _host_chunks_only(sampler, data.X, "on the GPU the single-machine NearMiss-2 ranks "
+                      "around the minority mean, which a distributed reduction rounds "
+                      "differently")
     n_min = data.stats[minority]
     if k >= n_min:
         # The single machine centres on the minority mean here: use its kernel
@@ -1457,6 +1471,8 @@ def smotenc(sampler, data):
             "per partition); a custom encoder would have to be fitted on all of X."
         )
     X = data.X
+    _host_chunks_only(sampler, X, "on the GPU the single-machine SMOTENC computes the "
+                      "class's standard deviations with CuPy's reduction order")
     sampler.n_features_ = X.shape[1]
     sampler._validate_column_types(_columns_frame(data))
     sampler._validate_estimator(_host_ctx())
