@@ -892,7 +892,7 @@ def near_miss(sampler, data):
 # --------------------------------------------------------------------------- OneSidedSelection
 
 
-def _not_seed_block(block, seeds, block_info=None):
+def _not_seed_block(block, seeds):
     """False at the class positions drawn as seeds (``block`` holds positions)."""
     xp = _xp(block)
     return xp.asarray(~np.isin(np.asarray(to_host(block)), seeds))
@@ -955,7 +955,8 @@ def one_sided_selection(sampler, data):
             rows.append(class_rows)
             continue
         seeds = random_state.randint(low=0, high=count, size=sampler.n_seeds_S)
-        n_rest = int(count) - np.unique(seeds).size
+        distinct = np.unique(seeds)
+        n_rest = int(count) - distinct.size
         if n_rest == 0:
             raise ValueError(
                 f"Found array with 0 sample(s) (shape=(0, {data.X.shape[1]})) while a "
@@ -970,11 +971,10 @@ def one_sided_selection(sampler, data):
         seed_rows = take(class_rows, seeds)
         # The class's other rows, in class order (chunk counts from the seeds).
         positions = da.arange(int(count), chunks=(X_cls.chunks[0],), dtype=np.int64)
-        rest = da.map_blocks(_not_seed_block, positions, np.unique(seeds), dtype=bool)
+        rest = da.map_blocks(_not_seed_block, positions, distinct, dtype=bool)
         ends = np.cumsum(X_cls.chunks[0])
         starts = ends - np.asarray(X_cls.chunks[0])
-        rest_counts = [int(e - s - np.count_nonzero((np.unique(seeds) >= s)
-                                                     & (np.unique(seeds) < e)))
+        rest_counts = [int(e - s - np.count_nonzero((distinct >= s) & (distinct < e)))
                        for s, e in zip(starts, ends, strict=True)]
         X_S = select(X_cls, rest, rest_counts)
         S_rows = select(class_rows, rest, rest_counts)
