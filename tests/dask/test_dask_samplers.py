@@ -336,6 +336,19 @@ def test_smotenc_dataframe_auto_categories(client):
     np.testing.assert_array_equal(y_out.to_numpy(), np.asarray(y_ref))
 
 
+def test_near_miss_2_refuses_huge_values(client):
+    # Beyond 2**49 / n_features the single machine ranks around the minority mean.
+    from gpuimb.dask import fit_resample
+
+    X, y = _data()
+    X = X * 2.0**48
+    Xd, yd = da.from_array(X, chunks=70), da.from_array(y, chunks=70)
+    with pytest.raises(NotImplementedError, match="gather=True"):
+        NearMiss(version=2).fit_resample(Xd, yd)
+    X_res, _ = fit_resample(NearMiss(version=2), Xd, yd, gather=True)
+    np.testing.assert_array_equal(X_res.compute(), NearMiss(version=2).fit_resample(X, y)[0])
+
+
 def test_near_miss_2_ties_and_float32(client):
     # Integer-valued data (exactly tied distances and sums) and float32 data.
     X, y = _data()
