@@ -270,6 +270,8 @@ def cleaning(args):
                               capture_output=True, text=True, env=env)
         single = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 \
             else {"error": proc.stderr[-500:]}
+        # Printed now: the cluster run may take far longer (or be stopped).
+        print(json.dumps({"sampler": name, "single": single}), flush=True)
         with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                       processes=True,
                                       memory_limit=_bytes(args.worker_memory),
