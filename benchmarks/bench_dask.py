@@ -270,6 +270,8 @@ def cleaning(args):
                               capture_output=True, text=True, env=env)
         single = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 \
             else {"error": proc.stderr[-500:]}
+        # Printed now: the cluster run may take far longer (or be stopped).
+        print(json.dumps({"sampler": name, "single": single}), flush=True)
         with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                       processes=True,
                                       memory_limit=_bytes(args.worker_memory),
@@ -277,6 +279,10 @@ def cleaning(args):
                                       env={"PYTHONPATH": env["PYTHONPATH"]}) as cluster, \
                 distributed.Client(cluster) as client:
             X, y = _dask_blocks(args.rows, args.features, args.partition_rows)
+            # Generated once on the workers before the clock starts (the
+            # single-process run's clock also starts after make_blocks).
+            X, y = client.persist([X, y])
+            distributed.wait([X, y])
             sampler = {"ENN": EditedNearestNeighbours(), "TomekLinks": TomekLinks()}[name]
             with MemoryWatch(client) as watch:
                 t0 = time.perf_counter()

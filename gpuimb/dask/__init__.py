@@ -3,10 +3,13 @@
 Importing :mod:`gpuimb` never imports Dask; passing a Dask collection to a
 sampler's ``fit_resample`` loads this package. Results equal single-machine
 gpuimb bit for bit (same ``random_state``, any chunking) for RandomUnderSampler,
-RandomOverSampler (``shrinkage`` to rounding), SMOTE, BorderlineSMOTE, ADASYN,
-TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN,
-NearMiss (versions 1 and 3), NeighbourhoodCleaningRule, SMOTEENN and
-SMOTETomek; other samplers need ``fit_resample(..., gather=True)``. What each
+RandomOverSampler (``shrinkage`` to rounding), SMOTE, SMOTENC (refusing tied
+distances), SMOTEN, BorderlineSMOTE,
+ADASYN, TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours,
+AllKNN, NearMiss (versions 1, 2 and 3), NeighbourhoodCleaningRule,
+OneSidedSelection, SMOTEENN and SMOTETomek; other samplers (SVMSMOTE,
+KMeansSMOTE, ClusterCentroids, InstanceHardnessThreshold,
+CondensedNearestNeighbour) need ``fit_resample(..., gather=True)``. What each
 sampler brings to the client is listed in the README ("Scale out with Dask").
 """
 
@@ -34,7 +37,9 @@ def fit_resample(sampler, X, y, *, gather=False, **params):
         For samplers without an exact distributed version (SVMSMOTE,
         KMeansSMOTE, ClusterCentroids, InstanceHardnessThreshold, ...): load X
         and y into the client's memory and run the single-machine sampler.
-        Ignored by the exact samplers, which never gather X.
+        The exact samplers never gather X, except where they refuse the data
+        with ``NotImplementedError`` (SMOTENC on tied distances, NearMiss-2 on
+        values beyond 2**49 / n_features): then this opt-in gathers it.
     **params : dict
         Passed to the single-machine ``fit_resample`` when gathering.
 

@@ -28,6 +28,9 @@ _EXACT = {
     "AllKNN": _samplers.all_knn,
     "NearMiss": _samplers.near_miss,
     "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
+    "OneSidedSelection": _samplers.one_sided_selection,
+    "SMOTEN": _samplers.smoten,
+    "SMOTENC": _samplers.smotenc,
 }
 
 # No exact distributed algorithm exists (an SVC, K-means or a cross-validated
@@ -39,6 +42,12 @@ _GATHER_ONLY = {
     "InstanceHardnessThreshold": "it cross-validates a classifier on all of X",
 }
 _GATHER_ONLY["ClusterCentroids"] += " (and its centroids are new rows from all of X)"
+_GATHER_ONLY["CondensedNearestNeighbour"] = (
+    "its sequential scan compares distances that the single-machine sampler takes "
+    "from one matrix product over all of a class's later rows, and BLAS rounds an "
+    "entry differently depending on the product's shape, so partitioned products "
+    "could flip near-tie decisions"
+)
 
 
 def handler_for(sampler):
@@ -52,8 +61,6 @@ def handler_for(sampler):
 def _handler(sampler):
     cls = type(sampler)
     name = cls.__name__
-    if name == "NearMiss" and getattr(sampler, "version", None) == 2:
-        return None
     if cls.__module__.startswith("gpuimb.") and name in _EXACT:
         return _EXACT[name]
     return None
@@ -62,10 +69,6 @@ def _handler(sampler):
 def _unsupported(sampler):
     name = type(sampler).__name__
     why = _GATHER_ONLY.get(name, "it has no distributed implementation in gpuimb.dask yet")
-    if name == "NearMiss":
-        name = "NearMiss(version=2)"
-        why = ("its farthest-distance sums are computed around the minority mean, "
-               "which a distributed reduction rounds differently")
     return NotImplementedError(
         f"{name} cannot resample Dask collections exactly: {why}. To run it anyway "
         "on one machine, opt in explicitly with gpuimb.dask.fit_resample(sampler, X, "
@@ -138,6 +141,7 @@ def _validate(sampler, X, y):
     elif hasattr(sampler, "feature_names_in_"):
         del sampler.feature_names_in_
     sampler.sampling_strategy_ = strategy_for(sampler, data)
+    data.x_info = x_info
     return data, x_info, y_info
 
 
@@ -161,7 +165,13 @@ def fit_resample_dask(sampler, X, y, *, gather=False, **params):
             f"{sorted(params)}."
         )
     data, x_info, y_info = _validate(sampler, X, y)
-    X_res, y_res = handler(sampler, data)
+    try:
+        X_res, y_res = handler(sampler, data)
+    except NotImplementedError:
+        # Data the exact version refuses (SMOTENC's tied distances, ...).
+        if gather:
+            return _gathered(sampler, X, y)
+        raise
     sampler.engine_ = "dask"
     # Same row chunks for X and y: dataframes built from them share divisions.
     y_res = y_res.rechunk((X_res.chunks[0],))

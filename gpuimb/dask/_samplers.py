@@ -44,6 +44,17 @@ def _require_int(value, name, sampler):
     )
 
 
+def _host_chunks_only(sampler, X, why):
+    """NotImplementedError for CuPy-backed chunks where the single-GPU sampler
+    computes differently from the host kernels the Dask version reproduces."""
+    if type(X._meta).__module__.split(".")[0] == "cupy":
+        raise NotImplementedError(
+            f"{type(sampler).__name__} on CuPy-backed Dask collections is not exact: "
+            f"{why}. Opt in explicitly with gpuimb.dask.fit_resample(sampler, X, y, "
+            "gather=True), or use NumPy-backed chunks (equal to host gpuimb)."
+        )
+
+
 def _persist(*arrays):
     import dask
 
@@ -816,10 +827,8 @@ def near_miss(sampler, data):
 
     Client memory: for each under-sampled class, the kept count of (score,
     position) pairs per chunk; version 3 also the candidate positions (at
-    most ``n_neighbors_ver3`` per minority row). Version 2 ranks by the
-    farthest minority rows through a centred product whose centre (the
-    minority mean) a distributed reduction cannot reproduce bit for bit, so the
-    driver refuses it on Dask unless ``gather=True``.
+    most ``n_neighbors_ver3`` per minority row). Version 2: see
+    :func:`near_miss_2`.
     """
     import warnings as _warnings
 
@@ -850,6 +859,9 @@ def near_miss(sampler, data):
                 # Farthest first, ties in candidate order: the smallest negated scores.
                 keep = _smallest_positions(-scores, min(n_samples, candidates.size))
                 positions = candidates[keep]
+            elif sampler.version == 2:
+                positions = near_miss_2(sampler, data, minority, X_min, X_cls,
+                                        min(n_samples, int(count)))
             else:
                 if k > n_min:
                     raise _kneighbors_error(k, n_min, int(count))
@@ -869,3 +881,678 @@ def near_miss(sampler, data):
         idx.append(rows_k)
     sampler.sample_indices_ = da.concatenate(idx)
     return da.concatenate(Xs), da.concatenate(ys)
+
+
+# --------------------------------------------------------------------------- OneSidedSelection
+
+
+def _not_seed_block(block, seeds):
+    """False at the class positions drawn as seeds (``block`` holds positions)."""
+    xp = _xp(block)
+    return xp.asarray(~np.isin(np.asarray(to_host(block)), seeds))
+
+
+def _wrong_block(labels, code, k, target_first):
+    """OneSidedSelection's test: the store's k-NN vote does not pick ``code``."""
+    from gpuimb.under_sampling._prototype_selection._common import (
+        vote_is_target,
+    )
+
+    xp = _xp(labels)
+    is_target = labels[:, :k] == code
+    unit = xp.ones(is_target.shape, dtype=xp.float64)
+    return ~vote_is_target(xp, is_target, unit, "uniform", target_first)
+
+
+def _n_true(mask):
+    return int(np.count_nonzero(np.asarray(to_host(mask))))
+
+
+def _count_true(mask):
+    """Host count of True per chunk of a lazy 1-D bool array."""
+    import dask
+
+    parts = [dask.delayed(_n_true)(b) for b in mask.to_delayed().ravel()]
+    return np.asarray(dask.compute(*parts), dtype=np.int64)
+
+
+def one_sided_selection(sampler, data):
+    """OneSidedSelection: one exact k-NN query against the store (the minority
+    class and the class's seeds), then the Dask TomekLinks on the rows kept.
+
+    Client memory: the seeds (``n_seeds_S`` positions per targeted class) and
+    per-chunk counts. The rows kept before the Tomek step stay a lazy Dask
+    selection; ``estimators_`` is not set on Dask (its store holds the whole
+    minority class).
+    """
+    from gpuimb.dask._driver import strategy_for
+    from gpuimb.dask._ops import scan
+    from gpuimb.under_sampling import TomekLinks
+
+    if sampler.n_neighbors is None:
+        k = 1
+    else:
+        k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    random_state = check_random_state(sampler.random_state)
+    minority = _minority(data)
+    min_code = data.code_of(minority)
+    n_min = data.stats[minority]
+    X_min = _class_block(data, minority)
+    Xs, ys, rows = [], [], []
+    for klass, count in data.stats.items():
+        code = data.code_of(klass)
+        counts = data.table[:, code]
+        class_rows = data.class_rows(klass)
+        if klass not in sampler.sampling_strategy_:
+            Xs.append(_class_block(data, klass))
+            ys.append(select(data.y, data.codes() == code, counts))
+            rows.append(class_rows)
+            continue
+        seeds = random_state.randint(low=0, high=count, size=sampler.n_seeds_S)
+        distinct = np.unique(seeds)
+        n_rest = int(count) - distinct.size
+        if n_rest == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0, {data.X.shape[1]})) while a "
+                "minimum of 1 is required by KNeighborsClassifier: every sample of class "
+                f"{klass!r} is a seed; OneSidedSelection needs more samples of it."
+            )
+        n_store = n_min + seeds.size
+        if k > n_store:
+            raise _kneighbors_error(k, n_store, n_rest)
+        X_cls = _class_block(data, klass)
+        X_seeds = take(X_cls, seeds)
+        seed_rows = take(class_rows, seeds)
+        # The class's other rows, in class order (chunk counts from the seeds).
+        positions = da.arange(int(count), chunks=(X_cls.chunks[0],), dtype=np.int64)
+        rest = da.map_blocks(_not_seed_block, positions, distinct, dtype=bool)
+        ends = np.cumsum(X_cls.chunks[0])
+        starts = ends - np.asarray(X_cls.chunks[0])
+        rest_counts = [int(e - s - np.count_nonzero((distinct >= s) & (distinct < e)))
+                       for s, e in zip(starts, ends, strict=True)]
+        X_S = select(X_cls, rest, rest_counts)
+        S_rows = select(class_rows, rest, rest_counts)
+        # The store: the minority rows, then the seeds (the single machine's order).
+        X_C = da.concatenate([X_min, X_seeds])
+        labels_C = da.concatenate([
+            da.full((n_min,), min_code, dtype=np.int32, chunks=(X_min.chunks[0],)),
+            da.full((seeds.size,), code, dtype=np.int32, chunks=(X_seeds.chunks[0],))])
+        labels = kneighbors(X_C, X_S, k=k, labels=labels_C).labels
+        wrong = labels.map_blocks(_wrong_block, code, k, bool(klass < minority),
+                                  drop_axis=1, dtype=bool)
+        (wrong,) = _persist(wrong)
+        wrong_counts = _count_true(wrong)
+        Xs += [X_seeds, select(X_S, wrong, wrong_counts)]
+        n_kept = seeds.size + int(wrong_counts.sum())
+        ys.append(da.full((n_kept,), klass, dtype=data.y.dtype,
+                          chunks=(tuple(X_seeds.chunks[0]) + tuple(wrong_counts),)))
+        rows += [seed_rows, select(S_rows, wrong, wrong_counts)]
+    X_sub, y_sub, idx_under = da.concatenate(Xs), da.concatenate(ys), da.concatenate(rows)
+    y_sub = y_sub.rechunk((X_sub.chunks[0],))
+    sub = scan(X_sub, y_sub, check_x=False, labels_only=True)
+    tomek = TomekLinks(sampling_strategy=list(sampler.sampling_strategy_.keys()),
+                       n_jobs=sampler.n_jobs)
+    tomek._validate_params()
+    tomek.sampling_strategy_ = strategy_for(tomek, sub)
+    X_res, y_res = tomek_links(tomek, sub)
+    sampler.sample_indices_ = _take_dask(idx_under.rechunk((X_sub.chunks[0],)),
+                                         tomek.sample_indices_)
+    return X_res, y_res
+
+
+# --------------------------------------------------------------------------- SMOTEN
+
+# Rows of one block of SMOTEN's VDM search (None: from the task memory budget).
+VDM_BLOCK_ROWS = None
+
+
+def _chunk_uniques(block):
+    from sklearn.utils._encode import _unique
+
+    block = np.asarray(to_host(block))
+    return [_unique(block[:, f]) for f in range(block.shape[1])]
+
+
+def _encode_block(block, encoder, n_features):
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros((0, n_features), dtype=np.int64)
+    return np.asarray(encoder.transform(block), dtype=np.int64)
+
+
+def _pair_counts(codes, classes, sizes, n_classes):
+    """(category, class) counts of each feature in one chunk."""
+    codes, classes = np.asarray(codes), np.asarray(to_host(classes)).astype(np.int64)
+    return [np.bincount(codes[:, f] * n_classes + classes, minlength=size * n_classes)
+            for f, size in enumerate(sizes)]
+
+
+def _vdm_pair(query, index, offset, kk, probas):
+    """The ``kk`` VDM-nearest rows of ``index`` (global rows offset + j), in
+    (distance, index) order, with the single machine's kernels."""
+    from gpuimb.metrics.pairwise import VDMFeature, vdm_distances
+
+    features = [VDMFeature(p, 1, 2, np, "cpu") for p in probas]
+    d = vdm_distances(query, index, features, np, "cpu")
+    order = np.argsort(d, axis=1, kind="stable")[:, :min(kk, index.shape[0])]
+    return np.take_along_axis(d, order, axis=1), order.astype(np.int64) + offset, None
+
+
+def _vdm_neighbours(codes_class, kk, probas):
+    """Host (n_class, kk) table of VDM neighbours (the row itself included),
+    as the single machine's stable argsort over all the class's rows."""
+    import dask
+
+    from gpuimb.dask._knn import _SPLIT_EVERY, _merge
+    from gpuimb.dask._memory import cluster_task_bytes
+
+    n = codes_class.shape[0]
+    rows = VDM_BLOCK_ROWS or max(64, int(np.sqrt(cluster_task_bytes() / 40)))
+    blocks = codes_class.rechunk((min(rows, n), -1)).to_delayed().ravel()
+    sizes = codes_class.rechunk((min(rows, n), -1)).chunks[0]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    finals = []
+    for query in blocks:
+        level = [dask.delayed(_vdm_pair)(query, index, int(offsets[j]), kk, probas)
+                 for j, index in enumerate(blocks)]
+        while len(level) > 1:
+            level = [dask.delayed(_merge)(level[g:g + _SPLIT_EVERY], kk)
+                     for g in range(0, len(level), _SPLIT_EVERY)]
+        finals.append(dask.delayed(_merge)(level, kk))
+    return np.concatenate([r[1] for r in dask.compute(*finals)])
+
+
+def _vote_decode(votes, kk, encoder, dtype):
+    """Each group of ``kk`` voter rows -> its most frequent categories, decoded."""
+    from gpuimb.over_sampling._smote._categorical import _most_frequent_smallest
+
+    votes = np.asarray(votes)
+    n_features = votes.shape[1]
+    groups = votes.reshape(-1, kk, n_features)
+    codes = np.stack([_most_frequent_smallest(np, groups[:, :, f])
+                      for f in range(n_features)], axis=1)
+    decoded = encoder.inverse_transform(codes.astype(getattr(encoder, "dtype", np.int32)))
+    return np.asarray(decoded).astype(dtype, copy=False)
+
+
+def smoten(sampler, data):
+    """SMOTEN: ordinal codes and VDM tables from distributed counts, an exact
+    block-pair VDM neighbour search within each class, client draws.
+
+    Client memory: each feature's categories and (category x class) counts,
+    the class's neighbour table (``k_neighbors + 1`` ints per class row) and
+    the draws (one int per new row).
+    """
+    import dask
+    from sklearn.preprocessing import OrdinalEncoder
+    from sklearn.utils._encode import _unique
+
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    if sampler.categorical_encoder is not None:
+        raise TypeError(
+            "SMOTEN on Dask collections needs categorical_encoder=None (the default "
+            "ordinal encoder is fitted from each feature's distinct values, gathered "
+            "per partition); a custom encoder would have to be fitted on all of X."
+        )
+    X = data.X
+    n_features = X.shape[1]
+    parts = dask.compute(*[dask.delayed(_chunk_uniques)(b) for b in X.to_delayed().ravel()])
+    categories = [_unique(np.concatenate([p[f] for p in parts])) for f in range(n_features)]
+    longest = max(c.size for c in categories)
+    encoder = OrdinalEncoder(dtype=np.int32)
+    encoder.fit(np.column_stack([np.resize(c, longest) for c in categories]))
+    sampler.categorical_encoder_ = encoder
+    sizes = [c.size for c in encoder.categories_]
+    codes = X.map_blocks(_encode_block, encoder, n_features, dtype=np.int64,
+                         meta=np.empty((0, 0), dtype=np.int64))
+    class_codes = data.codes()
+    n_classes = len(data.classes)
+    counted = dask.compute(*[dask.delayed(_pair_counts)(c, k_, sizes, n_classes)
+                             for c, k_ in zip(codes.to_delayed().ravel(),
+                                              class_codes.to_delayed().ravel(), strict=True)])
+    probas = []
+    for f, size in enumerate(sizes):
+        table = np.sum([c[f] for c in counted], axis=0).astype(np.float64)
+        table = table.reshape(size, n_classes)
+        # p(class | category), as gpuimb.metrics.pairwise.class_distributions.
+        with np.errstate(invalid="ignore"):
+            probas.append(np.nan_to_num(table / table.sum(axis=1).reshape(-1, 1)))
+
+    dec_dtype = encoder.inverse_transform(np.zeros((1, n_features), dtype=np.int32)).dtype
+    out_dtype = np.result_type(X.dtype, dec_dtype)
+    X_blocks, y_blocks = [X.astype(out_dtype)], [data.y]
+    kk = k + 1
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        n_class = data.stats[klass]
+        if kk > n_class:
+            raise _kneighbors_error(kk, n_class, n_class)
+        codes_class = select(codes, class_codes == code, data.table[:, code])
+        nn = _vdm_neighbours(codes_class, kk, probas)
+        random_state = check_random_state(sampler.random_state)
+        drawn = random_state.choice(np.arange(n_class), size=n_samples, replace=True)
+        voters = nn[drawn].reshape(-1)
+        per_block = max(1, int(max(X.chunks[0], default=1)))
+        votes = take(codes_class, voters).rechunk((per_block * kk, -1))
+        n_out = tuple(c // kk for c in votes.chunks[0])
+        X_new = votes.map_blocks(_vote_decode, kk, encoder, out_dtype, dtype=out_dtype,
+                                 chunks=(n_out, (n_features,)),
+                                 meta=np.empty((0, 0), dtype=out_dtype))
+        X_blocks.append(X_new.map_blocks(_like, X._meta, dtype=out_dtype, meta=X._meta)
+                        if type(X._meta).__module__.startswith("cupy") else X_new)
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+# --------------------------------------------------------------------------- NearMiss-2
+
+
+def _largest_sq(query, index, kk):
+    """The ``kk`` largest direct squared distances from each ``query`` row to
+    the ``index`` rows, ascending (NumPy; NearMiss-2's values)."""
+    from gpuimb.dask._memory import worker_task_bytes
+    from gpuimb.under_sampling._prototype_selection._nearmiss_distances import _direct_sq
+
+    A = np.asarray(to_host(query), dtype=np.float64)
+    B = np.asarray(to_host(index), dtype=np.float64)
+    n_b = B.shape[0]
+    kk = min(kk, n_b)
+    out = np.empty((A.shape[0], kk), dtype=np.float64)
+    # Rows per step so that the (rows, n_b, n_features) differences fit the budget.
+    step = max(1, int(worker_task_bytes() // (4 * 8 * max(n_b * B.shape[1], 1))))
+    every = np.arange(n_b)
+    for start in range(0, A.shape[0], step):
+        stop = min(start + step, A.shape[0])
+        d2 = _direct_sq(B, A[start:stop], np.broadcast_to(every, (stop - start, n_b)))
+        top = np.partition(d2, n_b - kk, axis=1)[:, n_b - kk:]
+        top.sort(axis=1)
+        out[start:stop] = top
+    return out
+
+
+def _merge_largest(parts, kk):
+    values = np.concatenate([p for p in parts if p.shape[1]], axis=1)
+    n = values.shape[1]
+    kk = min(kk, n)
+    top = np.partition(values, n - kk, axis=1)[:, n - kk:]
+    top.sort(axis=1)
+    return top
+
+
+def _sum_roots(top):
+    # The single machine's last steps on its (rows, k) ascending values.
+    np.sqrt(top, out=top)
+    return top.sum(axis=1)
+
+
+def _farthest_scores(X_min, X_cls, k):
+    """Lazy NearMiss-2 score of each row of ``X_cls`` (sum of the distances to
+    its ``k`` farthest rows of ``X_min``): a block-pair top-k of the largest
+    squared distances and a merge, values only."""
+    import dask
+
+    from gpuimb.dask._knn import _SPLIT_EVERY
+    from gpuimb.dask._memory import block_rows
+
+    row_bytes = 8 * X_min.shape[1]
+    rows = block_rows(row_bytes, parts=16)
+    index = X_min.rechunk((min(rows, X_min.shape[0]), -1))
+    query = X_cls.rechunk((min(rows, max(X_cls.shape[0], 1)), -1))
+    blocks = index.to_delayed().ravel()
+    out = []
+    for q_size, q in zip(query.chunks[0], query.to_delayed().ravel(), strict=True):
+        level = [dask.delayed(_largest_sq)(q, b, k) for b in blocks]
+        while len(level) > 1:
+            level = [dask.delayed(_merge_largest)(level[g:g + _SPLIT_EVERY], k)
+                     for g in range(0, len(level), _SPLIT_EVERY)]
+        sums = dask.delayed(_sum_roots)(level[0])
+        out.append(da.from_delayed(sums, shape=(q_size,), dtype=np.float64))
+    return da.concatenate(out)
+
+
+def _host_ctx():
+    from gpuimb.base import SamplingContext
+    from gpuimb.utils._array_api import get_namespace
+
+    return SamplingContext(xp=get_namespace(np.empty(0)), device="cpu")
+
+
+def _all_minority_sums(block, X_min, k):
+    """The single machine's kernel for ``k >= n_minority`` (tiny minority, held whole)."""
+    from gpuimb.under_sampling._prototype_selection._nearmiss_distances import _farthest_sums
+
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros(0, dtype=np.float64)
+    return np.asarray(_farthest_sums(_host_ctx(), X_min, block, k), dtype=np.float64)
+
+
+def near_miss_2(sampler, data, minority, X_min, X_cls, n_keep):
+    """Positions (in the class) of the ``n_keep`` rows NearMiss-2 keeps.
+
+    Client memory: per chunk, the best (score, position) pairs up to
+    ``n_keep``; when ``n_neighbors`` covers the whole minority class (at most
+    ``n_neighbors`` rows), those rows.
+    """
+    k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
+    _host_chunks_only(sampler, data.X, "on the GPU the single-machine NearMiss-2 ranks "
+                      "around the minority mean, which a distributed reduction rounds "
+                      "differently")
+    n_min = data.stats[minority]
+    if k >= n_min:
+        # The single machine centres on the minority mean here: use its kernel
+        # with the (at most k) minority rows in every task.
+        X_small = np.asarray(to_host(X_min.compute()))
+        scores = X_cls.map_blocks(_all_minority_sums, X_small, k, drop_axis=1,
+                                  dtype=np.float64)
+    else:
+        _check_spread(sampler, X_min, X_cls)
+        scores = _farthest_scores(X_min, X_cls, k)
+    return _smallest_positions(scores, n_keep)
+
+
+def _max_abs(block):
+    block = np.asarray(to_host(block))
+    return float(np.max(np.abs(block))) if block.size else 0.0
+
+
+def _check_spread(sampler, X_min, X_cls):
+    """Refuse data whose values reach float32 overflow territory: the single
+    machine then ranks around the minority mean (a value a distributed
+    reduction does not reproduce bit for bit)."""
+    import dask
+
+    blocks = list(X_min.to_delayed().ravel()) + list(X_cls.to_delayed().ravel())
+    biggest = max(dask.compute(*[dask.delayed(_max_abs)(b) for b in blocks]))
+    if not 2 * biggest * (1 + 1e-6) < 2.0**50 / max(X_min.shape[1], 1):
+        raise NotImplementedError(
+            "NearMiss(version=2) on Dask collections needs |X| < 2**49 / n_features: "
+            "beyond it the single-machine sampler ranks around the minority mean, which "
+            "a distributed reduction rounds differently. Opt in explicitly with "
+            "gpuimb.dask.fit_resample(sampler, X, y, gather=True) or scale X."
+        )
+
+
+# --------------------------------------------------------------------------- SMOTENC
+
+
+def _columns_frame(data):
+    """An empty pandas frame with the caller's columns and dtypes (dataframe
+    input), else an empty array with X's width: what SMOTENC's column checks read."""
+    info = getattr(data, "x_info", None)
+    if info is not None and info.kind == "dataframe":
+        import pandas as pd
+
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in info.dtypes.items()})
+    return np.empty((0, data.X.shape[1]), dtype=data.X.dtype)
+
+
+def _nc_scan_block(block, cont, cat):
+    """Distinct categories per categorical column, NaN flag of the continuous ones."""
+    from sklearn.utils._encode import _unique
+
+    block = np.asarray(to_host(block))
+    values = block[:, cont].astype(np.float64) if block.dtype == object else block[:, cont]
+    nan = bool(np.isnan(values).any()) if values.dtype.kind in "fc" else False
+    return [_unique(block[:, f]) for f in cat], nan
+
+
+def _nc_codes(block, cat, encoder, offsets):
+    from gpuimb.over_sampling._smote._categorical import _codes_from_onehot
+
+    block = np.asarray(to_host(block))
+    if block.shape[0] == 0:
+        return np.zeros((0, len(cat)), dtype=np.int64)
+    return _codes_from_onehot(encoder.transform(block[:, cat]), offsets)
+
+
+def _nc_cont(block, cont, dtype):
+    return np.asarray(to_host(block))[:, cont].astype(dtype)
+
+
+def _row_sum(acc, block, dtype):
+    """Continue NumPy's axis-0 sum of a C-ordered 2-D array (rows added one
+    after the other) over the rows of ``block``."""
+    block = np.asarray(block, dtype=dtype)
+    if block.shape[0] == 0:
+        return acc
+    if acc is None:
+        return np.sum(block, axis=0)
+    return np.sum(np.concatenate([acc[None, :], block]), axis=0)
+
+
+def _sq_dev(block, mean, dtype):
+    x = np.asarray(block, dtype=dtype) - mean
+    return np.multiply(x, x, out=x)
+
+
+def _median_std(X_cont_class, dtype):
+    """``SMOTENC._median_std`` of the class's continuous rows, bit for bit.
+
+    With two or more continuous features NumPy's ``var(axis=0)`` adds the rows
+    one after the other: two chains of tasks (mean, then squared deviations)
+    continue that sum partition by partition. With one feature NumPy sums
+    pairwise: one task holds the class's column (8 bytes per class row).
+    """
+    import dask
+
+    from gpuimb.over_sampling import SMOTENC
+
+    n, width = X_cont_class.shape
+    if width == 1:
+        column = X_cont_class.rechunk((max(n, 1), 1)).to_delayed().ravel()[0]
+        return dask.compute(dask.delayed(SMOTENC._median_std)(column, _host_ctx()))[0]
+    count = np.intp(n)
+    acc = None
+    blocks = X_cont_class.to_delayed().ravel()
+    for b in blocks:
+        acc = dask.delayed(_row_sum)(acc, b, dtype)
+    total = acc.compute()
+    mean = np.true_divide(total, count, out=total, casting="unsafe")[None, :]
+    acc = None
+    for b in blocks:
+        acc = dask.delayed(_row_sum)(acc, dask.delayed(_sq_dev)(b, mean, dtype), dtype)
+    var = acc.compute()
+    var = np.true_divide(var, count, out=var, casting="unsafe")
+    return np.median(np.asarray(np.sqrt(var)))
+
+
+def _nc_encoded(cont, codes, sizes, unit, dtype):
+    from gpuimb.over_sampling._smote._categorical import _dense_onehot
+
+    cont = np.asarray(cont)
+    return np.concatenate([cont.astype(dtype),
+                           _dense_onehot(np, np.asarray(codes), sizes, unit, dtype, "cpu")],
+                          axis=1)
+
+
+def _max_sq_norm(block):
+    block = np.asarray(block, dtype=np.float64)
+    return float(np.max(np.einsum("ij,ij->i", block, block))) if block.shape[0] else 0.0
+
+
+def _has_near_tie(dist, tol):
+    d2 = np.asarray(dist, dtype=np.float64) ** 2
+    return np.asarray([bool(np.any(np.diff(d2, axis=1) <= tol))]) if d2.shape[0] else \
+        np.zeros(1, dtype=bool)
+
+
+def _untied_neighbours(X_enc, k, n_class, klass):
+    """The class's k nearest neighbours in the encoded space (persisted), or
+    NotImplementedError where two of a row's k + 2 nearest distances are equal
+    to within rounding.
+
+    The single machine searches a sparse matrix with scikit-learn, whose
+    expanded-form distances round with the rows' norms, and orders candidates
+    by those values: where distances tie (integer-valued data, duplicates) its
+    order is decided by rounding, which the exact dense block pairs do not
+    reproduce. Apart from near-ties both orders are the true one.
+    """
+    import dask
+
+    kk = min(k + 2, n_class)
+    found = kneighbors(X_enc, X_enc, k=kk, exclude_self=False, return_distance=True)
+    norms = dask.compute(*[dask.delayed(_max_sq_norm)(b) for b in X_enc.to_delayed().ravel()])
+    n_cols = X_enc.shape[1]
+    # Expanded-form rounding bound (|x|^2 + |y|^2 + 2|x||y| <= 4 max |x|^2), doubled.
+    tol = 8 * (n_cols + 4) * float(np.finfo(np.float64).eps) * 4 * max(norms, default=0.0)
+    tied = found.distances.map_blocks(_has_near_tie, tol, drop_axis=1, dtype=bool,
+                                      chunks=((1,) * len(found.distances.chunks[0]),))
+    indices, tied = _persist(found.indices[:, 1:k + 1], tied)
+    if bool(tied.any().compute()):
+        raise NotImplementedError(
+            f"SMOTENC on Dask: rows of class {klass!r} have neighbours at distances "
+            "equal to within rounding (tied distances, as with integer-valued or "
+            "duplicated rows). The single-machine sampler orders such neighbours by "
+            "the rounding of scikit-learn's sparse search, which the exact distributed "
+            "search does not reproduce. Opt in explicitly with gpuimb.dask.fit_resample("
+            "sampler, X, y, gather=True) to run it on one machine."
+        )
+    return indices
+
+
+class _Permutation:
+    """A stand-in random state for one block of SMOTENC's vote: ``permutation``
+    returns an order whose inverse ranks the block's pairs as the class-wide
+    draw does (or records how many pairs the block has)."""
+
+    def __init__(self, positions=None):
+        self.positions, self.n = positions, None
+
+    def permutation(self, n):
+        self.n = int(n)
+        if self.positions is None:
+            return np.arange(n)
+        return np.argsort(self.positions, kind="stable")
+
+
+def _nc_vote(neighbor_codes, n_categories, unit, positions):
+    from gpuimb.over_sampling._smote._categorical import _vote_with_random_ties
+
+    rng = _Permutation(positions)
+    chosen = _vote_with_random_ties(np, np.asarray(neighbor_codes), n_categories, unit,
+                                    rng, _host_ctx())
+    return chosen if positions is not None else np.asarray([rng.n])
+
+
+def _nc_assemble(cont, codes, sampler, order, dtype):
+    decoded = sampler._decode(np.asarray(codes), _host_ctx())
+    return np.hstack((np.asarray(cont), decoded))[:, order].astype(dtype, copy=False)
+
+
+def smotenc(sampler, data):
+    """SMOTENC: categories and the class's median standard deviation from
+    distributed passes (in NumPy's order), an exact block-pair search on the
+    dense [continuous | one-hot x weight] rows, client draws, and the category
+    vote per block with the class-wide random tie order.
+
+    Client memory: each categorical feature's categories, the class's
+    neighbour table (8 bytes x ``k`` per class row), the draws (16 bytes per
+    new row) and, per categorical feature, the tie-breaking permutation
+    (8 bytes per tied (row, category) pair of the new rows).
+    """
+    import dask
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.utils._encode import _unique
+
+    k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
+    if sampler.categorical_encoder is not None:
+        raise TypeError(
+            "SMOTENC on Dask collections needs categorical_encoder=None (the default "
+            "one-hot encoder is fitted from each feature's distinct values, gathered "
+            "per partition); a custom encoder would have to be fitted on all of X."
+        )
+    X = data.X
+    _host_chunks_only(sampler, X, "on the GPU the single-machine SMOTENC computes the "
+                      "class's standard deviations with CuPy's reduction order")
+    sampler.n_features_ = X.shape[1]
+    sampler._validate_column_types(_columns_frame(data))
+    sampler._validate_estimator(_host_ctx())
+    cont, cat = sampler.continuous_features_, sampler.categorical_features_
+    scanned = dask.compute(*[dask.delayed(_nc_scan_block)(b, cont, cat)
+                             for b in X.to_delayed().ravel()])
+    if any(nan for _, nan in scanned):
+        raise ValueError("Input X contains NaN.")
+    categories = [_unique(np.concatenate([u[f] for u, _ in scanned]))
+                  for f in range(len(cat))]
+    dtype = np.float64 if X.dtype == object else X.dtype
+    longest = max(c.size for c in categories)
+    encoder = OneHotEncoder(handle_unknown="ignore", dtype=dtype)
+    encoder.fit(np.column_stack([np.resize(c, longest) for c in categories]))
+    sampler.categorical_encoder_ = encoder
+    offsets = sampler._offsets()
+    sizes = [c.size for c in encoder.categories_]
+    codes = X.map_blocks(_nc_codes, cat, encoder, offsets, dtype=np.int64,
+                         chunks=(X.chunks[0], (len(cat),)),
+                         meta=np.empty((0, 0), dtype=np.int64))
+    X_cont = X.map_blocks(_nc_cont, cont, dtype, dtype=dtype,
+                          chunks=(X.chunks[0], (len(cont),)),
+                          meta=np.empty((0, 0), dtype=dtype))
+    class_codes = data.codes()
+    sampler.median_std_ = {}
+    cont_blocks, code_blocks, y_blocks = [X_cont], [codes], [data.y]
+    for klass, n_samples in sampler.sampling_strategy_.items():
+        if n_samples == 0:
+            continue
+        code = data.code_of(klass)
+        counts = data.table[:, code]
+        n_class = int(counts.sum())
+        X_cont_class = select(X_cont, class_codes == code, counts)
+        codes_class = select(codes, class_codes == code, counts)
+        median_std = _median_std(X_cont_class, X_cont_class.dtype
+                                 if np.issubdtype(X_cont_class.dtype, np.floating)
+                                 else np.float64)
+        sampler.median_std_[klass] = median_std
+        unit = np.asarray(median_std / np.sqrt(2)).astype(dtype).item()
+        vote_unit = 1.0 if median_std == 0 else unit
+        if vote_unit * (1 - 1e-5) <= 1e-8 * k:
+            raise NotImplementedError(
+                f"SMOTENC on Dask: class {klass!r} has a median standard deviation of "
+                f"{median_std!r}, where the single-machine category vote switches to a "
+                "per-category fallback decided over all new rows at once. Opt in with "
+                "gpuimb.dask.fit_resample(sampler, X, y, gather=True) or rescale X."
+            )
+        if k + 1 > n_class:
+            raise _kneighbors_error(k + 1, n_class, n_class)
+        X_enc = da.map_blocks(_nc_encoded, X_cont_class, codes_class, sizes, unit, dtype,
+                              dtype=dtype, chunks=(X_cont_class.chunks[0],
+                                                   (len(cont) + int(offsets[-1]),)),
+                              meta=np.empty((0, 0), dtype=dtype))
+        nns = _untied_neighbours(X_enc, k, n_class, klass)
+        random_state = check_random_state(sampler.random_state)
+        X_new, rows, _, _ = _make_samples(sampler, X_cont_class, nns, n_samples,
+                                          random_state, rows_like=X)
+        rng = check_random_state(sampler.random_state)
+        neighbor_rows = _host(nns)[rows]
+        per_block = X_new.chunks[0]
+        new_codes = []
+        for f, cats in enumerate(encoder.categories_):
+            nb = take(codes_class[:, f], neighbor_rows.reshape(-1))
+            nb = nb.reshape((n_samples, k)).rechunk((per_block, k))
+            n_pairs = nb.map_blocks(_nc_vote, int(cats.size), vote_unit, None,
+                                    drop_axis=1, chunks=((1,) * len(per_block),),
+                                    dtype=np.int64).compute()
+            order = rng.permutation(int(n_pairs.sum()))
+            position = np.argsort(order)
+            ends = np.cumsum(n_pairs)
+            blocks = []
+            for b, part in enumerate(nb.to_delayed().ravel()):
+                slice_ = position[ends[b] - n_pairs[b]:ends[b]]
+                blocks.append(da.from_delayed(
+                    dask.delayed(_nc_vote)(part, int(cats.size), vote_unit, slice_),
+                    shape=(per_block[b],), dtype=np.int64))
+            new_codes.append(da.concatenate(blocks)[:, None])
+        cont_blocks.append(X_new)
+        code_blocks.append(da.concatenate(new_codes, axis=1).rechunk((per_block, -1)))
+        y_blocks.append(_labels_for(X_new, data.y, klass))
+    cont_all = da.concatenate(cont_blocks)
+    codes_all = da.concatenate(code_blocks).rechunk((cont_all.chunks[0], -1))
+    order = np.argsort(np.hstack((cont, cat)))
+    dec_dtype = np.result_type(*[c.dtype for c in encoder.categories_])
+    out_dtype = np.result_type(cont_all.dtype, dec_dtype)
+    X_res = da.map_blocks(_nc_assemble, cont_all, codes_all, sampler, order, out_dtype,
+                          dtype=out_dtype, chunks=(cont_all.chunks[0], (X.shape[1],)),
+                          meta=np.empty((0, 0), dtype=out_dtype))
+    return X_res, da.concatenate(y_blocks)

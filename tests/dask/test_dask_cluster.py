@@ -15,8 +15,8 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 
-from gpuimb.over_sampling import SMOTE  # noqa: E402
-from gpuimb.under_sampling import EditedNearestNeighbours  # noqa: E402
+from gpuimb.over_sampling import SMOTE, SMOTEN, SMOTENC  # noqa: E402
+from gpuimb.under_sampling import EditedNearestNeighbours, OneSidedSelection  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -119,6 +119,16 @@ def test_worker_killed_mid_run():
             X, k=3, return_distance=False))
         X_res, y_res = sampler.fit_resample(Xd, yd)
         X_out, y_out = dask.compute(X_res, y_res)
+        # Samplers whose tasks carry encoders (pickled to real worker processes).
+        X_mixed = X[:, :4].copy()
+        X_mixed[:, 0] = np.round(np.abs(X_mixed[:, 0]) * 2)
+        for other, X_other in ((SMOTENC(categorical_features=[0], random_state=0), X_mixed),
+                               (SMOTEN(random_state=0), np.round(np.abs(X[:, :3])))):
+            X_want, y_want = type(other)(**other.get_params()).fit_resample(X_other, y)
+            X_got, y_got = dask.compute(*other.fit_resample(
+                da.from_array(X_other, chunks=(700, X_other.shape[1])), yd))
+            np.testing.assert_array_equal(X_got, X_want)
+            np.testing.assert_array_equal(y_got, y_want)
     np.testing.assert_array_equal(X_out, X_ref)
     np.testing.assert_array_equal(y_out, y_ref)
 
@@ -132,10 +142,14 @@ def test_local_cuda_cluster_cupy_chunks():
     X_gpu, y_gpu = cupy.asarray(X), cupy.asarray(y)
     with dask_cuda.LocalCUDACluster(protocol="tcp", n_workers=1) as cluster, \
             distributed.Client(cluster):
-        Xd = da.from_array(X_gpu, chunks=(300, 8), asarray=False)
         yd = da.from_array(y_gpu, chunks=300, asarray=False)
-        for sampler in (SMOTE(random_state=0), EditedNearestNeighbours()):
-            X_ref, y_ref = type(sampler)(**sampler.get_params()).fit_resample(X_gpu, y_gpu)
+        X_cat = cupy.asarray(np.round(np.abs(X[:, :3])))
+        for sampler, X_in in ((SMOTE(random_state=0), X_gpu),
+                              (EditedNearestNeighbours(), X_gpu),
+                              (OneSidedSelection(random_state=0), X_gpu),
+                              (SMOTEN(random_state=0), X_cat)):
+            Xd = da.from_array(X_in, chunks=(300, X_in.shape[1]), asarray=False)
+            X_ref, y_ref = type(sampler)(**sampler.get_params()).fit_resample(X_in, y_gpu)
             X_res, y_res = sampler.fit_resample(Xd, yd)
             X_out, y_out = dask.compute(X_res, y_res)
             assert isinstance(X_out, cupy.ndarray)

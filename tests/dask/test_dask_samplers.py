@@ -15,6 +15,8 @@ from gpuimb.combine import SMOTEENN, SMOTETomek  # noqa: E402
 from gpuimb.over_sampling import (  # noqa: E402
     ADASYN,
     SMOTE,
+    SMOTEN,
+    SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
     RandomOverSampler,
@@ -22,6 +24,7 @@ from gpuimb.over_sampling import (  # noqa: E402
 from gpuimb.under_sampling import (  # noqa: E402
     AllKNN,
     ClusterCentroids,
+    CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
     NeighbourhoodCleaningRule,
@@ -66,6 +69,10 @@ SAMPLERS = [
     NeighbourhoodCleaningRule(n_neighbors=4, threshold_cleaning=0.1, sampling_strategy="all"),
     SMOTEENN(random_state=8),
     SMOTETomek(random_state=9),
+    NearMiss(version=2),
+    NearMiss(version=2, n_neighbors=100, sampling_strategy="all"),  # k >= minority size
+    OneSidedSelection(random_state=0),
+    OneSidedSelection(random_state=1, n_neighbors=3, n_seeds_S=4, sampling_strategy="all"),
 ]
 
 CHUNKINGS = {
@@ -108,7 +115,7 @@ def test_equal_to_single_machine(client, sampler, chunking):
           da.from_array(y, chunks=(chunks,)))
 
 
-MISSING = [SAMPLERS[i] for i in (0, 2, 3, 5, 7, 8, 10, 12, 14, 16)]
+MISSING = [SAMPLERS[i] for i in (0, 2, 3, 5, 7, 8, 10, 12, 14, 16, 20, 23)]
 
 
 @pytest.mark.parametrize("sampler", MISSING, ids=_ids(MISSING))
@@ -186,13 +193,21 @@ def test_fit_sets_strategy_without_resampling(client):
     assert sampler.sampling_strategy_ == RandomUnderSampler().fit(X, y).sampling_strategy_
 
 
-@pytest.mark.parametrize("sampler", [SVMSMOTE(random_state=0), ClusterCentroids(random_state=0),
-                                     NearMiss(version=2), OneSidedSelection(random_state=0)],
-                         ids=["SVMSMOTE", "ClusterCentroids", "NearMiss-2", "OSS"])
+def _mixed(seed=0):
+    """Continuous columns 1-4 and an integer category in column 0."""
+    X, y = _data(seed=seed)
+    X[:, 0] = np.round(np.abs(X[:, 0]) * 2)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "sampler", [SVMSMOTE(random_state=0), ClusterCentroids(random_state=0),
+                CondensedNearestNeighbour(random_state=0)],
+    ids=["SVMSMOTE", "ClusterCentroids", "CNN"])
 def test_inexact_samplers_need_opt_in(client, sampler):
     from gpuimb.dask import fit_resample
 
-    X, y = _data()
+    X, y = _mixed()
     Xd, yd = da.from_array(X, chunks=60), da.from_array(y, chunks=60)
     with pytest.raises(NotImplementedError, match="gather=True"):
         sampler.fit_resample(Xd, yd)
@@ -201,6 +216,145 @@ def test_inexact_samplers_need_opt_in(client, sampler):
     # Gathered, the single-machine sampler runs: the same result.
     np.testing.assert_array_equal(y_res.compute(), y_ref)
     np.testing.assert_array_equal(X_res.compute(), X_ref)
+
+
+def _categorical(strings, sort=False):
+    rng = np.random.RandomState(0)
+    y = rng.choice(3, size=N, p=[0.55, 0.3, 0.15])
+    X = np.column_stack([rng.randint(0, 4, N) + y, rng.randint(0, 3, N),
+                         rng.randint(0, 6, N)])
+    if strings:
+        X = np.array(list("abcdefghi"), dtype=object)[X]
+    if sort:
+        order = np.argsort(y, kind="stable")
+        X, y = X[order], y[order]
+    return X, y
+
+
+SMOTEN_CASES = {
+    "numbers-uneven-with-empty": (False, False, CHUNKINGS["uneven-with-empty"]),
+    "strings-single": (True, False, CHUNKINGS["single"]),
+    "strings-missing-classes": (True, True, (50, 70, 0, 60, 60)),
+}
+
+
+@pytest.mark.parametrize("case", list(SMOTEN_CASES))
+def test_smoten_equal_to_single_machine(client, case, monkeypatch):
+    from gpuimb.dask import _samplers
+
+    strings, sort, chunks = SMOTEN_CASES[case]
+    X, y = _categorical(strings, sort)
+    Xd, yd = da.from_array(X, chunks=(chunks, 3)), da.from_array(y, chunks=(chunks,))
+    _same(SMOTEN(random_state=0), X, y, Xd, yd)
+    # Blocks of 17 rows: the VDM search merges many (query, index) block pairs.
+    monkeypatch.setattr(_samplers, "VDM_BLOCK_ROWS", 17)
+    sampler = SMOTEN(random_state=1, k_neighbors=3, sampling_strategy="minority")
+    dist = _same(sampler, X, y, Xd, yd)
+    local = clone(sampler)
+    local.fit_resample(X, y)
+    # The encoder fitted from the partitions' distinct values has the same categories.
+    for mine, theirs in zip(dist.categorical_encoder_.categories_,
+                            local.categorical_encoder_.categories_, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_smoten_dataframe_of_strings(client):
+    import pandas as pd
+
+    X, y = _categorical(strings=True)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    labels = pd.Series(y, name="label")
+    sampler = SMOTEN(random_state=0)
+    X_ref, y_ref = clone(sampler).fit_resample(frame, labels)
+    X_res, y_res = sampler.fit_resample(dd.from_pandas(frame, npartitions=3),
+                                        dd.from_pandas(labels, npartitions=4))
+    X_out, y_out = dask.compute(X_res, y_res)
+    assert list(X_out.columns) == ["a", "b", "c"]
+    np.testing.assert_array_equal(X_out.to_numpy(), np.asarray(X_ref))
+    np.testing.assert_array_equal(y_out.to_numpy(), np.asarray(y_ref))
+
+
+SMOTENC_CASES = {
+    "uneven-with-empty": (np.float64, 5, CHUNKINGS["uneven-with-empty"], False),
+    "single": (np.float64, 5, CHUNKINGS["single"], False),
+    "missing-classes": (np.float64, 5, (50, 70, 0, 60, 60), True),
+    "float32-one-continuous": (np.float32, 2, (70, 0, 33, 137), False),
+}
+
+
+@pytest.mark.parametrize("case", list(SMOTENC_CASES))
+def test_smotenc_equal_to_single_machine(client, case, monkeypatch):
+    kind, width, chunks, sort = SMOTENC_CASES[case]
+    X, y = _mixed()
+    X = X.astype(kind)
+    X = X[:, :width]
+    if sort:
+        order = np.argsort(y, kind="stable")
+        X, y = X[order], y[order]
+    Xd, yd = da.from_array(X, chunks=(chunks, width)), da.from_array(y, chunks=(chunks,))
+    dist = _same(SMOTENC(categorical_features=[0], random_state=0), X, y, Xd, yd)
+    local = SMOTENC(categorical_features=[0], random_state=0)
+    local.fit_resample(X, y)
+    assert dist.median_std_ == local.median_std_
+    if case == "uneven-with-empty":
+        from gpuimb.dask import _knn
+
+        monkeypatch.setattr(_knn, "block_rows", lambda row_bytes, **kw: 23)
+        _same(SMOTENC(categorical_features=[0], random_state=3, k_neighbors=3), X, y, Xd, yd)
+
+
+def test_smotenc_refuses_tied_distances(client):
+    # Integer-valued data: tied neighbours, which the single machine orders by the
+    # rounding of its sparse search. Refused, never silently different.
+    from gpuimb.dask import fit_resample
+
+    X, y = _mixed()
+    X = np.round(X * 2)
+    Xd, yd = da.from_array(X, chunks=70), da.from_array(y, chunks=70)
+    sampler = SMOTENC(categorical_features=[0], random_state=0)
+    with pytest.raises(NotImplementedError, match="gather=True"):
+        clone(sampler).fit_resample(Xd, yd)
+    X_res, _ = fit_resample(clone(sampler), Xd, yd, gather=True)
+    np.testing.assert_array_equal(X_res.compute(), clone(sampler).fit_resample(X, y)[0])
+
+
+def test_smotenc_dataframe_auto_categories(client):
+    import pandas as pd
+
+    X, y = _mixed()
+    frame = pd.DataFrame(X[:, 1:], columns=list("abcd"))
+    colours = np.array(list("rgbcmykwz"))[X[:, 0].astype(int) % 9]
+    frame["colour"] = pd.Series(colours).astype("category")
+    labels = pd.Series(y, name="t")
+    sampler = SMOTENC(categorical_features="auto", random_state=0)
+    X_ref, y_ref = clone(sampler).fit_resample(frame, labels)
+    X_res, y_res = sampler.fit_resample(dd.from_pandas(frame, npartitions=3),
+                                        dd.from_pandas(labels, npartitions=4))
+    X_out, y_out = dask.compute(X_res, y_res)
+    assert dict(X_out.dtypes) == dict(X_ref.dtypes)
+    np.testing.assert_array_equal(X_out.to_numpy(dtype=object), X_ref.to_numpy(dtype=object))
+    np.testing.assert_array_equal(y_out.to_numpy(), np.asarray(y_ref))
+
+
+def test_near_miss_2_refuses_huge_values(client):
+    # Beyond 2**49 / n_features the single machine ranks around the minority mean.
+    from gpuimb.dask import fit_resample
+
+    X, y = _data()
+    X = X * 2.0**48
+    Xd, yd = da.from_array(X, chunks=70), da.from_array(y, chunks=70)
+    with pytest.raises(NotImplementedError, match="gather=True"):
+        NearMiss(version=2).fit_resample(Xd, yd)
+    X_res, _ = fit_resample(NearMiss(version=2), Xd, yd, gather=True)
+    np.testing.assert_array_equal(X_res.compute(), NearMiss(version=2).fit_resample(X, y)[0])
+
+
+def test_near_miss_2_ties_and_float32(client):
+    # Integer-valued data (exactly tied distances and sums) and float32 data.
+    X, y = _data()
+    for Xc in (np.round(X * 2), X.astype(np.float32)):
+        _same(NearMiss(version=2), Xc, y, da.from_array(Xc, chunks=((70, 0, 33, 137), 5)),
+              da.from_array(y, chunks=((70, 0, 33, 137),)))
 
 
 def test_bad_input_errors(client):
@@ -253,7 +407,7 @@ def test_import_gpuimb_does_not_import_dask():
     assert out.stdout.strip() == "False"
 
 
-SMALL_BLOCKS = [SAMPLERS[i] for i in (3, 5, 7, 8, 10, 11, 12, 14, 15, 16)]
+SMALL_BLOCKS = [SAMPLERS[i] for i in (3, 5, 7, 8, 10, 11, 12, 14, 15, 16, 20, 22)]
 
 
 @pytest.mark.parametrize("sampler", SMALL_BLOCKS, ids=_ids(SMALL_BLOCKS))
