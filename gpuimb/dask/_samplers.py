@@ -20,6 +20,7 @@ from gpuimb._backends._base import kneighbors_error as _kneighbors_error
 from gpuimb.dask._knn import kneighbors
 from gpuimb.dask._ops import host_take as take
 from gpuimb.dask._ops import mask_counts, select, select_by_class, take_class
+from gpuimb.over_sampling._adasyn import NO_OTHER_CLASS_NEIGHBOUR
 from gpuimb.utils._random import choice_positions
 
 
@@ -487,6 +488,17 @@ def _labels_for(X_new, y, klass):
     return da.full((X_new.shape[0],), klass, dtype=y.dtype, chunks=(X_new.chunks[0],))
 
 
+def _other_class_neighbours(data, X_class, klass, k, codes):
+    """Per row of ``X_class`` (the rows of ``klass``), how many of its ``k``
+    nearest rows of all of X (itself excluded) belong to another class; host."""
+    n = data.X.shape[0]
+    if k + 1 > n:
+        raise _kneighbors_error(k + 1, n, data.stats[klass])
+    labels = kneighbors(data.X, X_class, k=k + 1, exclude_self=False,
+                        labels=codes).labels[:, 1:]
+    return _host((labels != data.code_of(klass)).astype(np.int64).sum(axis=1))
+
+
 def borderline_smote(sampler, data):
     """BorderlineSMOTE: danger test on all of X, then SMOTE from the danger rows.
 
@@ -496,21 +508,14 @@ def borderline_smote(sampler, data):
     k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
     m = _require_int(sampler.m_neighbors, "m_neighbors", sampler)
     codes = data.codes()
-    n = data.X.shape[0]
     sampler.in_danger_indices = {}
     X_blocks, y_blocks = [data.X], [data.y]
     for klass, n_samples in sampler.sampling_strategy_.items():
         if n_samples == 0:
             continue
         code = data.code_of(klass)
-        n_class = data.stats[klass]
-        if m + 1 > n:
-            raise _kneighbors_error(m + 1, n, n_class)
         X_class = _class_block(data, klass)
-        labels = kneighbors(data.X, X_class, k=m + 1, exclude_self=False,
-                            labels=codes).labels[:, 1:]
-        n_other = (labels != code).astype(np.int64).sum(axis=1)
-        n_other = _host(n_other)
+        n_other = _other_class_neighbours(data, X_class, klass, m, codes)
         danger = (2 * n_other >= m) & (n_other < m)
         danger_local = np.flatnonzero(danger)
         if danger_local.size == 0:
@@ -554,31 +559,19 @@ def adasyn(sampler, data):
     """
     k = _require_int(sampler.n_neighbors, "n_neighbors", sampler)
     codes = data.codes()
-    n = data.X.shape[0]
     random_state = check_random_state(sampler.random_state)
     X_blocks, y_blocks = [data.X], [data.y]
     for klass, n_samples in sampler.sampling_strategy_.items():
         n_samples = int(n_samples)
         if n_samples == 0:
             continue
-        code = data.code_of(klass)
         n_class = data.stats[klass]
-        if k + 1 > n:
-            raise _kneighbors_error(k + 1, n, n_class)
         X_class = _class_block(data, klass)
-        labels = kneighbors(data.X, X_class, k=k + 1, exclude_self=False,
-                            labels=codes).labels[:, 1:]
-        other = _host((labels != code).astype(np.int64).sum(axis=1))
+        other = _other_class_neighbours(data, X_class, klass, k, codes)
         ratio_nn = other.astype(np.float64) / k
         total = float(np.sum(ratio_nn))
         if not total:
-            raise RuntimeError(
-                "Not any neigbours belong to the majority"
-                " class. This case will induce a NaN case"
-                " with a division by zero. ADASYN is not"
-                " suited for this specific dataset."
-                " Use SMOTE instead."
-            )
+            raise RuntimeError(NO_OTHER_CLASS_NEIGHBOUR)
         ratio_nn = ratio_nn / np.sum(ratio_nn)
         n_per_sample = np.round(ratio_nn * n_samples).astype(np.int64)
         n_samples = int(np.sum(n_per_sample))

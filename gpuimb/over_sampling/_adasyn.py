@@ -16,6 +16,14 @@ from gpuimb.utils._array_api import (
 )
 from gpuimb.utils._validation import neighbors_constraint
 
+# imbalanced-learn's words (its spelling too), shared with gpuimb.dask.
+NO_OTHER_CLASS_NEIGHBOUR = (
+    "Not any neigbours belong to the majority"
+    " class. This case will induce a NaN case"
+    " with a division by zero. ADASYN is not"
+    " suited for this specific dataset."
+    " Use SMOTE instead."
+)
 
 class ADASYN(BaseOverSampler):
     """Over-sample with ADASYN (adaptive synthetic sampling).
@@ -149,13 +157,7 @@ class ADASYN(BaseOverSampler):
             ratio_nn = xp.astype(xp.sum(other, axis=1), xp.float64) / n_neighbors
             total = float(xp.sum(ratio_nn))
             if not total:
-                raise RuntimeError(
-                    "Not any neigbours belong to the majority"
-                    " class. This case will induce a NaN case"
-                    " with a division by zero. ADASYN is not"
-                    " suited for this specific dataset."
-                    " Use SMOTE instead."
-                )
+                raise RuntimeError(NO_OTHER_CLASS_NEIGHBOUR)
             ratio_nn = ratio_nn / xp.sum(ratio_nn)
             n_per_sample = xp.astype(xp.round(ratio_nn * n_samples), xp.int64)
             n_samples = int(xp.sum(n_per_sample))
