@@ -29,7 +29,7 @@ _HOMES = {
     "engine_class": "_registry", "get_engine": "_registry",
     "lexsort_rows": "_selection", "smallest_k": "_selection",
     "SklearnEngine": "_sklearn",
-    "host_blas_single_thread": "_tiles", "run_host_tiles": "_tiles",
+    "host_single_thread": "_tiles", "run_host_tiles": "_tiles",
 }
 
 
@@ -57,7 +57,7 @@ __all__ = [
     "engine_class",
     "fits_float32",
     "get_engine",
-    "host_blas_single_thread",
+    "host_single_thread",
     "kmeans_plusplus",
     "kneighbors",
     "lexsort_rows",

@@ -35,8 +35,8 @@ from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import (
     HOST_KNN_BLOCK_BYTES,
     HOST_WORKERS,
-    host_blas_single_thread,
     host_map,
+    host_single_thread,
     tile_rows,
     working_memory_bytes,
 )
@@ -109,7 +109,7 @@ def kneighbors(
         query = index if same else query * scale
     plan = _Plan(xp, index, working_memory)
     n_candidates = min(k + candidate_margin(k), request.n_available)
-    with host_blas_single_thread(plan.native is np):
+    with host_single_thread(plan.native is np, user_api="blas"):
         d2, ind = _search(plan, query, own, k, n_candidates, request.n_available)
     if not return_distance:
         return ind

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from .._config import get_config
 
 __all__ = ["COMPARE_TILE", "HOST_KNN_BLOCK_BYTES", "HOST_TILE_BYTES", "HOST_WORKERS", "MIB",
-           "PAIR_TILE", "host_blas_single_thread", "host_map", "host_single_thread",
+           "PAIR_TILE", "host_map", "host_single_thread",
            "row_tiles", "run_host_tiles", "tile_rows", "working_memory_bytes"]
 
 MIB = 2**20
@@ -65,6 +65,8 @@ def row_tiles(n_rows, rows):
     for start in range(0, n_rows, rows):
         yield start, min(start + rows, n_rows)
 
+
+# threadpoolctl's controller, built once (it scans the loaded libraries).
 _BLAS_CONTROLLER = []
 
 # One pool for the process: starting threads costs ~0.2 ms each, a sizeable
@@ -102,12 +104,20 @@ def _host_cores():
     return os.cpu_count() or 1
 
 
-@contextmanager
-def host_blas_single_thread(active=True):
-    """Limit BLAS to one thread while our own threads run one tile per core.
+# Below this many query x index pairs a scikit-learn kNN search runs on one
+# thread: waking OpenMP and BLAS workers costs more than the search (tens of
+# milliseconds on a busy machine, for a search of under a millisecond).
+SINGLE_THREAD_PAIRS = 2**20
 
-    Multi-threaded BLAS on small tiles, on a busy machine, is often a hundred
-    times slower than one thread (spinning workers).
+
+@contextmanager
+def host_single_thread(active=True, *, user_api=None):
+    """Limit native thread pools to one thread while the block runs.
+
+    ``user_api=None`` limits BLAS and OpenMP (scikit-learn's small kNN searches
+    and clusterings); ``"blas"`` limits BLAS only, while our own threads run one
+    tile per core: multi-threaded BLAS on small tiles, on a busy machine, is
+    often a hundred times slower than one thread (spinning workers).
     """
     if not active:
         yield
@@ -116,27 +126,7 @@ def host_blas_single_thread(active=True):
         from threadpoolctl import ThreadpoolController
 
         _BLAS_CONTROLLER.append(ThreadpoolController())
-    with _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"):
-        yield
-
-
-# Below this many query x index pairs a scikit-learn kNN search runs on one
-# thread: waking OpenMP and BLAS workers costs more than the search (tens of
-# milliseconds on a busy machine, for a search of under a millisecond).
-SINGLE_THREAD_PAIRS = 2**20
-
-
-@contextmanager
-def host_single_thread(active=True):
-    """Limit BLAS and OpenMP to one thread (scikit-learn's small kNN searches)."""
-    if not active:
-        yield
-        return
-    if not _BLAS_CONTROLLER:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS_CONTROLLER.append(ThreadpoolController())
-    with _BLAS_CONTROLLER[0].limit(limits=1):
+    with _BLAS_CONTROLLER[0].limit(limits=1, user_api=user_api):
         yield
 
 
@@ -182,5 +172,5 @@ def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):
         for start in starts[first::workers]:
             tile(start, min(start + rows, n_rows))
 
-    with host_blas_single_thread(workers > 1):
+    with host_single_thread(workers > 1, user_api="blas"):
         host_map(run, range(workers))
