@@ -167,6 +167,28 @@ class SamplingContext:
         return self.engine.kneighbors(X_index, query, k=k, exclude_self=False,
                                       return_distance=False)
 
+    def fit_exposed(self, estimator, X, y=None, *, queried=False):
+        """Fit an estimator the sampler exposes fitted, as imbalanced-learn does.
+
+        When the engine answers the searches (``queried=False``: the user gave
+        an integer), the estimator is only shown: a scikit-learn neighbours
+        estimator on the host is then fitted without building its tree
+        (scikit-learn's brute-force index stores the data, which costs up to a
+        few milliseconds less on low-dimensional data), its parameters, which
+        ``get_params`` and ``clone`` read, left as they were. An estimator the
+        sampler queries (``queried=True``) is fitted as usual.
+        """
+        algorithm = getattr(estimator, "algorithm", None)
+        store_only = (not queried and self.on_host and algorithm == "auto"
+                      and type(estimator).__module__.startswith("sklearn.neighbors"))
+        if store_only:
+            estimator.set_params(algorithm="brute")
+        try:
+            return estimator.fit(X) if y is None else estimator.fit(X, y)
+        finally:
+            if store_only:
+                estimator.set_params(algorithm=algorithm)
+
     def adapt(self, estimator):
         """Wrap a user estimator so that it takes and gives arrays in ``xp``."""
         if self.on_host and type(estimator).__module__.startswith("sklearn"):

@@ -215,7 +215,7 @@ def power_of_two_scale(xp, index, query):
     return 2.0 ** min(-exponent, e_max - 2)
 
 
-def certified_kneighbors(request, screen, *, eps, direct=True):
+def certified_kneighbors(request, screen, *, eps, direct=True, error="expanded", margin=None):
     """Exact (distance, index)-ordered kNN from an approximate candidate search.
 
     Parameters
@@ -234,6 +234,15 @@ def certified_kneighbors(request, screen, *, eps, direct=True):
         Recompute the candidates' distances directly from the rows (dense
         data). False takes the search's distances as exact (sparse data) and
         only guards ties at the candidate boundary.
+    error : {"expanded", "relative"}, default="expanded"
+        How the search rounds its distances. ``"expanded"``: the expanded
+        form ``|q|^2 - 2 q.x + |x|^2`` on data centred on ``request.centre``,
+        whose error grows with the centred norms. ``"relative"``: sums of
+        squared differences (a tree's distances), whose error is a small
+        multiple of the distance itself.
+    margin : int, default=None
+        Candidates asked for beyond ``k`` at first; None means
+        :func:`candidate_margin`.
 
     Returns
     -------
@@ -255,7 +264,9 @@ def certified_kneighbors(request, screen, *, eps, direct=True):
     extra = 0 if request.own is None else 1
     dev = _device_of(request.index)
     pending = xp.arange(request.n_query, dtype=xp.int64, device=dev)
-    n_cand = min(k + candidate_margin(k), n_avail)
+    if margin is None:
+        margin = candidate_margin(k)
+    n_cand = min(k + margin, n_avail)
     done_rows, done_d2, done_cols = [], [], []
     centred_norms = None
     while pending.shape[0]:
@@ -277,12 +288,16 @@ def certified_kneighbors(request, screen, *, eps, direct=True):
         else:
             kth = d2[:, k - 1]
             threshold = xp.astype(xp.max(approx, axis=1), d2.dtype)
-            if direct:
+            n_features = request.index.shape[1]
+            if direct and error == "relative":
+                # Both sides are sums of squared differences: each is within
+                # (n_features + 4) eps of the true value, relatively.
+                certified = threshold > kth + (4 * n_features + 16) * eps * kth
+            elif direct:
                 if centred_norms is None:
                     centred_norms = _centred_query_norms(request)
                 q_norms = xp.take(centred_norms, pending, axis=0)
                 reach = xp.sqrt(q_norms) + xp.sqrt(kth)
-                n_features = request.index.shape[1]
                 bound = (4 * n_features + 16) * eps * (q_norms + reach * reach + kth)
                 certified = threshold > kth + bound
             else:

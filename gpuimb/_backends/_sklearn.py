@@ -10,26 +10,26 @@ from ._base import (
     check_classifier_name,
     power_of_two_scale,
 )
-from ._bruteforce import centre, kneighbors
+from ._bruteforce import kneighbors
+from ._tiles import host_map, host_single_thread
 
 __all__ = ["SklearnEngine", "sklearn_classifier"]
 
-# Host data goes to the array-API brute force instead of scikit-learn when all
-# of these hold (measured in benchmarks/RESULTS.md, "Engines": with float32
-# screening, the tiled GEMM + selection beat scikit-learn's brute force above
-# 15 features and its KD-tree above 7, from 2**16 query-index pairs):
-# - dense floating data with more than _BRUTE_MIN_FEATURES features (trees
-#   win below);
-# - at least _BRUTE_MIN_PAIRS query/index pairs;
-# and on any dense data below _BRUTE_SMALL_PAIRS pairs, whatever the number of
-# features: there one GEMM tile on one thread costs well under a millisecond,
-# where scikit-learn's estimator costs about 0.5 ms of validation and set-up
-# and its brute force starts OpenMP threads (tens of milliseconds on a busy
-# machine); exact ties (integer features, duplicate rows) are also cheaper
-# there (benchmarks/RESULTS.md, "KEEL").
-_BRUTE_MIN_FEATURES = 7
-_BRUTE_MIN_PAIRS = 2**16
+# Which search the host engine runs on dense data (measured on the KEEL sets
+# and synthetic data, benchmarks/RESULTS.md, "Engines" and "KEEL"):
+# - below _BRUTE_SMALL_PAIRS query/index pairs, the array-API brute force on
+#   one thread: one GEMM tile costs well under a millisecond, where any
+#   estimator costs about 0.5 ms of validation and set-up;
+# - from there, on data of at most _TREE_MAX_FEATURES features, a KD-tree:
+#   the brute force must write every one of the n_query x n_index distances,
+#   and with few features that memory traffic, not the arithmetic, is its cost,
+#   while a tree looks at a few leaves per query;
+# - above that, the brute force (its tiled GEMM and selection beat
+#   scikit-learn's brute force and trees there).
 _BRUTE_SMALL_PAIRS = 2**20
+_TREE_MAX_FEATURES = 7
+# Query rows per tree query handed to one thread.
+_TREE_QUERY_ROWS = 512
 
 
 class SklearnEngine(Engine):
@@ -69,21 +69,22 @@ class SklearnEngine(Engine):
                 "host or use backend='auto'."
             )
 
-    def _use_brute_force(self, index, query):
+    def _search_kind(self, index, query):
+        """``"brute"``, ``"tree"`` or ``"sklearn"``: which search answers."""
         if self.brute_force != "auto" or not isinstance(index, np.ndarray):
-            return False
+            return "sklearn"
         if query is not None and not isinstance(query, np.ndarray):
-            return False
+            return "sklearn"
         if index.ndim != 2:
-            return False
+            return "sklearn"
         n_query = index.shape[0] if query is None else query.shape[0]
-        pairs = n_query * index.shape[0]
-        return pairs < _BRUTE_SMALL_PAIRS or (
-            index.shape[1] > _BRUTE_MIN_FEATURES and pairs >= _BRUTE_MIN_PAIRS
-        )
+        if n_query * index.shape[0] < _BRUTE_SMALL_PAIRS:
+            return "brute"
+        return "tree" if index.shape[1] <= _TREE_MAX_FEATURES else "brute"
 
     def _kneighbors(self, index, query, k, exclude_self):
-        if self._use_brute_force(index, query):
+        kind = self._search_kind(index, query)
+        if kind == "brute":
             self._record("array_api")
             return kneighbors(index, query, k=k, exclude_self=exclude_self)
         self._record(self.name)
@@ -129,40 +130,58 @@ def sklearn_classifier(name, **params):
 def _sklearn_kneighbors(index, query, k, exclude_self):
     """scikit-learn's search, re-ranked and certified (see certified_kneighbors).
 
-    Dense data is centred first, so that the rounding error of scikit-learn's
-    expanded-form distances does not grow with the data's offset; sparse data
-    is searched as is and scikit-learn's distances are taken as exact.
+    Dense data is searched with a KD-tree, whose distances are sums of squared
+    differences (their rounding error is relative to the distance, so the
+    certificate is tight and a small candidate margin suffices), its queries
+    split over the host's tile threads (the tree releases the GIL). Sparse data
+    goes to scikit-learn's brute force and its distances are taken as exact.
     """
     from scipy import sparse
-    from sklearn.neighbors import NearestNeighbors
 
-    is_sparse = sparse.issparse(index) or (query is not None and sparse.issparse(query))
-    scale = 1.0
-    if not is_sparse:
-        index = np.asarray(index)
-        if not np.issubdtype(index.dtype, np.floating):
-            index = index.astype(np.float64)
-        if query is not None:
-            query = np.asarray(query, dtype=index.dtype)
-        scale = power_of_two_scale(np, index, index if query is None else query)
-        if scale != 1.0:  # exact: see power_of_two_scale
-            index = index * scale
-            query = None if query is None else query * scale
+    if sparse.issparse(index) or (query is not None and sparse.issparse(query)):
+        return _sparse_kneighbors(index, query, k, exclude_self)
+    from sklearn.neighbors import KDTree
+
+    index = np.asarray(index)
+    if not np.issubdtype(index.dtype, np.floating):
+        index = index.astype(np.float64)
+    if query is not None:
+        query = np.asarray(query, dtype=index.dtype)
+    scale = power_of_two_scale(np, index, index if query is None else query)
+    if scale != 1.0:  # exact: see power_of_two_scale
+        index = index * scale
+        query = None if query is None else query * scale
     request = KnnRequest(np, index, query, k, exclude_self)
-    if is_sparse:
-        search_index, search_query = request.index, request.query
-    else:
-        request.centre = centre(np, request.index)
-        search_index = request.index - request.centre
-        search_query = (
-            search_index if query is None else request.query - request.centre
-        )
-    nn = NearestNeighbors().fit(search_index)
+    tree = KDTree(request.index)
 
     def screen(rows, n):
-        dist, cols = nn.kneighbors(search_query[rows], n_neighbors=n)
+        queries = request.query[rows]
+        starts = range(0, queries.shape[0], _TREE_QUERY_ROWS)
+        with host_single_thread(len(starts) > 1, user_api="blas"):
+            parts = host_map(
+                lambda start: tree.query(queries[start:start + _TREE_QUERY_ROWS], k=n),
+                starts)
+        dist = np.concatenate([part[0] for part in parts])
+        cols = np.concatenate([part[1] for part in parts])
         return dist * dist, cols
 
-    eps = float(np.finfo(np.float64 if is_sparse else index.dtype).eps)
-    d2, cols = certified_kneighbors(request, screen, eps=eps, direct=not is_sparse)
+    # Tree distances are computed in float64 whatever the data's dtype.
+    eps = max(float(np.finfo(index.dtype).eps), float(np.finfo(np.float64).eps))
+    d2, cols = certified_kneighbors(request, screen, eps=eps, error="relative", margin=2)
     return np.sqrt(d2) / scale, cols.astype(np.intp, copy=False)
+
+
+def _sparse_kneighbors(index, query, k, exclude_self):
+    """scikit-learn's brute force on sparse data, ties at the boundary guarded."""
+    from sklearn.neighbors import NearestNeighbors
+
+    request = KnnRequest(np, index, query, k, exclude_self)
+    nn = NearestNeighbors().fit(request.index)
+
+    def screen(rows, n):
+        dist, cols = nn.kneighbors(request.query[rows], n_neighbors=n)
+        return dist * dist, cols
+
+    eps = float(np.finfo(np.float64).eps)
+    d2, cols = certified_kneighbors(request, screen, eps=eps, direct=False)
+    return np.sqrt(d2), cols.astype(np.intp, copy=False)

@@ -149,8 +149,8 @@ class ADASYN(BaseOverSampler):
             class_indices = flatnonzero(xp, y == label)
             X_class = take_rows(X, class_indices)
 
-            self.nn_.fit(X)
             k = neighbors_wanted(self.n_neighbors)
+            ctx.fit_exposed(self.nn_, X, queried=k is None)
             nns = ctx.nearest_indices(self.nn_, X, X_class, k=k)[:, 1:]
             n_neighbors = int(nns.shape[1])
             other = xp.astype(_take_2d(xp, y, nns) != label, xp.int64)
@@ -166,7 +166,7 @@ class ADASYN(BaseOverSampler):
                     "No samples will be generated with the provided ratio settings."
                 )
 
-            self.nn_.fit(X_class)
+            ctx.fit_exposed(self.nn_, X_class, queried=k is None)
             nns = xp.astype(ctx.nearest_indices(self.nn_, X_class, k=k)[:, 1:], xp.int64)
             rows = repeat_positions(xp, n_per_sample)
             cols = ctx.asarray(random_state.choice(n_neighbors, size=n_samples),

@@ -151,14 +151,13 @@ def test_exclude_self_on_the_data_device():
 
 
 @pytest.mark.parametrize("brute_force", ["never", "auto"])
-def test_sklearn_engine_matches_sklearn(brute_force, monkeypatch):
-    # "auto" with the size threshold lowered runs the array-API brute force
-    monkeypatch.setattr(sklearn_module, "_BRUTE_MIN_PAIRS", 0)
+def test_sklearn_engine_matches_sklearn(brute_force):
+    # "auto" runs the array-API brute force on 20 features, "never" a KD-tree
     rng = np.random.RandomState(0)
     X = rng.randn(1200, 20)
     Q = rng.randn(50, 20)
     engine = SklearnEngine(np, brute_force=brute_force)
-    assert engine._use_brute_force(X, None) == (brute_force == "auto")
+    assert engine._search_kind(X, None) == ("brute" if brute_force == "auto" else "sklearn")
     ref = NearestNeighbors(n_neighbors=5).fit(X)
     dist, ind = engine.kneighbors(X, k=5)
     ref_dist, ref_ind = ref.kneighbors()
@@ -168,18 +167,18 @@ def test_sklearn_engine_matches_sklearn(brute_force, monkeypatch):
     np.testing.assert_array_equal(ind, ref.kneighbors(Q, return_distance=False))
 
 
-def test_sklearn_engine_brute_force_rule(monkeypatch):
+def test_sklearn_engine_search_rule(monkeypatch):
     engine = SklearnEngine(np, brute_force="auto")
     wide = np.zeros((20_000, 32))
-    assert engine._use_brute_force(wide, None)
-    assert engine._use_brute_force(wide, wide[:7000])
-    assert not engine._use_brute_force(np.zeros((20_000, 7)), None)  # trees win
-    assert engine._use_brute_force(np.zeros((20_000, 8)), None)  # KD-tree slower from 8
+    assert engine._search_kind(wide, None) == "brute"
+    assert engine._search_kind(wide, wide[:7000]) == "brute"
+    assert engine._search_kind(np.zeros((20_000, 7)), None) == "tree"  # trees win
+    assert engine._search_kind(np.zeros((20_000, 8)), None) == "brute"
     # below 2**20 pairs one single-threaded tile beats any estimator
-    assert engine._use_brute_force(wide[:200], None)
-    assert engine._use_brute_force(np.zeros((1000, 3)), None)
-    assert not engine._use_brute_force(np.zeros((1100, 3)), None)
-    assert not SklearnEngine(np)._use_brute_force(wide, None)
+    assert engine._search_kind(wide[:200], None) == "brute"
+    assert engine._search_kind(np.zeros((1000, 3)), None) == "brute"
+    assert engine._search_kind(np.zeros((1100, 3)), None) == "tree"
+    assert SklearnEngine(np)._search_kind(wide, None) == "sklearn"
     calls = []
     monkeypatch.setattr(
         sklearn_module,
@@ -188,6 +187,29 @@ def test_sklearn_engine_brute_force_rule(monkeypatch):
     )
     engine.kneighbors(wide, k=3)
     assert calls == [1] and engine.ran == ["array_api"]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sklearn_engine_tree_search_is_exact(dtype):
+    # The KD-tree path on low-dimensional data: integer values (exact ties),
+    # duplicated rows, an offset and huge values, with and without self exclusion.
+    rng = np.random.RandomState(1)
+    base = rng.randint(0, 4, size=(700, 3)).astype(dtype)
+    X = np.concatenate([base, base[:500]])  # 1,200 rows, many duplicates
+    engine = SklearnEngine(np, brute_force="auto")
+    assert engine._search_kind(X, None) == "tree"
+    ref_dist, ref_ind = exact_knn(X, X, 6, own=np.arange(len(X)))
+    Q_ind = exact_knn(X, X[::-1], 4)[1]
+    # An offset leaves these differences exact; a power of two far beyond the
+    # dtype's square range makes the engine rescale.
+    huge = dtype(2.0**520 if dtype == np.float64 else 2.0**70)
+    for data, factor in ((X, 1), (X + dtype(1000), 1), (X * huge, huge)):
+        dist, ind = engine.kneighbors(data, k=6)
+        np.testing.assert_array_equal(ind, ref_ind)
+        np.testing.assert_allclose(dist / factor, ref_dist, rtol=1e-6)
+        ind = engine.kneighbors(data, data[::-1], k=4, return_distance=False)
+        np.testing.assert_array_equal(ind, Q_ind)
+    assert engine.ran == ["sklearn"]
 
 
 def test_sklearn_engine_ties_and_self_exclusion():

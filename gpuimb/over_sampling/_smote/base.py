@@ -100,8 +100,8 @@ class BaseSMOTE(BaseOverSampler):
     def _fit_neighbors(self, nn_estimator, X_index, X_query=None, *, ctx):
         """Fit ``nn_estimator`` on ``X_index`` and return its neighbours of
         ``X_query`` (default ``X_index``) without the first column (the sample)."""
-        nn_estimator.fit(X_index)
         k = neighbors_wanted(self.k_neighbors)
+        ctx.fit_exposed(nn_estimator, X_index, queried=k is None)
         return ctx.nearest_indices(nn_estimator, X_index, X_query, k=k)[:, 1:]
 
     def _make_samples(self, X, y_dtype, y_type, nn_data, nn_num, n_samples,

@@ -170,7 +170,8 @@ class BorderlineSMOTE(BaseSMOTE):
             class_indices = flatnonzero(xp, y == python_scalar(klass))
             X_class = take_rows(X, class_indices)
             if not m_fitted:  # fitted on all of X: the same for every class
-                self.nn_m_.fit(X)
+                ctx.fit_exposed(self.nn_m_, X,
+                                queried=neighbors_wanted(self.m_neighbors) is None)
                 m_fitted = True
             danger = self._in_danger_noise(self.nn_m_, X, X_class, klass, y,
                                            kind="danger", ctx=ctx,
@@ -354,7 +355,8 @@ class SVMSMOTE(BaseSMOTE):
             support = xp.unique_values(ctx.asarray(self.svm_estimator_.support_, dtype=xp.int64))
             support = xp.take(support, flatnonzero(xp, xp.take(y, support) == label))
             if not m_fitted:
-                self.nn_m_.fit(X)
+                ctx.fit_exposed(self.nn_m_, X,
+                                queried=neighbors_wanted(self.m_neighbors) is None)
                 m_fitted = True
             noise = self._in_danger_noise(self.nn_m_, X, take_rows(X, support), klass, y,
                                           kind="noise", ctx=ctx,
@@ -369,7 +371,8 @@ class SVMSMOTE(BaseSMOTE):
             danger = self._in_danger_noise(self.nn_m_, X, support_vectors, klass, y,
                                            kind="danger", ctx=ctx,
                                            k=neighbors_wanted(self.m_neighbors))
-            self.nn_k_.fit(X_class)
+            ctx.fit_exposed(self.nn_k_, X_class,
+                            queried=neighbors_wanted(self.k_neighbors) is None)
             fraction = random_state.beta(10, 10)
             n_danger_samples = int(fraction * (n_samples + 1))
             groups = (

@@ -216,7 +216,8 @@ def knn_classifier(ctx, k, n_jobs):
 def fitted_classifier(ctx, n_neighbors, k, n_jobs, X, y):
     """The fitted k-NN estimator exposed in ``estimators_``."""
     if n_neighbors is None or isinstance(n_neighbors, numbers.Integral):
-        return knn_classifier(ctx, k, n_jobs).fit(X, y)
+        # The engine answered the searches: the estimator is only shown.
+        return ctx.fit_exposed(knn_classifier(ctx, k, n_jobs), X, y)
     est = ctx.adapt(clone_estimator(n_neighbors))
     if hasattr(est, "predict"):
         return est.fit(X, y)

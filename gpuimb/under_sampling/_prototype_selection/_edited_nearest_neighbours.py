@@ -316,7 +316,7 @@ class EditedNearestNeighbours(BaseCleaningSampler):
         xp = ctx.xp
         self._validate_estimator(ctx)
         if isinstance(self.n_neighbors, numbers.Integral):
-            self.nn_.fit(X)
+            ctx.fit_exposed(self.nn_, X)
             return self._keep_rows(ctx, X, y, self._edit_targeted(X, y, ctx))
         # A user's estimator: its own n_neighbors - 1 columns make the table.
         editor = _Editor(ctx, X, y, self.sampling_strategy_, self.nn_, 0, self.kind_sel)

@@ -174,7 +174,7 @@ class NearMiss(BaseUnderSampler):
             k = self.n_neighbors_ver3
             if k > X_cls.shape[0]:
                 raise kneighbors_error(k, X_cls.shape[0], X_min.shape[0])
-            self.nn_ver3_.fit(X_cls)
+            ctx.fit_exposed(self.nn_ver3_, X_cls)
             found = ctx.engine.kneighbors(X_cls, X_min, k=k, return_distance=False)
         else:
             self.nn_ver3_.fit(X_cls)
@@ -188,7 +188,8 @@ class NearMiss(BaseUnderSampler):
         stats = class_counts(y)
         minority = minority_class(y, stats)
         X_min = take_rows(X, flatnonzero(xp, y == python_scalar(minority)))
-        self.nn_.fit(X_min)
+        ctx.fit_exposed(self.nn_, X_min,
+                        queried=not isinstance(self.n_neighbors, numbers.Integral))
 
         kept = []
         for klass in stats:

@@ -178,7 +178,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
             and stats[klass] > stats[minority] * self.threshold_cleaning
         ]
 
-        self.nn_.fit(X, y)
+        ctx.fit_exposed(self.nn_, X, y, queried=hasattr(self.n_neighbors, "predict"))
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         X_min = take_rows(X, minority_indices)
         k = self.nn_.n_neighbors
