@@ -228,7 +228,7 @@ def centre(xp, index):
     if n == 0:
         return xp.zeros((index.shape[1],), dtype=index.dtype, device=device(index))
     sample = index[::max(1, -(-n // 1024)), :]
-    return xp.sort(sample, axis=0)[sample.shape[0] // 2, :]
+    return xp.sort(sample, axis=0, stable=False)[sample.shape[0] // 2, :]
 
 
 def _screen_dtype(xp, index, mean):
@@ -428,7 +428,7 @@ def _kth_upper_bound(plan, query, centred, own_tile, k):
     d2 = direct_sq_distances(xp, plan.index, query, best_cols)
     if own_tile is not None:
         d2 = xp.where(best_cols == own_tile[:, None], xp.inf, d2)
-    return xp.sort(d2, axis=1)[:, k - 1]
+    return xp.sort(d2, axis=1, stable=False)[:, k - 1]
 
 
 def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):

@@ -40,7 +40,7 @@ def _counts_in_sorted_rows(xp, S):
 def _most_frequent_smallest(xp, codes):
     """Per row of ``codes`` (n, m): the most frequent value, the smallest on ties
     (what ``scipy.stats.mode`` returns)."""
-    S = xp.sort(codes, axis=1)
+    S = xp.sort(codes, axis=1, stable=False)
     counts, _ = _counts_in_sorted_rows(xp, S)
     best = xp.max(counts, axis=1, keepdims=True)
     # argmax returns the first maximum: the smallest value among the most frequent
@@ -58,7 +58,7 @@ def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
     shuffled with ``rng.permutation`` and each row takes its first pair.
     """
     n, k = int(neighbor_codes.shape[0]), int(neighbor_codes.shape[1])
-    S = xp.sort(neighbor_codes, axis=1)
+    S = xp.sort(neighbor_codes, axis=1, stable=False)
     counts, first = _counts_in_sorted_rows(xp, S)
     scores = xp.astype(counts, xp.float64) * unit
     best = xp.max(scores, axis=1, keepdims=True)

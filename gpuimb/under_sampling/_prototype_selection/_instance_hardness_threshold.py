@@ -211,7 +211,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 n_samples = self.sampling_strategy_[klass]
                 class_proba = xp.take(proba, class_indices)
                 threshold = _percentile_linear(
-                    xp.sort(class_proba), (1.0 - (n_samples / count)) * 100.0, xp)
+                    xp.sort(class_proba, stable=False), (1.0 - (n_samples / count)) * 100.0, xp)
                 class_indices = xp.take(
                     class_indices,
                     flatnonzero(xp, class_proba >= python_scalar(threshold)))

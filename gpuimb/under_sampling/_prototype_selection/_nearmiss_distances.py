@@ -122,7 +122,7 @@ def _farthest_sums(ctx, X_min, X_cls, k):
             scores = np.asarray(scores)
             top = np.sort(scores, axis=1) if k == n_min else _largest_ascending(scores, k)
         else:
-            top = xp.sort(scores, axis=1)[:, n_min - k:]
+            top = xp.sort(scores, axis=1, stable=False)[:, n_min - k:]
         d2 = xp.clip(top + row_sq_norms(xp, A)[:, None], 0, None)
         return xp.sum(xp.sqrt(d2), axis=1)
 
@@ -185,7 +185,7 @@ def _farthest_order(ctx, X_min, X_cls, k, n_keep):
     done = min(n_cls, n_keep + chunk)
     sums = [_farthest_sums(ctx, X_min, take_rows(X_cls, by_bound[:done]), k)]
     while done < n_cls:
-        kept_sums = xp.sort(xp.concat(sums))[n_keep - 1]
+        kept_sums = xp.sort(xp.concat(sums), stable=False)[n_keep - 1]
         if float(lower[done]) > float(kept_sums):
             break
         stop = min(n_cls, done + chunk)
