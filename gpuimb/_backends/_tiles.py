@@ -134,16 +134,20 @@ def host_single_thread(active=True, *, user_api=None):
 HOST_WORKERS = max(1, min(_host_cores(), 8))
 
 
-def host_map(fn, items):
+def host_map(fn, items, *, lazy=False):
     """``list(map(fn, items))``, on the process's tile threads when it pays.
 
     Inside a tile thread (a nested call) it runs serially, so that no tile
-    waits on a pool its own thread belongs to.
+    waits on a pool its own thread belongs to. ``lazy=True`` returns an
+    iterator yielding the results in order as they are ready (for a progress
+    bar).
     """
     items = list(items)
     if len(items) < 2 or HOST_WORKERS < 2 or getattr(_WORKER, "active", False):
-        return [fn(item) for item in items]
-    return list(_tile_pool(HOST_WORKERS).map(fn, items))
+        results = map(fn, items)
+    else:
+        results = _tile_pool(HOST_WORKERS).map(fn, items)
+    return results if lazy else list(results)
 
 
 def run_host_tiles(n_rows, n_cols, tile, *, itemsize=8, working_memory=None):

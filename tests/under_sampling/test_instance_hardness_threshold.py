@@ -56,6 +56,27 @@ def test_parity_random_state_instance_and_ratio():
     np.testing.assert_array_equal(ours.sample_indices_, imb.sample_indices_)
 
 
+@pytest.mark.parametrize("random_state", [3, "instance"])
+@pytest.mark.parametrize("show_progress", [False, True])
+def test_parity_folds_side_by_side(random_state, show_progress):
+    # From 1,000 samples the folds are fitted on the tile threads: the result
+    # must not depend on the order they finish in.
+    from gpuimb import config_context
+    from gpuimb.under_sampling._prototype_selection import _instance_hardness_threshold
+
+    X, y = _data(5, n=_instance_hardness_threshold._SIDE_BY_SIDE_ROWS + 200)
+
+    def state():
+        return np.random.RandomState(3) if random_state == "instance" else random_state
+
+    ours = InstanceHardnessThreshold(estimator=_fast_forest(), random_state=state(), cv=4)
+    with config_context(show_progress=show_progress):
+        ours.fit_resample(X, y)
+    imb = ImbIHT(estimator=_fast_forest(), random_state=state(), cv=4)
+    imb.fit_resample(X, y)
+    np.testing.assert_array_equal(ours.sample_indices_, imb.sample_indices_)
+
+
 @pytest.mark.parametrize("container", ["sparse", "pandas"])
 def test_parity_containers(container):
     X, y = _data(5)

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils._param_validation import HasMethods
 
+from gpuimb._backends._tiles import host_map, host_single_thread
 from gpuimb.under_sampling.base import BaseUnderSampler
 from gpuimb.utils._array_api import flatnonzero, python_scalar, take_rows, to_host
 from gpuimb.utils._progress import progress
@@ -44,6 +45,12 @@ def _percentile_linear(sorted_values, q, xp):
     if gamma >= 0.5:
         return b - diff * (1 - gamma)
     return a + diff * gamma
+
+
+# Folds are fitted side by side from this many samples (measured on the KEEL
+# sets with the default forest: 0.68-0.83x of one fold after the other from
+# 1,484 rows, 1.10-1.17x below 850 rows).
+_SIDE_BY_SIDE_ROWS = 1000
 
 
 class InstanceHardnessThreshold(BaseUnderSampler):
@@ -170,11 +177,21 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         return list(cv.split(np.zeros((y_host.shape[0], 1)), y_host))
 
     def _cross_val_proba(self, X, y_codes, y_codes_host, n_classes, ctx, random_state):
-        """Out-of-fold ``predict_proba`` of every sample for its own class."""
+        """Out-of-fold ``predict_proba`` of every sample for its own class.
+
+        On the host, with ``n_jobs=None`` and at least ``_SIDE_BY_SIDE_ROWS``
+        samples, the folds are fitted side by side on the tile threads (native
+        thread pools limited to one thread meanwhile; below that size the
+        estimators' Python overhead holds the GIL and threads only add to it):
+        each fold fits its own clone, whose random state is a copy of the same
+        one, so the result does not depend on the order the folds finish in.
+        Tree building and most of scikit-learn's fitting release the GIL.
+        """
         xp = ctx.xp
         splits = self._splits(y_codes_host, random_state)
-        probas, tests = [], []
-        for train, test in progress(splits, type(self).__name__, unit="fold"):
+
+        def fold(split):
+            train, test = split
             est = ctx.adapt(clone_estimator(self.estimator_))
             train_d, test_d = ctx.asarray(train), ctx.asarray(test)
             est.fit(take_rows(X, train_d), xp.take(y_codes, train_d))
@@ -186,8 +203,15 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 mapping[np.arange(fold_classes.shape[0]), fold_classes] = 1.0
                 proba = proba @ ctx.asarray(mapping, dtype=proba.dtype)
             own = xp.take(y_codes, test_d)
-            probas.append(xp.take_along_axis(proba, own[:, None], axis=1)[:, 0])
-            tests.append(test)
+            return xp.take_along_axis(proba, own[:, None], axis=1)[:, 0]
+
+        side_by_side = (ctx.on_host and self.n_jobs is None
+                        and X.shape[0] >= _SIDE_BY_SIDE_ROWS)
+        with host_single_thread(side_by_side):
+            folds = host_map(fold, splits, lazy=True) if side_by_side else map(fold, splits)
+            probas = list(progress(folds, type(self).__name__, unit="fold",
+                                   total=len(splits)))
+        tests = [test for _, test in splits]
         order = np.argsort(np.concatenate(tests), kind="stable")
         return xp.take(xp.concat(probas), ctx.asarray(order))
 
