@@ -108,7 +108,7 @@ def kneighbors(
         index = index * scale
         query = index if same else query * scale
     plan = _Plan(xp, index, working_memory)
-    n_candidates = min(k + candidate_margin(k), request.n_available)
+    n_candidates = min(k + _screen_margin(xp, index, query, k), request.n_available)
     with host_single_thread(plan.native is np, user_api="blas"):
         d2, ind = _search(plan, query, own, k, n_candidates, request.n_available)
     if not return_distance:
@@ -117,6 +117,21 @@ def kneighbors(
     # where their squares are not.
     dist = xp.sqrt(d2)
     return (dist if scale == 1.0 else dist / scale), ind
+
+
+def _screen_margin(xp, index, query, k):
+    """Candidates screened beyond ``k``: one on data with a fractional value.
+
+    The margin only absorbs near-ties at the k-th distance; a row whose ties
+    spill past it fails the certificate and is finished by the band. Exact
+    ties come with integer-valued data (counts, codes, one-hot columns), which
+    keeps :func:`~._base.candidate_margin`; elsewhere one candidate is enough
+    for nearly every row, and each one fewer saves a selection pass over every
+    screening block (a fifth of a 50k x 20 self-search).
+    """
+    integer = bool(xp.all(index == xp.round(index))) and (
+        query is index or bool(xp.all(query == xp.round(query))))
+    return candidate_margin(k) if integer else 1
 
 
 class _Plan:
