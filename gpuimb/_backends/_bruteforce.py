@@ -46,6 +46,12 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
+# When at least this share of a search's rows fail the certificate (ties), the
+# index is checked for duplicate rows; if its distinct rows are at most
+# _GROUPED_MAX_SHARE of it, those rows are searched again over the distinct
+# rows (see _Groups). Tie-free searches never get here.
+_GROUPED_MIN_REDO = 1 / 16
+_GROUPED_MAX_SHARE = 0.9
 
 
 def kneighbors(
@@ -122,10 +128,15 @@ def kneighbors(
 class _Plan:
     """Index-side state shared by all query tiles: centring and tile sizes."""
 
-    def __init__(self, xp, index, working_memory):
+    def __init__(self, xp, index, working_memory, *, grouping=True, screen_dtype=None):
         self.xp = xp
         self.native = native_module(xp)
         self.index = index
+        self.working_memory = working_memory
+        # False: not looked for yet; None: none, or too few duplicates to group.
+        self._groups = False if grouping else None
+        self.distinct_plan = None
+        self._fine_plan = None
         self.device = device(index)
         self.dtype = index.dtype
         self.itemsize = xp.finfo(self.dtype).bits // 8
@@ -133,7 +144,8 @@ class _Plan:
         self.n_index = n_index
         self.n_features = n_features
         self.mean = centre(xp, index)
-        self.screen_dtype = _screen_dtype(xp, index, self.mean)
+        self.screen_dtype = (_screen_dtype(xp, index, self.mean) if screen_dtype is None
+                             else screen_dtype)
         finfo = xp.finfo(self.screen_dtype)
         self.screen_itemsize = finfo.bits // 8
         self.eps = float(finfo.eps)
@@ -206,6 +218,22 @@ class _Plan:
             2 * n_candidates * self.n_features * self.itemsize,
         )
         return tile_rows(per_row, min(self.block_cap, self.budget - chunk_bytes))
+
+    def groups(self):
+        """The index's groups of identical rows (:class:`_Groups`), or None
+        when grouping would not pay (few duplicates); found once."""
+        if self._groups is False:
+            groups = _Groups(self.xp, self.index)
+            keep = groups.n_groups <= _GROUPED_MAX_SHARE * self.n_index
+            self._groups = groups if keep else None
+        return self._groups
+
+    def fine_plan(self):
+        """This plan screening in the data's own dtype (built once)."""
+        if self._fine_plan is None:
+            self._fine_plan = _Plan(self.xp, self.index, self.working_memory,
+                                    grouping=False, screen_dtype=self.dtype)
+        return self._fine_plan
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
@@ -317,6 +345,31 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     # gathered from all tiles so that a few rows per tile cost one pass.
     redo = xp.nonzero(~certified)[0]
     n_redo = redo.shape[0]
+    if n_redo >= _GROUPED_MIN_REDO * query.shape[0] and plan.groups() is not None:
+        # Tie-heavy rows of an index with many duplicate rows: search them
+        # again over the distinct rows, where far fewer points tie.
+        d2_redo, cols_redo = _search_grouped(
+            plan, plan.groups(), xp.take(query, redo, axis=0),
+            None if own is None else xp.take(own, redo, axis=0), k)
+        return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
+    if plan.screen_dtype != plan.dtype:
+        # Rows whose float32 error bound is not small against their k-th
+        # distance (large values, small gaps): the band would hold far more
+        # than the ties. Screening them again in the data's dtype is cheaper.
+        coarse = ~certified & (kth > 0) & (2 * bound > kth)
+        n_coarse = int(xp.count_nonzero(coarse))
+        if n_coarse:
+            rows = xp.nonzero(coarse)[0]
+            d2_fine, cols_fine = _search(
+                plan.fine_plan(), xp.take(query, rows, axis=0),
+                None if own is None else xp.take(own, rows, axis=0), k, n_candidates,
+                n_avail, parallel)
+            d2, cols = place_rows(d2, coarse, d2_fine), place_rows(cols, coarse, cols_fine)
+            certified = certified | coarse
+            if n_coarse == n_redo:
+                return d2, cols
+            redo = xp.nonzero(~certified)[0]
+            n_redo = redo.shape[0]
     piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
 
     def band(start):
@@ -331,6 +384,121 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
     cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
     return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
+
+
+class _Groups:
+    """The index rows grouped by value: identical rows share a group.
+
+    Members of a group are at the same distance from any query, so a search
+    over one row per group (the *distinct* rows) and an expansion of the groups
+    found gives the neighbours of the whole index (:func:`_search_grouped`).
+    Rows are hashed by one random projection and each hash run is checked
+    against its first row: a group never holds different rows, and identical
+    rows that a rounding difference or a collision keeps apart stay separate
+    groups (less saving, the same answer).
+
+    Attributes
+    ----------
+    n_groups : int
+    first : array of int64 of shape (n_groups,)
+        Each group's smallest index row, increasing (groups are numbered in
+        the order of their first rows).
+    group : array of int64 of shape (n_index,)
+        Each index row's group.
+    counts : array of int64 of shape (n_groups,)
+    """
+
+    def __init__(self, xp, index):
+        n, n_features = index.shape
+        dev = device(index)
+        weights = np.random.default_rng(20261201).standard_normal(n_features)
+        hashes = xp.sum(index * xp.asarray(weights, dtype=index.dtype, device=dev), axis=1)
+        order = xp.argsort(hashes, stable=True)
+        hashes = xp.take(hashes, order)
+        starts = xp.concat([xp.ones((1,), dtype=xp.bool, device=dev),
+                            hashes[1:] != hashes[:-1]])
+        run = xp.cumulative_sum(xp.astype(starts, xp.int64)) - 1
+        # The stable sort puts each run's smallest row first.
+        leader = xp.take(xp.take(order, xp.nonzero(starts)[0]), run)
+        same = xp.all(xp.take(index, order, axis=0) == xp.take(index, leader, axis=0),
+                      axis=1)
+        rep = xp.where(same, leader, order)  # per sorted position
+        self.first = xp.sort(xp.take(order, xp.nonzero(rep == order)[0]))
+        self.n_groups = int(self.first.shape[0])
+        group_sorted = xp.astype(xp.searchsorted(self.first, rep), xp.int64)
+        self.group = xp.take(group_sorted, xp.argsort(order))
+        self._index = index
+        self._by_group = None
+
+    def members(self, m):
+        """The first ``m`` index rows of each group, shape (n_groups, m);
+        missing members are ``n_index``."""
+        xp = array_namespace(self.group)
+        n = self.group.shape[0]
+        dev = device(self.group)
+        if self._by_group is None:
+            self._by_group = xp.astype(xp.argsort(self.group, stable=True), xp.int64)
+            groups = xp.arange(self.n_groups, dtype=xp.int64, device=dev)
+            sorted_groups = xp.take(self.group, self._by_group)
+            self._starts = xp.astype(xp.searchsorted(sorted_groups, groups), xp.int64)
+            ends = xp.concat([self._starts[1:], xp.asarray([n], dtype=xp.int64, device=dev)])
+            self.counts = ends - self._starts
+        slots = self._starts[:, None] + xp.arange(m, dtype=xp.int64, device=dev)[None, :]
+        rows = xp.take(self._by_group, xp.reshape(xp.clip(slots, 0, n - 1), (-1,)))
+        rows = xp.reshape(rows, slots.shape)
+        return xp.where(slots < (self._starts + self.counts)[:, None], rows, n)
+
+
+def _search_grouped(plan, groups, query, own, k):
+    """Exact k nearest of the query rows through the index's distinct rows.
+
+    The first ``k`` groups in (distance, first row) order hold every needed
+    neighbour: fewer than ``k`` points lie nearer than the k-th distance, and
+    of the groups at that distance, those whose first rows are smallest
+    supply the smallest indices. Each group found gives its first ``k``
+    members (``k + 1`` when a query row's own row may be among them), and
+    those candidates are sorted by (distance, index). A query row's own group
+    is left out of the search only when the row is its only member.
+    """
+    xp = plan.xp
+    if plan.distinct_plan is None:
+        plan.distinct_plan = _Plan(xp, xp.take(plan.index, groups.first, axis=0),
+                                   plan.working_memory, grouping=False)
+    sub = plan.distinct_plan
+    n_groups = groups.n_groups
+    members = groups.members(k if own is None else k + 1)
+    own_group = None
+    if own is not None:
+        own_group = xp.take(groups.group, own)
+        alone = xp.take(groups.counts, own_group) == 1
+        # -1 masks no column: the row's group has other members.
+        own_group = xp.where(alone, own_group, xp.full_like(own_group, -1))
+    n_avail = n_groups - (0 if own is None else 1)
+    if k >= n_avail:
+        # Few groups: take them all (an excluded own group comes last, at +inf).
+        d2, found = _exhaustive(sub, query, own_group, n_groups)
+    else:
+        d2, found = _search(sub, query, own_group, k, min(k + candidate_margin(k), n_avail),
+                            n_avail)
+    n_rows, n_found = found.shape
+    m = members.shape[1]
+    step = tile_rows(4 * n_found * m * 8, plan.budget)
+    d2_parts, col_parts = [], []
+    for r0 in range(0, n_rows, step):
+        r1 = min(r0 + step, n_rows)
+        cols = xp.take(members, xp.reshape(found[r0:r1, :], (-1,)), axis=0)
+        cols = xp.reshape(cols, (r1 - r0, n_found * m))
+        dist = xp.reshape(xp.broadcast_to(d2[r0:r1, :, None], (r1 - r0, n_found, m)),
+                          (r1 - r0, n_found * m))
+        bad = cols == plan.n_index
+        if own is not None:
+            bad = bad | (cols == own[r0:r1, None])
+        dist, cols = lexsort_rows(xp.where(bad, xp.inf, dist), cols, xp=xp)
+        d2_parts.append(dist[:, :k])
+        col_parts.append(cols[:, :k])
+    if len(d2_parts) == 1:
+        return d2_parts[0], col_parts[0]
+    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
 
 
 def _search_tile(plan, query, own_tile, k, n_candidates):
