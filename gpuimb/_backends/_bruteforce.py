@@ -52,6 +52,10 @@ _EXHAUSTIVE_CELLS = 2**14
 # rows (see _Groups). Tie-free searches never get here.
 _GROUPED_MIN_REDO = 1 / 16
 _GROUPED_MAX_SHARE = 0.9
+# Queries of at least _PROBE_MIN_QUERY rows search their first _PROBE_ROWS rows
+# first, to choose the way for the others (see _search).
+_PROBE_ROWS = 32
+_PROBE_MIN_QUERY = 512
 
 
 def kneighbors(
@@ -135,7 +139,8 @@ class _Plan:
         self.working_memory = working_memory
         # False: not looked for yet; None: none, or too few duplicates to group.
         self._groups = False if grouping else None
-        self.distinct_plan = None
+        self._parent = None  # the plan a fine plan was made from (shares its groups)
+        self._distinct = {}
         self._fine_plan = None
         self.device = device(index)
         self.dtype = index.dtype
@@ -222,6 +227,8 @@ class _Plan:
     def groups(self):
         """The index's groups of identical rows (:class:`_Groups`), or None
         when grouping would not pay (few duplicates); found once."""
+        if self._parent is not None:
+            return self._parent.groups()
         if self._groups is False:
             groups = _Groups(self.xp, self.index)
             keep = groups.n_groups <= _GROUPED_MAX_SHARE * self.n_index
@@ -230,10 +237,22 @@ class _Plan:
 
     def fine_plan(self):
         """This plan screening in the data's own dtype (built once)."""
+        if self.screen_dtype == self.dtype:
+            return self
         if self._fine_plan is None:
             self._fine_plan = _Plan(self.xp, self.index, self.working_memory,
-                                    grouping=False, screen_dtype=self.dtype)
+                                    screen_dtype=self.dtype)
+            self._fine_plan._parent = self
         return self._fine_plan
+
+    def distinct_plan(self, fine):
+        """A plan over one row per group (see :func:`_search_grouped`),
+        screening in the data's dtype when ``fine`` (built once each)."""
+        if fine not in self._distinct:
+            index = self.xp.take(self.index, self.groups().first, axis=0)
+            self._distinct[fine] = _Plan(self.xp, index, self.working_memory, grouping=False,
+                                         screen_dtype=self.dtype if fine else None)
+        return self._distinct[fine]
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
@@ -319,14 +338,48 @@ def _screen(plan, centred_query, own_tile, n_candidates):
     return best_values, best_cols
 
 
-def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
-    """Exact k nearest of the query rows; returns squared distances, indices."""
+def _search(plan, query, own, k, n_candidates, n_avail, parallel=True, probe=True):
+    """Exact k nearest of the query rows; returns squared distances, indices.
+
+    Rows that the first screening cannot certify are finished by
+    :func:`_finish`. On a large query the first few rows are searched alone
+    first (``probe``): when they show many ties over an index with duplicate
+    rows, or float32 screening too coarse for the data, the other rows go the
+    way that pays at once instead of being searched twice. The probe's rows
+    are part of the answer, so the tie-free case pays nothing but their
+    running on one thread.
+    """
     xp = plan.xp
     if (n_candidates >= n_avail
             or query.shape[0] * plan.n_index * plan.n_features <= _EXHAUSTIVE_CELLS):
         return _exhaustive(plan, query, own, k)
-    rows = plan.query_rows(n_candidates)
     parallel = parallel and plan.workers > 1
+    n_query = query.shape[0]
+    if not probe or n_query < _PROBE_MIN_QUERY:
+        first = _first_pass(plan, query, own, k, n_candidates, parallel)
+        return _finish(plan, query, own, k, n_candidates, n_avail, parallel, *first)
+    head = slice(0, _PROBE_ROWS)
+    rest = slice(_PROBE_ROWS, n_query)
+    own_head = None if own is None else own[head]
+    own_rest = None if own is None else own[rest]
+    first = _first_pass(plan, query[head, :], own_head, k, n_candidates, False)
+    failed, coarse = _failures(plan, *first[2:])
+    d2, cols = _finish(plan, query[head, :], own_head, k, n_candidates, n_avail, False,
+                       *first)
+    fine = 2 * int(xp.count_nonzero(coarse)) >= _PROBE_ROWS
+    if _GROUPED_MIN_REDO * _PROBE_ROWS <= int(xp.count_nonzero(failed)) \
+            and plan.groups() is not None:
+        d2_rest, cols_rest = _search_grouped(plan, query[rest, :], own_rest, k, fine)
+    else:
+        d2_rest, cols_rest = _search(plan.fine_plan() if fine else plan, query[rest, :],
+                                     own_rest, k, n_candidates, n_avail, parallel, False)
+    return xp.concat([d2, d2_rest], axis=0), xp.concat([cols, cols_rest], axis=0)
+
+
+def _first_pass(plan, query, own, k, n_candidates, parallel):
+    """:func:`_search_tile` over all query tiles, results concatenated."""
+    xp = plan.xp
+    rows = plan.query_rows(n_candidates)
 
     def tile(start):
         stop = min(start + rows, query.shape[0])
@@ -335,41 +388,56 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
 
     starts = range(0, query.shape[0], rows)
     results = host_map(tile, starts) if parallel else [tile(start) for start in starts]
-    d2, cols, certified, q_norms, kth, bound = (
-        parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
-        for parts in zip(*results, strict=True))
+    return tuple(parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+                 for parts in zip(*results, strict=True))
+
+
+def _failures(plan, certified, q_norms, kth, bound):
+    """Rows that failed the certificate, and among them the *coarse* ones:
+    float32 screening whose error bound is not small against the row's k-th
+    distance (large values, small gaps), where a band would hold far more
+    points than the ties."""
+    xp = plan.xp
+    failed = ~certified
+    if plan.screen_dtype == plan.dtype:
+        return failed, xp.zeros_like(failed)
+    return failed, failed & (kth > 0) & (2 * bound > kth)
+
+
+def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
+            d2, cols, certified, q_norms, kth, bound):
+    """Make exact the rows of a first pass that its certificate left open."""
+    xp = plan.xp
     if bool(xp.all(certified)):
         return d2, cols
-    # Ties or near-ties at the k-th distance: only these rows, and in them
-    # only the points that may tie, are looked at again (the band below),
-    # gathered from all tiles so that a few rows per tile cost one pass.
-    redo = xp.nonzero(~certified)[0]
+    failed, coarse = _failures(plan, certified, q_norms, kth, bound)
+    redo = xp.nonzero(failed)[0]
     n_redo = redo.shape[0]
+    n_coarse = int(xp.count_nonzero(coarse))
     if n_redo >= _GROUPED_MIN_REDO * query.shape[0] and plan.groups() is not None:
         # Tie-heavy rows of an index with many duplicate rows: search them
         # again over the distinct rows, where far fewer points tie.
         d2_redo, cols_redo = _search_grouped(
-            plan, plan.groups(), xp.take(query, redo, axis=0),
-            None if own is None else xp.take(own, redo, axis=0), k)
-        return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
-    if plan.screen_dtype != plan.dtype:
-        # Rows whose float32 error bound is not small against their k-th
-        # distance (large values, small gaps): the band would hold far more
-        # than the ties. Screening them again in the data's dtype is cheaper.
-        coarse = ~certified & (kth > 0) & (2 * bound > kth)
-        n_coarse = int(xp.count_nonzero(coarse))
-        if n_coarse:
-            rows = xp.nonzero(coarse)[0]
-            d2_fine, cols_fine = _search(
-                plan.fine_plan(), xp.take(query, rows, axis=0),
-                None if own is None else xp.take(own, rows, axis=0), k, n_candidates,
-                n_avail, parallel)
-            d2, cols = place_rows(d2, coarse, d2_fine), place_rows(cols, coarse, cols_fine)
-            certified = certified | coarse
-            if n_coarse == n_redo:
-                return d2, cols
-            redo = xp.nonzero(~certified)[0]
-            n_redo = redo.shape[0]
+            plan, xp.take(query, redo, axis=0),
+            None if own is None else xp.take(own, redo, axis=0), k, 2 * n_coarse >= n_redo)
+        return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+    if n_coarse:
+        # Coarse rows are screened again in the data's dtype, cheaper than a
+        # wide band.
+        rows = xp.nonzero(coarse)[0]
+        d2_fine, cols_fine = _search(
+            plan.fine_plan(), xp.take(query, rows, axis=0),
+            None if own is None else xp.take(own, rows, axis=0), k, n_candidates,
+            n_avail, parallel, False)
+        d2, cols = place_rows(d2, coarse, d2_fine), place_rows(cols, coarse, cols_fine)
+        if n_coarse == n_redo:
+            return d2, cols
+        failed = failed & ~coarse
+        redo = xp.nonzero(failed)[0]
+        n_redo = redo.shape[0]
+    # Ties or near-ties at the k-th distance: only these rows, and in them
+    # only the points that may tie, are looked at again (the band below),
+    # gathered from all tiles so that a few rows per tile cost one pass.
     piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
 
     def band(start):
@@ -383,7 +451,7 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     redone = host_map(band, starts) if parallel else [band(start) for start in starts]
     d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
     cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
-    return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
+    return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
 
 
 class _Groups:
@@ -449,7 +517,7 @@ class _Groups:
         return xp.where(slots < (self._starts + self.counts)[:, None], rows, n)
 
 
-def _search_grouped(plan, groups, query, own, k):
+def _search_grouped(plan, query, own, k, fine):
     """Exact k nearest of the query rows through the index's distinct rows.
 
     The first ``k`` groups in (distance, first row) order hold every needed
@@ -458,13 +526,12 @@ def _search_grouped(plan, groups, query, own, k):
     supply the smallest indices. Each group found gives its first ``k``
     members (``k + 1`` when a query row's own row may be among them), and
     those candidates are sorted by (distance, index). A query row's own group
-    is left out of the search only when the row is its only member.
+    is left out of the search only when the row is its only member. ``fine``
+    screens the distinct rows in the data's dtype.
     """
     xp = plan.xp
-    if plan.distinct_plan is None:
-        plan.distinct_plan = _Plan(xp, xp.take(plan.index, groups.first, axis=0),
-                                   plan.working_memory, grouping=False)
-    sub = plan.distinct_plan
+    groups = plan.groups()
+    sub = plan.distinct_plan(fine)
     n_groups = groups.n_groups
     members = groups.members(k if own is None else k + 1)
     own_group = None
@@ -629,7 +696,12 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
                 n_pairs += int(xp.count_nonzero(hit))
                 if n_pairs > max_pairs:
                     return None
-            hit_rows, hit_cols = xp.nonzero(hit)
+            if plan.native is np:
+                # One flat listing and a division: 2-D nonzero is several
+                # times slower on NumPy.
+                hit_rows, hit_cols = np.divmod(np.flatnonzero(hit), hit.shape[1])
+            else:
+                hit_rows, hit_cols = xp.nonzero(hit)
             del hit
             hits.append((xp.astype(hit_rows, xp.int64) + r0,
                          xp.astype(hit_cols, xp.int64) + start))
