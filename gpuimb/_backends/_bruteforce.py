@@ -46,6 +46,16 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
+# When at least this share of a search's rows fail the certificate (ties), the
+# index is checked for duplicate rows; if its distinct rows are at most
+# _GROUPED_MAX_SHARE of it, those rows are searched again over the distinct
+# rows (see _Groups). Tie-free searches never get here.
+_GROUPED_MIN_REDO = 1 / 16
+_GROUPED_MAX_SHARE = 0.9
+# Queries of at least _PROBE_MIN_QUERY rows search their first _PROBE_ROWS rows
+# first, to choose the way for the others (see _search).
+_PROBE_ROWS = 32
+_PROBE_MIN_QUERY = 512
 
 
 def kneighbors(
@@ -137,10 +147,16 @@ def _screen_margin(xp, index, query, k):
 class _Plan:
     """Index-side state shared by all query tiles: centring and tile sizes."""
 
-    def __init__(self, xp, index, working_memory):
+    def __init__(self, xp, index, working_memory, *, grouping=True, screen_dtype=None):
         self.xp = xp
         self.native = native_module(xp)
         self.index = index
+        self.working_memory = working_memory
+        # False: not looked for yet; None: none, or too few duplicates to group.
+        self._groups = False if grouping else None
+        self._parent = None  # the plan a fine plan was made from (shares its groups)
+        self._distinct = {}
+        self._fine_plan = None
         self.device = device(index)
         self.dtype = index.dtype
         self.itemsize = xp.finfo(self.dtype).bits // 8
@@ -148,7 +164,8 @@ class _Plan:
         self.n_index = n_index
         self.n_features = n_features
         self.mean = centre(xp, index)
-        self.screen_dtype = _screen_dtype(xp, index, self.mean)
+        self.screen_dtype = (_screen_dtype(xp, index, self.mean) if screen_dtype is None
+                             else screen_dtype)
         finfo = xp.finfo(self.screen_dtype)
         self.screen_itemsize = finfo.bits // 8
         self.eps = float(finfo.eps)
@@ -221,6 +238,36 @@ class _Plan:
             2 * n_candidates * self.n_features * self.itemsize,
         )
         return tile_rows(per_row, min(self.block_cap, self.budget - chunk_bytes))
+
+    def groups(self):
+        """The index's groups of identical rows (:class:`_Groups`), or None
+        when grouping would not pay (few duplicates); found once."""
+        if self._parent is not None:
+            return self._parent.groups()
+        if self._groups is False:
+            groups = _Groups(self.xp, self.index)
+            keep = groups.n_groups <= _GROUPED_MAX_SHARE * self.n_index
+            self._groups = groups if keep else None
+        return self._groups
+
+    def fine_plan(self):
+        """This plan screening in the data's own dtype (built once)."""
+        if self.screen_dtype == self.dtype:
+            return self
+        if self._fine_plan is None:
+            self._fine_plan = _Plan(self.xp, self.index, self.working_memory,
+                                    screen_dtype=self.dtype)
+            self._fine_plan._parent = self
+        return self._fine_plan
+
+    def distinct_plan(self, fine):
+        """A plan over one row per group (see :func:`_search_grouped`),
+        screening in the data's dtype when ``fine`` (built once each)."""
+        if fine not in self._distinct:
+            index = self.xp.take(self.index, self.groups().first, axis=0)
+            self._distinct[fine] = _Plan(self.xp, index, self.working_memory, grouping=False,
+                                         screen_dtype=self.dtype if fine else None)
+        return self._distinct[fine]
 
     def exhaustive_shape(self):
         """Rows and index width of one block of direct distances."""
@@ -306,14 +353,48 @@ def _screen(plan, centred_query, own_tile, n_candidates):
     return best_values, best_cols
 
 
-def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
-    """Exact k nearest of the query rows; returns squared distances, indices."""
+def _search(plan, query, own, k, n_candidates, n_avail, parallel=True, probe=True):
+    """Exact k nearest of the query rows; returns squared distances, indices.
+
+    Rows that the first screening cannot certify are finished by
+    :func:`_finish`. On a large query the first few rows are searched alone
+    first (``probe``): when they show many ties over an index with duplicate
+    rows, or float32 screening too coarse for the data, the other rows go the
+    way that pays at once instead of being searched twice. The probe's rows
+    are part of the answer, so the tie-free case pays nothing but their
+    running on one thread.
+    """
     xp = plan.xp
     if (n_candidates >= n_avail
             or query.shape[0] * plan.n_index * plan.n_features <= _EXHAUSTIVE_CELLS):
         return _exhaustive(plan, query, own, k)
-    rows = plan.query_rows(n_candidates)
     parallel = parallel and plan.workers > 1
+    n_query = query.shape[0]
+    if not probe or n_query < _PROBE_MIN_QUERY:
+        first = _first_pass(plan, query, own, k, n_candidates, parallel)
+        return _finish(plan, query, own, k, n_candidates, n_avail, parallel, *first)
+    head = slice(0, _PROBE_ROWS)
+    rest = slice(_PROBE_ROWS, n_query)
+    own_head = None if own is None else own[head]
+    own_rest = None if own is None else own[rest]
+    first = _first_pass(plan, query[head, :], own_head, k, n_candidates, False)
+    failed, coarse = _failures(plan, *first[2:])
+    d2, cols = _finish(plan, query[head, :], own_head, k, n_candidates, n_avail, False,
+                       *first)
+    fine = 2 * int(xp.count_nonzero(coarse)) >= _PROBE_ROWS
+    if _GROUPED_MIN_REDO * _PROBE_ROWS <= int(xp.count_nonzero(failed)) \
+            and plan.groups() is not None:
+        d2_rest, cols_rest = _search_grouped(plan, query[rest, :], own_rest, k, fine)
+    else:
+        d2_rest, cols_rest = _search(plan.fine_plan() if fine else plan, query[rest, :],
+                                     own_rest, k, n_candidates, n_avail, parallel, False)
+    return xp.concat([d2, d2_rest], axis=0), xp.concat([cols, cols_rest], axis=0)
+
+
+def _first_pass(plan, query, own, k, n_candidates, parallel):
+    """:func:`_search_tile` over all query tiles, results concatenated."""
+    xp = plan.xp
+    rows = plan.query_rows(n_candidates)
 
     def tile(start):
         stop = min(start + rows, query.shape[0])
@@ -322,16 +403,56 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
 
     starts = range(0, query.shape[0], rows)
     results = host_map(tile, starts) if parallel else [tile(start) for start in starts]
-    d2, cols, certified, q_norms, kth, bound = (
-        parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
-        for parts in zip(*results, strict=True))
+    return tuple(parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+                 for parts in zip(*results, strict=True))
+
+
+def _failures(plan, certified, q_norms, kth, bound):
+    """Rows that failed the certificate, and among them the *coarse* ones:
+    float32 screening whose error bound is not small against the row's k-th
+    distance (large values, small gaps), where a band would hold far more
+    points than the ties."""
+    xp = plan.xp
+    failed = ~certified
+    if plan.screen_dtype == plan.dtype:
+        return failed, xp.zeros_like(failed)
+    return failed, failed & (kth > 0) & (2 * bound > kth)
+
+
+def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
+            d2, cols, certified, q_norms, kth, bound):
+    """Make exact the rows of a first pass that its certificate left open."""
+    xp = plan.xp
     if bool(xp.all(certified)):
         return d2, cols
+    failed, coarse = _failures(plan, certified, q_norms, kth, bound)
+    redo = xp.nonzero(failed)[0]
+    n_redo = redo.shape[0]
+    n_coarse = int(xp.count_nonzero(coarse))
+    if n_redo >= _GROUPED_MIN_REDO * query.shape[0] and plan.groups() is not None:
+        # Tie-heavy rows of an index with many duplicate rows: search them
+        # again over the distinct rows, where far fewer points tie.
+        d2_redo, cols_redo = _search_grouped(
+            plan, xp.take(query, redo, axis=0),
+            None if own is None else xp.take(own, redo, axis=0), k, 2 * n_coarse >= n_redo)
+        return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+    if n_coarse:
+        # Coarse rows are screened again in the data's dtype, cheaper than a
+        # wide band.
+        rows = xp.nonzero(coarse)[0]
+        d2_fine, cols_fine = _search(
+            plan.fine_plan(), xp.take(query, rows, axis=0),
+            None if own is None else xp.take(own, rows, axis=0), k, n_candidates,
+            n_avail, parallel, False)
+        d2, cols = place_rows(d2, coarse, d2_fine), place_rows(cols, coarse, cols_fine)
+        if n_coarse == n_redo:
+            return d2, cols
+        failed = failed & ~coarse
+        redo = xp.nonzero(failed)[0]
+        n_redo = redo.shape[0]
     # Ties or near-ties at the k-th distance: only these rows, and in them
     # only the points that may tie, are looked at again (the band below),
     # gathered from all tiles so that a few rows per tile cost one pass.
-    redo = xp.nonzero(~certified)[0]
-    n_redo = redo.shape[0]
     piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
 
     def band(start):
@@ -345,7 +466,121 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True):
     redone = host_map(band, starts) if parallel else [band(start) for start in starts]
     d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
     cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
-    return place_rows(d2, ~certified, d2_redo), place_rows(cols, ~certified, cols_redo)
+    return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+
+
+class _Groups:
+    """The index rows grouped by value: identical rows share a group.
+
+    Members of a group are at the same distance from any query, so a search
+    over one row per group (the *distinct* rows) and an expansion of the groups
+    found gives the neighbours of the whole index (:func:`_search_grouped`).
+    Rows are hashed by one random projection and each hash run is checked
+    against its first row: a group never holds different rows, and identical
+    rows that a rounding difference or a collision keeps apart stay separate
+    groups (less saving, the same answer).
+
+    Attributes
+    ----------
+    n_groups : int
+    first : array of int64 of shape (n_groups,)
+        Each group's smallest index row, increasing (groups are numbered in
+        the order of their first rows).
+    group : array of int64 of shape (n_index,)
+        Each index row's group.
+    counts : array of int64 of shape (n_groups,)
+    """
+
+    def __init__(self, xp, index):
+        n, n_features = index.shape
+        dev = device(index)
+        weights = np.random.default_rng(20261201).standard_normal(n_features)
+        hashes = xp.sum(index * xp.asarray(weights, dtype=index.dtype, device=dev), axis=1)
+        order = xp.argsort(hashes, stable=True)
+        hashes = xp.take(hashes, order)
+        starts = xp.concat([xp.ones((1,), dtype=xp.bool, device=dev),
+                            hashes[1:] != hashes[:-1]])
+        run = xp.cumulative_sum(xp.astype(starts, xp.int64)) - 1
+        # The stable sort puts each run's smallest row first.
+        leader = xp.take(xp.take(order, xp.nonzero(starts)[0]), run)
+        same = xp.all(xp.take(index, order, axis=0) == xp.take(index, leader, axis=0),
+                      axis=1)
+        rep = xp.where(same, leader, order)  # per sorted position
+        self.first = xp.sort(xp.take(order, xp.nonzero(rep == order)[0]))
+        self.n_groups = int(self.first.shape[0])
+        group_sorted = xp.astype(xp.searchsorted(self.first, rep), xp.int64)
+        self.group = xp.take(group_sorted, xp.argsort(order))
+        self._index = index
+        self._by_group = None
+
+    def members(self, m):
+        """The first ``m`` index rows of each group, shape (n_groups, m);
+        missing members are ``n_index``."""
+        xp = array_namespace(self.group)
+        n = self.group.shape[0]
+        dev = device(self.group)
+        if self._by_group is None:
+            self._by_group = xp.astype(xp.argsort(self.group, stable=True), xp.int64)
+            groups = xp.arange(self.n_groups, dtype=xp.int64, device=dev)
+            sorted_groups = xp.take(self.group, self._by_group)
+            self._starts = xp.astype(xp.searchsorted(sorted_groups, groups), xp.int64)
+            ends = xp.concat([self._starts[1:], xp.asarray([n], dtype=xp.int64, device=dev)])
+            self.counts = ends - self._starts
+        slots = self._starts[:, None] + xp.arange(m, dtype=xp.int64, device=dev)[None, :]
+        rows = xp.take(self._by_group, xp.reshape(xp.clip(slots, 0, n - 1), (-1,)))
+        rows = xp.reshape(rows, slots.shape)
+        return xp.where(slots < (self._starts + self.counts)[:, None], rows, n)
+
+
+def _search_grouped(plan, query, own, k, fine):
+    """Exact k nearest of the query rows through the index's distinct rows.
+
+    The first ``k`` groups in (distance, first row) order hold every needed
+    neighbour: fewer than ``k`` points lie nearer than the k-th distance, and
+    of the groups at that distance, those whose first rows are smallest
+    supply the smallest indices. Each group found gives its first ``k``
+    members (``k + 1`` when a query row's own row may be among them), and
+    those candidates are sorted by (distance, index). A query row's own group
+    is left out of the search only when the row is its only member. ``fine``
+    screens the distinct rows in the data's dtype.
+    """
+    xp = plan.xp
+    groups = plan.groups()
+    sub = plan.distinct_plan(fine)
+    n_groups = groups.n_groups
+    members = groups.members(k if own is None else k + 1)
+    own_group = None
+    if own is not None:
+        own_group = xp.take(groups.group, own)
+        alone = xp.take(groups.counts, own_group) == 1
+        # -1 masks no column: the row's group has other members.
+        own_group = xp.where(alone, own_group, xp.full_like(own_group, -1))
+    n_avail = n_groups - (0 if own is None else 1)
+    if k >= n_avail:
+        # Few groups: take them all (an excluded own group comes last, at +inf).
+        d2, found = _exhaustive(sub, query, own_group, n_groups)
+    else:
+        d2, found = _search(sub, query, own_group, k, min(k + candidate_margin(k), n_avail),
+                            n_avail)
+    n_rows, n_found = found.shape
+    m = members.shape[1]
+    step = tile_rows(4 * n_found * m * 8, plan.budget)
+    d2_parts, col_parts = [], []
+    for r0 in range(0, n_rows, step):
+        r1 = min(r0 + step, n_rows)
+        cols = xp.take(members, xp.reshape(found[r0:r1, :], (-1,)), axis=0)
+        cols = xp.reshape(cols, (r1 - r0, n_found * m))
+        dist = xp.reshape(xp.broadcast_to(d2[r0:r1, :, None], (r1 - r0, n_found, m)),
+                          (r1 - r0, n_found * m))
+        bad = cols == plan.n_index
+        if own is not None:
+            bad = bad | (cols == own[r0:r1, None])
+        dist, cols = lexsort_rows(xp.where(bad, xp.inf, dist), cols, xp=xp)
+        d2_parts.append(dist[:, :k])
+        col_parts.append(cols[:, :k])
+    if len(d2_parts) == 1:
+        return d2_parts[0], col_parts[0]
+    return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
 
 
 def _search_tile(plan, query, own_tile, k, n_candidates):
@@ -476,7 +711,12 @@ def _band_pass(plan, query, centred, own_tile, k, limit, *, screen, max_pairs):
                 n_pairs += int(xp.count_nonzero(hit))
                 if n_pairs > max_pairs:
                     return None
-            hit_rows, hit_cols = xp.nonzero(hit)
+            if plan.native is np:
+                # One flat listing and a division: 2-D nonzero is several
+                # times slower on NumPy.
+                hit_rows, hit_cols = np.divmod(np.flatnonzero(hit), hit.shape[1])
+            else:
+                hit_rows, hit_cols = xp.nonzero(hit)
             del hit
             hits.append((xp.astype(hit_rows, xp.int64) + r0,
                          xp.astype(hit_cols, xp.int64) + start))

@@ -1,0 +1,151 @@
+"""The brute force's tie-heavy paths: grouped duplicate rows and coarse float32.
+
+Every case is compared with a direct exhaustive (distance, index) reference,
+and a spy checks that the path under test actually ran.
+"""
+
+import numpy as np
+import pytest
+from backends_helpers import NAMESPACES, as_namespace, exact_knn, host, namespace
+
+from gpuimb._backends import _bruteforce
+from gpuimb._backends._bruteforce import _Groups, kneighbors
+
+
+@pytest.fixture(params=NAMESPACES)
+def xp_name(request):
+    return request.param
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count the calls of the grouped search and of the float64 re-screening."""
+    counts = {"grouped": 0, "fine": 0}
+    grouped, fine_plan = _bruteforce._search_grouped, _bruteforce._Plan.fine_plan
+
+    def spy_grouped(*args, **kwargs):
+        counts["grouped"] += 1
+        return grouped(*args, **kwargs)
+
+    def spy_fine(self):
+        counts["fine"] += 1
+        return fine_plan(self)
+
+    monkeypatch.setattr(_bruteforce, "_search_grouped", spy_grouped)
+    monkeypatch.setattr(_bruteforce._Plan, "fine_plan", spy_fine)
+    return counts
+
+
+def _duplicated(rng, n_distinct, n_features, max_copies, dtype=np.float64):
+    """Integer rows, each repeated 1 to ``max_copies`` times, shuffled."""
+    base = rng.randint(0, 4, size=(n_distinct, n_features)).astype(dtype)
+    base = np.unique(base, axis=0)
+    copies = rng.randint(1, max_copies + 1, size=len(base))
+    X = np.repeat(base, copies, axis=0)
+    return X[rng.permutation(len(X))]
+
+
+def _check(xp_name, X, Q, k, own):
+    index = as_namespace(xp_name, X)
+    query = None if Q is None else as_namespace(xp_name, Q)
+    if Q is not None and own is not None:
+        own_arg = as_namespace(xp_name, own)
+    else:
+        own_arg = None
+    dist, ind = kneighbors(index, query, k=k, exclude_self=own_arg)
+    ref_dist, ref_ind = exact_knn(X, X if Q is None else Q, k,
+                                  own=np.arange(len(X)) if Q is None else own)
+    np.testing.assert_array_equal(host(ind), ref_ind)
+    np.testing.assert_array_equal(host(dist), ref_dist.astype(X.dtype))
+
+
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
+    # Rows of 5 features in 0..3, up to 20 copies each, and
+    # a few unique rows (own group of one member, excluded from the search).
+    rng = np.random.RandomState(0)
+    X = _duplicated(rng, 60, 5, 20)
+    X = np.concatenate([X, rng.rand(6, 5) + 5])
+    _check(xp_name, X, None, k, None)
+    assert calls["grouped"] >= 1
+    own = rng.permutation(len(X))[:100]
+    _check(xp_name, X, X[own], k, own)
+    # Query rows that are not index rows (no exclusion), some equal to them.
+    Q = np.concatenate([X[:30], rng.randint(0, 4, size=(30, 5)).astype(float)])
+    _check(xp_name, X, Q, k, None)
+
+
+def test_large_query_probe_sends_the_rest_to_the_grouped_search(xp_name, calls):
+    rng = np.random.RandomState(1)
+    X = _duplicated(rng, 120, 6, 8)
+    assert len(X) >= _bruteforce._PROBE_MIN_QUERY
+    _check(xp_name, X, None, 5, None)
+    assert calls["grouped"] >= 1
+
+
+@pytest.mark.parametrize("n_copies", [1, 40])
+def test_few_groups_and_k_near_n(xp_name, calls, n_copies):
+    # Four distinct rows (one of them unique) and k up to n - 1: the grouped
+    # search takes every group and expands them.
+    rng = np.random.RandomState(2)
+    base = rng.randint(0, 3, size=(4, 3)).astype(np.float64) + np.arange(4)[:, None] * 10
+    X = np.repeat(base, [n_copies, 300, 250, 1], axis=0)
+    X = X[rng.permutation(len(X))]
+    for k in (3, 320, len(X) - 1):
+        _check(xp_name, X, None, k, None)
+    assert calls["grouped"] >= 1
+
+
+def test_float32_duplicates(xp_name, calls):
+    rng = np.random.RandomState(3)
+    X = _duplicated(rng, 60, 4, 20, dtype=np.float32)
+    _check(xp_name, X, None, 4, None)
+    assert calls["grouped"] >= 1
+
+
+def test_large_values_with_small_gaps_screen_in_float64(xp_name, calls):
+    # One column of byte counts up to 1e5, the others rates in steps of 0.01
+    # (the kddcup sets): float32's error bound is larger than the gaps, so the
+    # rows are screened again in float64.
+    rng = np.random.RandomState(4)
+    n = 600
+    X = np.column_stack([rng.choice([0.0, 1e3, 5e4, 1e5], size=n) + rng.randint(0, 3, n),
+                         rng.randint(0, 101, size=(n, 4)) / 100])
+    _check(xp_name, X, None, 3, None)
+    assert calls["fine"] >= 1
+    own = rng.permutation(n)[:100]
+    _check(xp_name, X, X[own], 5, own)
+
+
+def test_large_values_with_duplicates(xp_name, calls):
+    # Both at once: coarse float32 rows and duplicate rows (grouped search
+    # screening the distinct rows in float64).
+    rng = np.random.RandomState(5)
+    base = np.column_stack([rng.choice([0.0, 7e8], size=120) + rng.randint(0, 2, 120),
+                            rng.randint(0, 11, size=(120, 3)) / 10])
+    X = np.repeat(base, rng.randint(1, 10, size=120), axis=0)
+    X = X[rng.permutation(len(X))]
+    _check(xp_name, X, None, 3, None)
+    assert calls["grouped"] >= 1
+
+
+def test_groups_hold_identical_rows_only(xp_name):
+    rng = np.random.RandomState(6)
+    X = _duplicated(rng, 60, 3, 5)
+    X[0] = 0.0
+    X[1] = -0.0  # equal values: one group
+    xp = namespace(xp_name)
+    groups = _Groups(xp, as_namespace(xp_name, X))
+    group = host(groups.group)
+    first = host(groups.first)
+    _, ref_first, ref_group = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    assert groups.n_groups == len(ref_first)
+    # Same partition of the rows, groups numbered by their first rows.
+    np.testing.assert_array_equal(first, np.sort(ref_first))
+    np.testing.assert_array_equal(X[first[group]], X)
+    assert np.all(first[group] <= np.arange(len(X)))
+    members = host(groups.members(3))
+    for g in range(groups.n_groups):
+        rows = np.flatnonzero(group == g)[:3]
+        np.testing.assert_array_equal(members[g, :len(rows)], rows)
+        assert np.all(members[g, len(rows):] == len(X))
