@@ -40,7 +40,7 @@ def check_enough_neighbors(k, n_fit, n_query):
 def _block_distances(distance_matrix, X_S, y_S, start, stop):
     """Host matrix of distances between the candidates ``start:stop``."""
     X_blk = X_S[start:stop, :]
-    D = distance_matrix(X_blk, y_S[start:stop], X_blk)
+    D = distance_matrix(X_blk, None if y_S is None else y_S[start:stop], X_blk)
     return np.asarray(to_host(D), dtype=np.float64)
 
 
@@ -271,7 +271,8 @@ def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_fi
     members so far (increasing distance, ties in store order);
     ``seed_mask`` marks the candidates already in the store.
     ``distance_matrix(X_index, y_index, X_query)`` gives the distances from
-    new members to later candidates. Inside a block of ``block_size``
+    new members to later candidates (``y_index`` is None when ``y_S`` is:
+    labels only matter to a user's estimator). Inside a block of ``block_size``
     candidates the scan is sequential (one step per addition, array work of
     the block's size, on the host); then the block's additions update every
     later candidate's k nearest store members in one distance block and one
@@ -301,7 +302,8 @@ def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_fi
         added += [start + r for r in new]
         if stop == n_class:
             break
-        d_new = distance_matrix(take_rows(X_S, members), xp.take(y_S, members),
+        d_new = distance_matrix(take_rows(X_S, members),
+                                None if y_S is None else xp.take(y_S, members),
                                 X_S[stop:, :])
         dist, is_target = merge_members(xp, dist, is_target, xp.astype(d_new, dist.dtype))
     return added
