@@ -265,13 +265,16 @@ def cleaning(args):
     report = {"rows": args.rows, "features": args.features, "runs": []}
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
     for name in args.samplers.split(","):
+        single_started = _utc()
         proc = subprocess.run([sys.executable, "-c", _SINGLE, here, str(args.rows),
                                str(args.features), str(args.partition_rows), name],
                               capture_output=True, text=True, env=env)
         single = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 \
             else {"error": proc.stderr[-500:]}
         # Printed now: the cluster run may take far longer (or be stopped).
-        print(json.dumps({"sampler": name, "single": single}), flush=True)
+        print(json.dumps({"sampler": name, "single": single, "started_utc": single_started}),
+              flush=True)
+        dask_started = _utc()
         with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                       processes=True,
                                       memory_limit=_bytes(args.worker_memory),
@@ -295,9 +298,22 @@ def cleaning(args):
                         "peak_worker_bytes": max(watch.peak.values(), default=0),
                         "client_peak_bytes": client_peak,
                         "restarted_workers": watch.restarted}}
+        run["dask"]["started_utc"] = dask_started
+        run["single"]["started_utc"] = single_started
         report["runs"].append(run)
         print(json.dumps(run), flush=True)
+        if args.json:  # after each sampler: a run stopped later keeps what finished
+            _write_json(args.json, report)
     return report
+
+
+def _utc():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _write_json(path, report):
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
 
 
 def main(argv=None):
@@ -326,8 +342,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     report = out_of_core(args) if args.study == "out-of-core" else cleaning(args)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2)
+        _write_json(args.json, report)
     return report
 
 

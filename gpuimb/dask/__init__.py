@@ -7,9 +7,9 @@ RandomOverSampler (``shrinkage`` to rounding), SMOTE, SMOTENC (refusing tied
 distances), SMOTEN, BorderlineSMOTE,
 ADASYN, TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours,
 AllKNN, NearMiss (versions 1, 2 and 3), NeighbourhoodCleaningRule,
-OneSidedSelection, SMOTEENN and SMOTETomek; other samplers (SVMSMOTE,
-KMeansSMOTE, ClusterCentroids, InstanceHardnessThreshold,
-CondensedNearestNeighbour) need ``fit_resample(..., gather=True)``. What each
+OneSidedSelection, CondensedNearestNeighbour, SMOTEENN and SMOTETomek; other
+samplers (SVMSMOTE, KMeansSMOTE, ClusterCentroids, InstanceHardnessThreshold)
+need ``fit_resample(..., gather=True)``. What each
 sampler brings to the client is listed in the README ("Scale out with Dask").
 """
 

@@ -29,6 +29,7 @@ _EXACT = {
     "NearMiss": _samplers.near_miss,
     "NeighbourhoodCleaningRule": _samplers.neighbourhood_cleaning_rule,
     "OneSidedSelection": _samplers.one_sided_selection,
+    "CondensedNearestNeighbour": _samplers.condensed_nearest_neighbour,
     "SMOTEN": _samplers.smoten,
     "SMOTENC": _samplers.smotenc,
 }
@@ -42,12 +43,6 @@ _GATHER_ONLY = {
     "InstanceHardnessThreshold": "it cross-validates a classifier on all of X",
 }
 _GATHER_ONLY["ClusterCentroids"] += " (and its centroids are new rows from all of X)"
-_GATHER_ONLY["CondensedNearestNeighbour"] = (
-    "its sequential scan compares distances that the single-machine sampler takes "
-    "from one matrix product over all of a class's later rows, and BLAS rounds an "
-    "entry differently depending on the product's shape, so partitioned products "
-    "could flip near-tie decisions"
-)
 
 
 def handler_for(sampler):

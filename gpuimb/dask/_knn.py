@@ -33,7 +33,7 @@ from gpuimb._backends import kneighbors as _bruteforce_kneighbors
 from gpuimb._backends._base import direct_sq_distances
 from gpuimb._backends._tiles import MIB as _MIB
 from gpuimb.dask._collections import meta_like
-from gpuimb.dask._memory import block_rows, worker_task_bytes
+from gpuimb.dask._memory import block_rows, reusing_allocator, worker_task_bytes
 
 __all__ = ["Neighbours", "kneighbors"]
 
@@ -72,8 +72,9 @@ def _pair(query, index, own, q_start, offset, k, labels, want_own_range):
     # The engine's scratch gets half of what the inputs leave of the budget.
     held = (index.size + query.size) * index.dtype.itemsize
     working_memory = max((budget - held) / 2, 8 * _MIB) / _MIB
-    cols = _bruteforce_kneighbors(index, query, k=kk, exclude_self=False,
-                                  return_distance=False, working_memory=working_memory)
+    with reusing_allocator():
+        cols = _bruteforce_kneighbors(index, query, k=kk, exclude_self=False,
+                                      return_distance=False, working_memory=working_memory)
     cols = xp.astype(cols, xp.int64)
     d2 = direct_sq_distances(xp, index, query, cols)
     gcols = cols + offset

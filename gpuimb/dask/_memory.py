@@ -8,7 +8,11 @@ by the worker's threads (tasks run concurrently, one per thread); the input
 blocks themselves are sized on the client from the smallest worker's share.
 """
 
+import ctypes
 import os
+import platform
+import threading
+from contextlib import contextmanager
 
 from gpuimb._backends._tiles import MIB as _MIB
 
@@ -77,3 +81,74 @@ def block_rows(row_bytes, *, parts=8, minimum=64, budget=None):
     if budget is None:
         budget = cluster_task_bytes()
     return int(max(minimum, budget // max(parts * row_bytes, 1)))
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+# glibc's defaults: blocks from 128 KiB up are mapped afresh (the dynamic
+# threshold is off once any threshold is set, as distributed's environment does).
+_GLIBC_MMAP_DEFAULT = 128 * 1024
+# While a kernel task runs: blocks under 32 MiB (glibc's largest threshold;
+# the host kNN's blocks are 8 MiB per thread) reuse freed memory, and up to
+# this much free memory stays with the allocator between blocks.
+_TASK_MMAP_THRESHOLD = 32 * _MIB
+_TASK_TRIM_THRESHOLD = 32 * _MIB
+
+_ALLOC_LOCK = threading.Lock()
+_ALLOC_TASKS = [0]
+_LIBC = []
+
+
+def _glibc():
+    if not _LIBC:
+        libc = None
+        if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+            try:
+                libc = ctypes.CDLL(None)
+                libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+                libc.malloc_trim.argtypes = [ctypes.c_size_t]
+            except (OSError, AttributeError):  # pragma: no cover - not glibc after all
+                libc = None
+        _LIBC.append(libc)
+    return _LIBC[0]
+
+
+@contextmanager
+def reusing_allocator():
+    """Let a kernel task reuse freed memory, then hand it back to the system.
+
+    distributed starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (so
+    that freed memory goes back to the system and the nanny's memory
+    monitor sees the truth). That also fixes glibc's mmap threshold at
+    128 KiB: every scratch block of a tiled kernel is then mapped afresh and
+    page-faulted in, which made the host kNN 2-3x slower in a worker than in
+    a plain process (most of the time in the kernel, page faults). While the
+    task runs, blocks under 32 MiB reuse freed memory; when the last such
+    task of the worker ends, the thresholds go back to distributed's and
+    the free memory is returned (``malloc_trim``). Nothing changes outside
+    glibc or without that environment variable. The results do not depend
+    on it: only where the scratch memory comes from.
+    """
+    try:
+        trim = int(os.environ["MALLOC_TRIM_THRESHOLD_"])
+    except (KeyError, ValueError):
+        trim = None
+    libc = _glibc() if trim is not None else None
+    if libc is None:
+        yield
+        return
+    with _ALLOC_LOCK:
+        if _ALLOC_TASKS[0] == 0:
+            libc.mallopt(_M_MMAP_THRESHOLD, _TASK_MMAP_THRESHOLD)
+            libc.mallopt(_M_TRIM_THRESHOLD, _TASK_TRIM_THRESHOLD)
+        _ALLOC_TASKS[0] += 1
+    try:
+        yield
+    finally:
+        with _ALLOC_LOCK:
+            _ALLOC_TASKS[0] -= 1
+            if _ALLOC_TASKS[0] == 0:
+                libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_MMAP_DEFAULT)
+                libc.mallopt(_M_TRIM_THRESHOLD, trim)
+                libc.malloc_trim(0)

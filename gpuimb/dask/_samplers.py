@@ -993,6 +993,126 @@ def one_sided_selection(sampler, data):
     return X_res, y_res
 
 
+# ------------------------------------------------------------------- CondensedNearestNeighbour
+
+
+def _store_distances(X_index, y_index, X_query):
+    from gpuimb.dask._memory import worker_task_bytes
+    from gpuimb.under_sampling._prototype_selection._common import direct_distances
+
+    return direct_distances(_xp(X_query), X_index, X_query,
+                            working_memory=worker_task_bytes() / 4 / 2**20)
+
+
+def _cnn_partition(X_p, dist, store_pos, seeds, n_min, target_is_minority, target_first,
+                   *earlier):
+    """The condensing visit of one partition of a class, after the earlier ones.
+
+    ``dist``/``store_pos`` are the partition's k nearest rows of the initial
+    store (the minority class, then the seeds); ``earlier`` are the rows the
+    earlier partitions added, in the order they were added. They are merged
+    first (in batches that fit the task's memory), then the single-machine
+    scan runs over the partition's rows. Returns the partition positions
+    added and their rows.
+    """
+    from gpuimb.dask._memory import worker_task_bytes
+    from gpuimb.under_sampling._prototype_selection._condensed_nearest_neighbour import (
+        CondensedNearestNeighbour,
+        merge_members,
+        scan_candidates,
+    )
+
+    xp = _xp(X_p)
+    n = X_p.shape[0]
+    if target_is_minority:
+        is_target = xp.ones(store_pos.shape, dtype=xp.bool)
+    else:
+        is_target = store_pos >= n_min
+    members = [m for m in earlier if m.shape[0]]
+    if members:
+        members = xp.concat(members, axis=0) if len(members) > 1 else members[0]
+        # (n, batch) distances and the merge's (changed rows, k + batch) copies.
+        batch = max(1, worker_task_bytes() // (4 * max(n, 1) * 8))
+        for start in range(0, members.shape[0], batch):
+            d_new = _store_distances(members[start:start + batch, :], None, X_p)
+            dist, is_target = merge_members(xp, dist, is_target,
+                                            xp.astype(d_new, dist.dtype))
+    seed_mask = np.zeros(n, dtype=bool)
+    seed_mask[seeds] = True
+    added = scan_candidates(xp, X_p, None, dist, is_target, seed_mask, "uniform",
+                            target_first, _store_distances,
+                            CondensedNearestNeighbour._block_size)
+    added = np.asarray(added, dtype=np.int64)
+    rows = xp.take(X_p, xp.asarray(added), axis=0) if added.size \
+        else X_p[:0, :]
+    return added, rows
+
+
+def condensed_nearest_neighbour(sampler, data):
+    """CondensedNearestNeighbour: an exact kNN against the initial store, then
+    the sequential scan, one partition after the other.
+
+    Each targeted class's rows get their k nearest rows of the initial store
+    (the minority class and the seeds) from the exact distributed kNN, in
+    parallel. The scan itself is sequential: the class's partitions run in
+    order, as a chain of tasks, each merging the rows the earlier partitions
+    added before scanning its own rows with the single-machine code. Store
+    distances are computed entry by entry (the engines' formula), so the
+    result equals the single-machine sampler's whatever the partitioning.
+
+    Client memory: the seeds and the store's positions (one int64 per row
+    added: the class's output); the store's rows stay on the workers, each
+    partition's task receiving those the earlier ones added (its memory:
+    ``n_added x n_features`` plus its partition). ``estimators_`` is not set
+    on Dask (its store holds the whole minority class).
+    """
+    import dask
+
+    k = 1 if sampler.n_neighbors is None else _require_int(sampler.n_neighbors,
+                                                          "n_neighbors", sampler)
+    random_state = check_random_state(sampler.random_state)
+    minority = _minority(data)
+    n_min = data.stats[minority]
+    X_min = _class_block(data, minority)
+    chosen = []
+    for klass, count in data.stats.items():
+        if klass not in sampler.sampling_strategy_:
+            chosen.append((klass, np.arange(int(count))))
+            continue
+        seeds = random_state.randint(low=0, high=count, size=sampler.n_seeds_S)
+        n_store = n_min + seeds.size
+        if k > n_store:
+            raise _kneighbors_error(k, n_store, 1)
+        X_cls = _class_block(data, klass)
+        X_C = da.concatenate([X_min, take(X_cls, seeds)])
+        found = kneighbors(X_C, X_cls, k=k, return_distance=True)
+        ends = np.cumsum(X_cls.chunks[0])
+        parts = zip(X_cls.to_delayed().ravel(), found.distances.to_delayed().ravel(),
+                    found.indices.to_delayed().ravel(), ends - np.asarray(X_cls.chunks[0]),
+                    ends, strict=True)
+        added, earlier = [], []
+        for X_p, d_p, i_p, start, stop in parts:
+            if stop == start:
+                continue
+            local = seeds[(seeds >= start) & (seeds < stop)] - start
+            positions, rows = dask.delayed(_cnn_partition, nout=2)(
+                X_p, d_p, i_p, local, n_min, bool(klass == minority),
+                bool(klass < minority), *earlier)
+            added.append((int(start), positions))
+            earlier.append(rows)
+        computed = dask.compute(*[p for _, p in added])
+        store = [seeds] + [start + p for (start, _), p in zip(added, computed, strict=True)]
+        chosen.append((klass, np.concatenate(store).astype(np.int64)))
+    Xs, ys, idx = [], [], []
+    for klass, positions in chosen:
+        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
+        Xs.append(X_k)
+        ys.append(y_k)
+        idx.append(rows_k)
+    sampler.sample_indices_ = da.concatenate(idx)
+    return da.concatenate(Xs), da.concatenate(ys)
+
+
 # --------------------------------------------------------------------------- SMOTEN
 
 # Rows of one block of SMOTEN's VDM search (None: from the task memory budget).

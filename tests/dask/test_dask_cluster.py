@@ -155,3 +155,40 @@ def test_local_cuda_cluster_cupy_chunks():
             assert isinstance(X_out, cupy.ndarray)
             cupy.testing.assert_array_equal(X_out, X_ref)
             cupy.testing.assert_array_equal(y_out, y_ref)
+
+
+def test_reusing_allocator_restores_distributed_thresholds(monkeypatch):
+    from gpuimb.dask import _memory
+
+    calls = []
+
+    class FakeLibc:
+        def mallopt(self, param, value):
+            calls.append(("mallopt", param, value))
+            return 1
+
+        def malloc_trim(self, pad):
+            calls.append(("trim", pad))
+            return 1
+
+    monkeypatch.setattr(_memory, "_LIBC", [FakeLibc()])
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with _memory.reusing_allocator():
+        pass
+    assert calls == []  # not in a distributed worker: nothing touched
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    with pytest.raises(RuntimeError, match="boom"):
+        with _memory.reusing_allocator():
+            with _memory.reusing_allocator():  # a second task of the same worker
+                assert len(calls) == 2
+            assert len(calls) == 2
+            raise RuntimeError("boom")
+    assert calls == [
+        ("mallopt", _memory._M_MMAP_THRESHOLD, _memory._TASK_MMAP_THRESHOLD),
+        ("mallopt", _memory._M_TRIM_THRESHOLD, _memory._TASK_TRIM_THRESHOLD),
+        ("mallopt", _memory._M_MMAP_THRESHOLD, 128 * 1024),
+        ("mallopt", _memory._M_TRIM_THRESHOLD, 65536),
+        ("trim", 0),
+    ]
+    assert _memory._ALLOC_TASKS == [0]

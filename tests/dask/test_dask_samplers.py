@@ -73,6 +73,9 @@ SAMPLERS = [
     NearMiss(version=2, n_neighbors=100, sampling_strategy="all"),  # k >= minority size
     OneSidedSelection(random_state=0),
     OneSidedSelection(random_state=1, n_neighbors=3, n_seeds_S=4, sampling_strategy="all"),
+    CondensedNearestNeighbour(random_state=0),
+    CondensedNearestNeighbour(random_state=1, n_neighbors=3, n_seeds_S=4,
+                              sampling_strategy="all"),
 ]
 
 CHUNKINGS = {
@@ -115,7 +118,7 @@ def test_equal_to_single_machine(client, sampler, chunking):
           da.from_array(y, chunks=(chunks,)))
 
 
-MISSING = [SAMPLERS[i] for i in (0, 2, 3, 5, 7, 8, 10, 12, 14, 16, 20, 23)]
+MISSING = [SAMPLERS[i] for i in (0, 2, 3, 5, 7, 8, 10, 12, 14, 16, 20, 23, 24, 25)]
 
 
 @pytest.mark.parametrize("sampler", MISSING, ids=_ids(MISSING))
@@ -201,9 +204,8 @@ def _mixed(seed=0):
 
 
 @pytest.mark.parametrize(
-    "sampler", [SVMSMOTE(random_state=0), ClusterCentroids(random_state=0),
-                CondensedNearestNeighbour(random_state=0)],
-    ids=["SVMSMOTE", "ClusterCentroids", "CNN"])
+    "sampler", [SVMSMOTE(random_state=0), ClusterCentroids(random_state=0)],
+    ids=["SVMSMOTE", "ClusterCentroids"])
 def test_inexact_samplers_need_opt_in(client, sampler):
     from gpuimb.dask import fit_resample
 
@@ -380,6 +382,40 @@ def test_bad_input_errors(client):
         SMOTE().fit_resample(Xd, list(y))
 
 
+@pytest.mark.parametrize("n_neighbors", [None, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_condensed_nearest_neighbour_near_ties(client, monkeypatch, n_neighbors, dtype):
+    # A lattice of non-representable steps (float) or small integers: many
+    # exact ties, which only entry-by-entry store distances keep independent of
+    # the partitions. Small scan blocks and merge batches of a few rows (a
+    # tiny task budget) cover the chain's merge of earlier partitions' rows.
+    from gpuimb.dask import _memory
+
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 5, size=(N, 3))
+    X = X.astype(dtype) if dtype == np.int64 else (X * 0.1 + 0.3).astype(dtype)
+    y = rng.choice(3, size=N, p=[0.2, 0.3, 0.5])
+    monkeypatch.setattr(CondensedNearestNeighbour, "_block_size", 16)
+    monkeypatch.setattr(_memory, "worker_task_bytes", lambda: 4096)
+    chunks = (13, 0, 47, 1, 90, 0, 89)
+    sampler = CondensedNearestNeighbour(random_state=3, n_neighbors=n_neighbors,
+                                        sampling_strategy="all")
+    _same(sampler, X, y, da.from_array(X, chunks=(chunks, 3)),
+          da.from_array(y, chunks=(chunks,)))
+
+
+def test_condensed_nearest_neighbour_refuses_an_estimator(client):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = _data()
+    Xd, yd = da.from_array(X, chunks=60), da.from_array(y, chunks=60)
+    with pytest.raises(TypeError, match="must be an integer"):
+        CondensedNearestNeighbour(n_neighbors=KNeighborsClassifier(2)).fit_resample(Xd, yd)
+    with pytest.raises(ValueError, match="n_neighbors"):
+        # More neighbours than the store (the minority class and one seed) holds.
+        CondensedNearestNeighbour(n_neighbors=200).fit_resample(Xd, yd)
+
+
 def test_exact_knn_with_ties_and_odd_blocks(client):
     from gpuimb._backends import kneighbors as brute_force
     from gpuimb.dask import kneighbors
@@ -407,7 +443,7 @@ def test_import_gpuimb_does_not_import_dask():
     assert out.stdout.strip() == "False"
 
 
-SMALL_BLOCKS = [SAMPLERS[i] for i in (3, 5, 7, 8, 10, 11, 12, 14, 15, 16, 20, 22)]
+SMALL_BLOCKS = [SAMPLERS[i] for i in (3, 5, 7, 8, 10, 11, 12, 14, 15, 16, 20, 22, 25)]
 
 
 @pytest.mark.parametrize("sampler", SMALL_BLOCKS, ids=_ids(SMALL_BLOCKS))

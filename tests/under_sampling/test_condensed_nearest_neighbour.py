@@ -322,3 +322,44 @@ def test_offset_on_array_api_strict():
     X_res, _ = cnn.fit_resample(to_namespace("array_api_strict", X + 1e8),
                                 to_namespace("array_api_strict", y))
     np.testing.assert_array_equal(np.asarray(X_res), expected[0] + 1e8)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_neighbors", [None, 3])
+def test_result_does_not_depend_on_the_scan_blocks(monkeypatch, dtype, n_neighbors):
+    # Store distances are computed entry by entry (direct_distances), so how
+    # the candidates are batched cannot flip a near tie; Dask's partitions
+    # rely on it.
+    # A lattice of non-representable steps: many ties in exact arithmetic,
+    # which a matrix product's rounding breaks differently per batch (the
+    # former batched products flipped the result here).
+    rng = np.random.default_rng(0)
+    X = (rng.integers(0, 6, size=(300, 3)) * 0.1 + 0.3).astype(dtype)
+    y = rng.choice(3, size=300, p=[0.2, 0.3, 0.5])
+    results = []
+    for block in (1, 7, 64, 256, 1000):
+        monkeypatch.setattr(CondensedNearestNeighbour, "_block_size", block)
+        sampler = CondensedNearestNeighbour(random_state=1, n_neighbors=n_neighbors)
+        sampler.fit_resample(X, y)
+        results.append(sampler.sample_indices_)
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
+
+
+def test_direct_distances_do_not_depend_on_the_block():
+    from gpuimb._backends._base import direct_sq_distances
+    from gpuimb.under_sampling._prototype_selection._common import direct_distances
+
+    rng = np.random.default_rng(0)
+    for n_features in (1, 7, 9, 33):
+        A = rng.normal(size=(90, n_features)) * 1e3 + 5.0
+        B = rng.normal(size=(70, n_features)) * 1e3 + 5.0
+        D = direct_distances(np, A, B)
+        cols = np.tile(np.arange(A.shape[0]), (B.shape[0], 1))
+        # The formula the kNN engines return, entry for entry.
+        np.testing.assert_array_equal(D, np.sqrt(direct_sq_distances(np, A, B, cols)))
+        for rows, columns in ((slice(5, 6), slice(7, 90)), (slice(0, 70), slice(11, 12)),
+                              (slice(3, 50), slice(20, 60))):
+            np.testing.assert_array_equal(direct_distances(np, A[columns], B[rows]),
+                                          D[rows, columns])
+        np.testing.assert_array_equal(direct_distances(np, A, B, working_memory=0.001), D)

@@ -10,8 +10,11 @@ import math
 import numbers
 
 import numpy as np
+from array_api_compat import is_numpy_namespace
 from sklearn.utils._param_validation import Interval
 
+from gpuimb._backends._base import power_of_two_scale
+from gpuimb._backends._tiles import HOST_TILE_BYTES, tile_rows, working_memory_bytes
 from gpuimb.under_sampling.base import BaseCleaningSampler
 from gpuimb.utils._array_api import (
     device_of,
@@ -102,7 +105,49 @@ class _NeighborSearch:
             dist, pos = self.kneighbors(X_index, y_index, X_query, n_index)
             order = xp.argsort(xp.asarray(pos), axis=1)
             return xp.take_along_axis(xp.asarray(dist), order, axis=1)
-        return euclidean_block(xp, X_index, X_query, sparse=self.ctx.sparse)
+        if self.ctx.sparse:
+            return euclidean_block(xp, X_index, X_query, sparse=True)
+        return direct_distances(xp, X_index, X_query)
+
+
+def direct_distances(xp, X_index, X_query, working_memory=None):
+    """Euclidean distances, shape (n_query, n_index), entry by entry.
+
+    Each entry is ``sqrt(sum((x - q) ** 2))`` over the features, the formula
+    the kNN engines rank with and return (``direct_sq_distances``): its value
+    for a (query row, index row) pair does not depend on which other rows
+    are computed with it, unlike a matrix product's, whose rounding depends
+    on its shape. So distances from one computation compare exactly with
+    distances from another (CondensedNearestNeighbour's store grows in
+    batches, which on Dask are partitions). Integers and bools become
+    float64; data whose squares would overflow or underflow is scaled by a
+    power of two (exact) and the distances scaled back. Row tiles keep the
+    ``(rows, n_index, n_features)`` differences under ``working_memory``
+    MiB (None reads the configuration), and on the host under a cache-sized
+    block.
+    """
+    dtype = X_index.dtype
+    if not _is_floating(xp, dtype):
+        dtype = xp.float64
+    X_index, X_query = xp.astype(X_index, dtype), xp.astype(X_query, dtype)
+    n_query, n_index = X_query.shape[0], X_index.shape[0]
+    if n_index == 0 or n_query == 0:
+        return xp.zeros((n_query, n_index), dtype=dtype, device=device_of(X_index))
+    scale = power_of_two_scale(xp, X_index, X_query)
+    if scale != 1.0:
+        X_index, X_query = X_index * scale, X_query * scale
+    n_features = X_index.shape[1]
+    itemsize = xp.finfo(dtype).bits // 8
+    budget = working_memory_bytes(working_memory)
+    if is_numpy_namespace(xp):
+        budget = min(budget, HOST_TILE_BYTES)
+    step = tile_rows(2 * n_index * max(n_features, 1) * itemsize, budget)
+    parts = []
+    for start in range(0, n_query, step):
+        diff = X_index[None, :, :] - X_query[start:min(start + step, n_query), None, :]
+        parts.append(xp.sqrt(xp.sum(diff * diff, axis=2)))
+    dist = parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+    return dist if scale == 1.0 else dist / scale
 
 
 def euclidean_block(xp, X_index, X_query, *, sparse=False):

@@ -21,11 +21,13 @@ from gpuimb.under_sampling._prototype_selection._common import (
     vote_is_target,
 )
 from gpuimb.utils._array_api import (
+    device_of,
     flatnonzero,
     place_rows,
     python_scalar,
     take_rows,
     to_host,
+    to_namespace,
 )
 from gpuimb.utils._progress import progress
 
@@ -35,10 +37,10 @@ def check_enough_neighbors(k, n_fit, n_query):
         raise kneighbors_error(k, n_fit, n_query)
 
 
-def _block_distances(search, X_S, y_S, start, stop):
+def _block_distances(distance_matrix, X_S, y_S, start, stop):
     """Host matrix of distances between the candidates ``start:stop``."""
     X_blk = X_S[start:stop, :]
-    D = search.distance_matrix(X_blk, y_S[start:stop], X_blk)
+    D = distance_matrix(X_blk, None if y_S is None else y_S[start:stop], X_blk)
     return np.asarray(to_host(D), dtype=np.float64)
 
 
@@ -86,7 +88,7 @@ def _scan_block(dist, is_target, seeds, weights, target_first, block_distances):
     return added
 
 
-def _merge_members(xp, dist, is_target, d_new):
+def merge_members(xp, dist, is_target, d_new):
     """Merge new target-class store members into sorted k-nearest lists.
 
     Old members sort before new ones at equal distance (smaller store index),
@@ -256,26 +258,52 @@ class CondensedNearestNeighbour(_SeededStoreSampler):
             is_target = xp.ones_like(is_target)
         seed_mask = np.zeros(n_class, dtype=bool)
         seed_mask[seeds] = True
+        return scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights,
+                               target_first, search.distance_matrix, self._block_size,
+                               label=type(self).__name__)
 
-        added = []
-        for start in progress(range(0, n_class, self._block_size), type(self).__name__,
-                              unit="block"):
-            stop = min(start + self._block_size, n_class)
-            width = stop - start
-            d_blk = np.array(to_host(dist[:width, :]), copy=True)
-            t_blk = np.array(to_host(is_target[:width, :]), copy=True)
-            dist, is_target = dist[width:, :], is_target[width:, :]
-            new = _scan_block(d_blk, t_blk, seed_mask[start:stop], weights,
-                              target_first, partial(_block_distances, search, X_S,
-                                                    y_S, start, stop))
-            if not new:
-                continue
-            members = ctx.asarray(np.asarray(new, dtype=np.int64) + start)
-            added += [start + r for r in new]
-            if stop == n_class:
-                break
-            d_new = search.distance_matrix(take_rows(X_S, members),
-                                           xp.take(y_S, members), X_S[stop:, :])
-            dist, is_target = _merge_members(xp, dist, is_target,
-                                             xp.astype(d_new, dist.dtype))
-        return added
+
+def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_first,
+                    distance_matrix, block_size, label=None):
+    """The condensing visit of the candidates ``X_S``, in order.
+
+    ``dist``/``is_target`` (n, k) hold each candidate's k nearest store
+    members so far (increasing distance, ties in store order);
+    ``seed_mask`` marks the candidates already in the store.
+    ``distance_matrix(X_index, y_index, X_query)`` gives the distances from
+    new members to later candidates (``y_index`` is None when ``y_S`` is:
+    labels only matter to a user's estimator). Inside a block of ``block_size``
+    candidates the scan is sequential (one step per addition, array work of
+    the block's size, on the host); then the block's additions update every
+    later candidate's k nearest store members in one distance block and one
+    merge. Returns the positions (into ``X_S``) added, in order.
+
+    The single-machine sampler runs it over a whole class; on Dask, each
+    partition of the class runs it in turn, after merging the members that
+    earlier partitions added (:mod:`gpuimb.dask`).
+    """
+    n_class = X_S.shape[0]
+    added = []
+    blocks = range(0, n_class, block_size)
+    if label is not None:
+        blocks = progress(blocks, label, unit="block")
+    for start in blocks:
+        stop = min(start + block_size, n_class)
+        width = stop - start
+        d_blk = np.array(to_host(dist[:width, :]), copy=True)
+        t_blk = np.array(to_host(is_target[:width, :]), copy=True)
+        dist, is_target = dist[width:, :], is_target[width:, :]
+        new = _scan_block(d_blk, t_blk, seed_mask[start:stop], weights, target_first,
+                          partial(_block_distances, distance_matrix, X_S, y_S, start, stop))
+        if not new:
+            continue
+        members = to_namespace(np.asarray(new, dtype=np.int64) + start, xp,
+                               device_of(X_S))
+        added += [start + r for r in new]
+        if stop == n_class:
+            break
+        d_new = distance_matrix(take_rows(X_S, members),
+                                None if y_S is None else xp.take(y_S, members),
+                                X_S[stop:, :])
+        dist, is_target = merge_members(xp, dist, is_target, xp.astype(d_new, dist.dtype))
+    return added
