@@ -18,6 +18,8 @@ of the directly computed distances, whatever the offset of the data.
 """
 
 
+import math
+
 import numpy as np
 from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator
@@ -46,6 +48,9 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
+# Up to this k, exact integer searches select by k first-occurrence argmin
+# passes on the host (a stable sort of every row beyond).
+_EXACT_ARGMIN_MAX_K = 16
 # When at least this share of a search's rows fail the certificate (ties), the
 # index is checked for duplicate rows; if its distinct rows are at most
 # _GROUPED_MAX_SHARE of it, those rows are searched again over the distinct
@@ -117,10 +122,17 @@ def kneighbors(
         same = query is index
         index = index * scale
         query = index if same else query * scale
-    plan = _Plan(xp, index, working_memory)
-    n_candidates = min(k + _screen_margin(xp, index, query, k), request.n_available)
-    with host_single_thread(plan.native is np, user_api="blas"):
-        d2, ind = _search(plan, query, own, k, n_candidates, request.n_available)
+    integer = _integer_valued(xp, index, query)
+    plan = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
+    if plan is not None:
+        with host_single_thread(plan.native is np, user_api="blas"):
+            d2, ind = _search_exact(plan, query, own, k)
+    else:
+        plan = _Plan(xp, index, working_memory)
+        margin = candidate_margin(k) if integer else 1
+        n_candidates = min(k + margin, request.n_available)
+        with host_single_thread(plan.native is np, user_api="blas"):
+            d2, ind = _search(plan, query, own, k, n_candidates, request.n_available)
     if not return_distance:
         return ind
     # Scaled back after the square root: distances of huge values are finite
@@ -129,19 +141,41 @@ def kneighbors(
     return (dist if scale == 1.0 else dist / scale), ind
 
 
-def _screen_margin(xp, index, query, k):
-    """Candidates screened beyond ``k``: one on data with a fractional value.
+def _integer_valued(xp, index, query):
+    """Whether every value of the index and the query is an integer.
 
-    The margin only absorbs near-ties at the k-th distance; a row whose ties
-    spill past it fails the certificate and is finished by the band. Exact
-    ties come with integer-valued data (counts, codes, one-hot columns), which
-    keeps :func:`~._base.candidate_margin`; elsewhere one candidate is enough
-    for nearly every row, and each one fewer saves a selection pass over every
-    screening block (a fifth of a 50k x 20 self-search).
+    Such data (counts, codes, one-hot columns) is where exact distance ties come
+    in crowds. Its expanded-form distances are exact when small enough (see
+    :func:`_exact_plan`); otherwise the screening keeps
+    :func:`~._base.candidate_margin` candidates beyond ``k``. Data with a
+    fractional value screens one candidate beyond ``k``: the margin only absorbs
+    near-ties at the k-th distance (a row whose ties spill past it fails the
+    certificate and is finished by the band), and each candidate fewer saves a
+    selection pass over every screening block.
     """
-    integer = bool(xp.all(index == xp.round(index))) and (
+    return bool(xp.all(index == xp.round(index))) and (
         query is index or bool(xp.all(query == xp.round(query))))
-    return candidate_margin(k) if integer else 1
+
+
+def _exact_plan(xp, index, query, working_memory):
+    """A plan whose screening values are exact integers, or None.
+
+    Integer data centred on an integer point (the column medians of a sample
+    are data values) has integer centred coordinates of magnitude at most
+    ``m``; every partial sum of ``|x|^2 - 2 q.x`` then is an integer of
+    magnitude at most ``3 d m^2``, exact in the data's dtype while
+    ``(4 d + 4) m^2`` stays below ``2**mantissa``, whatever order the GEMM
+    adds in, and so are the direct distances. Selecting by (value, index) on
+    those values is the exact answer: no certificate, no tie band.
+    """
+    plan = _Plan(xp, index, working_memory, grouping=False, screen_dtype=index.dtype)
+    spread = float(xp.max(xp.abs(index - plan.mean)))
+    if query is not index:
+        spread = max(spread, float(xp.max(xp.abs(query - plan.mean))))
+    mantissa = -math.frexp(float(xp.finfo(index.dtype).eps))[1] + 1
+    if (4 * plan.n_features + 4) * spread * spread >= 2.0**mantissa:
+        return None
+    return plan
 
 
 class _Plan:
@@ -766,6 +800,65 @@ def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
         xp.astype(firsts, xp.int64), rows)
     keep = xp.nonzero(rank < k)[0]
     return xp.take(rows, keep), xp.take(d2, keep), xp.take(cols, keep)
+
+
+def _search_exact(plan, query, own, k):
+    """Exact k nearest on a plan from :func:`_exact_plan`, by (value, index)."""
+    xp = plan.xp
+    rows = plan.query_rows(k)
+
+    def tile(start):
+        stop = min(start + rows, query.shape[0])
+        own_tile = None if own is None else own[start:stop]
+        cols = _exact_tile(plan, query[start:stop, :] - plan.mean, own_tile, k)
+        return direct_sq_distances(xp, plan.index, query[start:stop, :], cols), cols
+
+    starts = range(0, query.shape[0], rows)
+    parallel = plan.workers > 1
+    results = host_map(tile, starts) if parallel else [tile(start) for start in starts]
+    if len(results) == 1:
+        return results[0]
+    return (xp.concat([r[0] for r in results], axis=0),
+            xp.concat([r[1] for r in results], axis=0))
+
+
+def _exact_tile(plan, centred_query, own_tile, k):
+    """Columns of the k smallest exact screening values, in (value, index) order.
+
+    Within a block the first-occurrence selection keeps ties in index order;
+    every later chunk holds larger indices, so a stable merge keeps them too.
+    """
+    xp = plan.xp
+    ones = xp.ones((centred_query.shape[0], 1), dtype=plan.dtype, device=plan.device)
+    scaled = xp.concat([-2 * centred_query, ones], axis=1)
+    best_values = best_cols = None
+    for start, stop, chunk in plan.chunks():
+        block = scaled @ xp.matrix_transpose(chunk)
+        if own_tile is not None:
+            block = _mask_own(plan, block, own_tile, start, stop)
+        values, cols = _first_k_in_order(plan, block, min(k, block.shape[1]))
+        cols = cols + start
+        if best_values is not None:
+            values = xp.concat([best_values, values], axis=1)
+            cols = xp.concat([best_cols, cols], axis=1)
+            order = xp.argsort(values, axis=1, stable=True)[:, :k]
+            values = xp.take_along_axis(values, order, axis=1)
+            cols = xp.take_along_axis(cols, order, axis=1)
+        best_values, best_cols = values, cols
+    return best_cols
+
+
+def _first_k_in_order(plan, block, k):
+    """The k smallest entries of each row in (value, column) order."""
+    xp = plan.xp
+    if plan.native is np and k <= _EXACT_ARGMIN_MAX_K and k < block.shape[1]:
+        # Each argmin takes the first occurrence of the row's minimum; the
+        # entries found are masked with +inf for the next pass, so the
+        # passes list (value, column) order. The +inf of the own row is
+        # never reached: a block has far more than k finite entries.
+        return smallest_k(block, k, method="argmin")
+    order = xp.argsort(block, axis=1, stable=True)[:, :k]
+    return xp.take_along_axis(block, order, axis=1), xp.astype(order, xp.int64)
 
 
 def _exhaustive(plan, query, own_tile, k):

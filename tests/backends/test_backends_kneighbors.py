@@ -241,16 +241,15 @@ def test_heavy_duplication_escalates_and_stays_exact(xp_name, copies, n_points):
 def test_fractional_grid_ties_with_one_candidate_of_margin(xp_name):
     # A half-integer grid: fractional values, so the screening keeps a single
     # candidate beyond k, yet every row has exact ties at its k-th distance.
-    from gpuimb._backends._base import candidate_margin
-    from gpuimb._backends._bruteforce import _screen_margin
+    from gpuimb._backends._bruteforce import _integer_valued
 
     grid = np.stack(np.meshgrid(*[np.arange(7) + 0.5] * 3), axis=-1).reshape(-1, 3)
     X = np.concatenate([grid, grid[::3]])  # and duplicates
     X = X[np.random.RandomState(2).permutation(len(X))]
     xp = namespace(xp_name)
     index = as_namespace(xp_name, X)
-    assert _screen_margin(xp, index, index, 4) == 1
-    assert _screen_margin(xp, index - 0.5, index - 0.5, 4) == candidate_margin(4)
+    assert not _integer_valued(xp, index, index)
+    assert _integer_valued(xp, index - 0.5, index - 0.5)
     for k in (1, 4, 7):
         dist, ind = _engine_knn(xp_name, X, k=k)
         ref_dist, ref_ind = exact_knn(X, X, k, own=np.arange(len(X)))

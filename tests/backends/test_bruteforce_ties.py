@@ -37,8 +37,12 @@ def calls(monkeypatch):
 
 
 def _duplicated(rng, n_distinct, n_features, max_copies, dtype=np.float64):
-    """Integer rows, each repeated 1 to ``max_copies`` times, shuffled."""
-    base = rng.randint(0, 4, size=(n_distinct, n_features)).astype(dtype)
+    """Half-integer rows, each repeated 1 to ``max_copies`` times, shuffled.
+
+    Half-integers: exact ties between distinct rows, and not integer-valued data,
+    which :func:`~gpuimb._backends._bruteforce._search_exact` answers instead.
+    """
+    base = (rng.randint(0, 4, size=(n_distinct, n_features)) + 0.5).astype(dtype)
     base = np.unique(base, axis=0)
     copies = rng.randint(1, max_copies + 1, size=len(base))
     X = np.repeat(base, copies, axis=0)
@@ -88,7 +92,7 @@ def test_few_groups_and_k_near_n(xp_name, calls, n_copies):
     # Four distinct rows (one of them unique) and k up to n - 1: the grouped
     # search takes every group and expands them.
     rng = np.random.RandomState(2)
-    base = rng.randint(0, 3, size=(4, 3)).astype(np.float64) + np.arange(4)[:, None] * 10
+    base = rng.randint(0, 3, size=(4, 3)) + np.arange(4)[:, None] * 10 + 0.5
     X = np.repeat(base, [n_copies, 300, 250, 1], axis=0)
     X = X[rng.permutation(len(X))]
     for k in (3, 320, len(X) - 1):
@@ -149,3 +153,56 @@ def test_groups_hold_identical_rows_only(xp_name):
         rows = np.flatnonzero(group == g)[:3]
         np.testing.assert_array_equal(members[g, :len(rows)], rows)
         assert np.all(members[g, len(rows):] == len(X))
+
+
+@pytest.fixture
+def exact_calls(monkeypatch):
+    counts = {"exact": 0}
+    search_exact = _bruteforce._search_exact
+
+    def spy(*args, **kwargs):
+        counts["exact"] += 1
+        return search_exact(*args, **kwargs)
+
+    monkeypatch.setattr(_bruteforce, "_search_exact", spy)
+    return counts
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k", [1, 4, 20])
+def test_integer_data_is_searched_exactly(xp_name, exact_calls, dtype, k):
+    # Small integer values: crowds of exact ties between distinct rows, and
+    # duplicates; the expanded form is exact, so no certificate is needed.
+    rng = np.random.RandomState(4)
+    X = rng.randint(0, 3, size=(700, 6)).astype(dtype)
+    _check(xp_name, X, None, k, None)
+    own = rng.permutation(len(X))[:90]
+    _check(xp_name, X, X[own], k, own)
+    Q = rng.randint(-2, 5, size=(40, 6)).astype(dtype)
+    _check(xp_name, X, Q, k, None)
+    assert exact_calls["exact"] == 3
+
+
+def test_integer_data_tiled_into_many_chunks(xp_name, exact_calls):
+    # Index chunks and query tiles far smaller than the data: the merge across
+    # chunks must keep ties in index order.
+    from gpuimb._config import config_context
+
+    rng = np.random.RandomState(5)
+    X = rng.randint(0, 2, size=(3000, 4)).astype(np.float64)
+    with config_context(working_memory=0.05):
+        _check(xp_name, X, None, 6, None)
+    assert exact_calls["exact"] == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_integer_data_too_large_for_the_exact_path(xp_name, exact_calls, dtype):
+    # (4 d + 4) m^2 beyond the mantissa: the certified search answers instead.
+    rng = np.random.RandomState(6)
+    big = 2.0**25 if dtype == np.float64 else 2.0**10
+    X = (rng.randint(0, 3, size=(600, 3)) * big).astype(dtype)
+    X[::7] += 1
+    _check(xp_name, X, None, 3, None)
+    assert exact_calls["exact"] == 0
+    _check(xp_name, np.round(X / big), None, 3, None)  # small again: exact path
+    assert exact_calls["exact"] == 1
