@@ -163,19 +163,23 @@ def _exact_plan(xp, index, query, working_memory):
     Integer data centred on an integer point (the column medians of a sample
     are data values) has integer centred coordinates of magnitude at most
     ``m``; every partial sum of ``|x|^2 - 2 q.x`` then is an integer of
-    magnitude at most ``3 d m^2``, exact in the data's dtype while
+    magnitude at most ``3 d m^2``, exact in a floating dtype while
     ``(4 d + 4) m^2`` stays below ``2**mantissa``, whatever order the GEMM
-    adds in, and so are the direct distances. Selecting by (value, index) on
-    those values is the exact answer: no certificate, no tie band.
+    adds in. Selecting by (value, index) on those values is the exact answer:
+    no certificate, no tie band. The screening runs in float32 where that is
+    exact (pixel values, counts, codes), else in the data's dtype, whose
+    direct distances must be exact too.
     """
-    plan = _Plan(xp, index, working_memory, grouping=False, screen_dtype=index.dtype)
-    spread = float(xp.max(xp.abs(index - plan.mean)))
+    mean = centre(xp, index)
+    spread = float(xp.max(xp.abs(index - mean)))
     if query is not index:
-        spread = max(spread, float(xp.max(xp.abs(query - plan.mean))))
-    mantissa = -math.frexp(float(xp.finfo(index.dtype).eps))[1] + 1
-    if (4 * plan.n_features + 4) * spread * spread >= 2.0**mantissa:
-        return None
-    return plan
+        spread = max(spread, float(xp.max(xp.abs(query - mean))))
+    size = (4 * index.shape[1] + 4) * spread * spread
+    for dtype in (xp.float32, index.dtype):
+        mantissa = -math.frexp(float(xp.finfo(dtype).eps))[1] + 1
+        if size < 2.0**mantissa:
+            return _Plan(xp, index, working_memory, grouping=False, screen_dtype=dtype)
+    return None
 
 
 class _Plan:
@@ -830,7 +834,8 @@ def _exact_tile(plan, centred_query, own_tile, k):
     """
     xp = plan.xp
     ones = xp.ones((centred_query.shape[0], 1), dtype=plan.dtype, device=plan.device)
-    scaled = xp.concat([-2 * centred_query, ones], axis=1)
+    scaled = xp.astype(xp.concat([-2 * centred_query, ones], axis=1), plan.screen_dtype,
+                       copy=False)
     best_values = best_cols = None
     for start, stop, chunk in plan.chunks():
         block = scaled @ xp.matrix_transpose(chunk)

@@ -206,3 +206,22 @@ def test_integer_data_too_large_for_the_exact_path(xp_name, exact_calls, dtype):
     assert exact_calls["exact"] == 0
     _check(xp_name, np.round(X / big), None, 3, None)  # small again: exact path
     assert exact_calls["exact"] == 1
+
+
+@pytest.mark.parametrize("scale, screen", [(1, "float32"), (2**14, "float64")])
+def test_integer_data_screens_in_float32_where_exact(xp_name, monkeypatch, scale, screen):
+    # Pixel-sized integers are exact in float32; larger ones in float64 only.
+    plans = []
+    exact_plan = _bruteforce._exact_plan
+
+    def spy(*args):
+        plans.append(exact_plan(*args))
+        return plans[-1]
+
+    monkeypatch.setattr(_bruteforce, "_exact_plan", spy)
+    rng = np.random.RandomState(7)
+    X = (rng.randint(0, 256, size=(500, 8)) * scale).astype(np.float64)
+    X[:50] = X[50:100]  # duplicates
+    _check(xp_name, X, None, 5, None)
+    xp = namespace(xp_name)
+    assert plans[0].screen_dtype == getattr(xp, screen)
