@@ -123,12 +123,18 @@ def kneighbors(
         index = index * scale
         query = index if same else query * scale
     integer = _integer_valued(xp, index, query)
-    plan = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
-    if plan is not None:
-        with host_single_thread(plan.native is np, user_api="blas"):
-            d2, ind = _search_exact(plan, query, own, k)
-    else:
+    exact = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
+    plan = None
+    if exact is None or exact.screen_dtype != xp.float32:
         plan = _Plan(xp, index, working_memory)
+    if exact is not None and (plan is None or plan.screen_dtype == exact.screen_dtype):
+        # Exact selection costs no more than the screening would.
+        with host_single_thread(exact.native is np, user_api="blas"):
+            d2, ind = _search_exact(exact, query, own, k)
+    else:
+        # Integer data exact only in float64 is screened in float32 and the
+        # rows the certificate leaves open are searched again exactly.
+        plan.exact = exact  # None unless integer data exact in float64 only
         margin = candidate_margin(k) if integer else 1
         n_candidates = min(k + margin, request.n_available)
         with host_single_thread(plan.native is np, user_api="blas"):
@@ -195,6 +201,9 @@ class _Plan:
         self._parent = None  # the plan a fine plan was made from (shares its groups)
         self._distinct = {}
         self._fine_plan = None
+        # An exact plan of the same index (see _exact_plan) that finishes the
+        # rows the certificate leaves open, when the data allows one.
+        self.exact = None
         self.device = device(index)
         self.dtype = index.dtype
         self.itemsize = xp.finfo(self.dtype).bits // 8
@@ -420,8 +429,10 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True, probe=Tru
     d2, cols = _finish(plan, query[head, :], own_head, k, n_candidates, n_avail, False,
                        *first)
     fine = 2 * int(xp.count_nonzero(coarse)) >= _PROBE_ROWS
-    if _GROUPED_MIN_REDO * _PROBE_ROWS <= int(xp.count_nonzero(failed)) \
-            and plan.groups() is not None:
+    tie_heavy = _GROUPED_MIN_REDO * _PROBE_ROWS <= int(xp.count_nonzero(failed))
+    if tie_heavy and plan.exact is not None:
+        d2_rest, cols_rest = _search_exact(plan.exact, query[rest, :], own_rest, k)
+    elif tie_heavy and plan.groups() is not None:
         d2_rest, cols_rest = _search_grouped(plan, query[rest, :], own_rest, k, fine)
     else:
         d2_rest, cols_rest = _search(plan.fine_plan() if fine else plan, query[rest, :],
@@ -463,6 +474,14 @@ def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
     xp = plan.xp
     if bool(xp.all(certified)):
         return d2, cols
+    if plan.exact is not None:
+        # One exact pass for each open row: no band, no grouping.
+        failed = ~certified
+        redo = xp.nonzero(failed)[0]
+        d2_redo, cols_redo = _search_exact(
+            plan.exact, xp.take(query, redo, axis=0),
+            None if own is None else xp.take(own, redo, axis=0), k)
+        return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
     failed, coarse = _failures(plan, certified, q_norms, kth, bound)
     redo = xp.nonzero(failed)[0]
     n_redo = redo.shape[0]

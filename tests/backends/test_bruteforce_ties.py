@@ -225,3 +225,15 @@ def test_integer_data_screens_in_float32_where_exact(xp_name, monkeypatch, scale
     _check(xp_name, X, None, 5, None)
     xp = namespace(xp_name)
     assert plans[0].screen_dtype == getattr(xp, screen)
+
+
+@pytest.mark.parametrize("n_rows", [300, 900])  # without and with the probe
+def test_integer_data_exact_in_float64_only(xp_name, exact_calls, n_rows):
+    # Screened in float32 (cheaper); the rows the certificate leaves open, here
+    # crowds of ties, are searched again exactly in float64.
+    rng = np.random.RandomState(8)
+    X = (rng.randint(0, 3, size=(n_rows, 4)) * 2.0**20).astype(np.float64)
+    X[::5] += 1
+    _check(xp_name, X, None, 4, None)
+    _check(xp_name, X, X[::-3], 4, None)
+    assert exact_calls["exact"] >= 2
