@@ -737,13 +737,18 @@ def _data_chunks(plan):
 
 
 def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
-    """The first ``k`` entries of each row in (row, distance, index) order."""
+    """The first ``k`` entries of each row in (row, distance, index) order.
+
+    The entries come in index order within each (row, distance): the kept
+    entries of earlier chunks first, sorted, then a chunk's hits, listed in
+    (row, index) order with larger indices. So a stable sort on (row,
+    distance) is enough; the index needs no sort key.
+    """
     xp = plan.xp
     if plan.native is np:
-        order = np.lexsort((cols, d2, rows))
+        order = np.lexsort((d2, rows))
     else:
-        order = xp.argsort(cols, stable=True)
-        order = xp.take(order, xp.argsort(xp.take(d2, order), stable=True))
+        order = xp.argsort(d2, stable=True)
         order = xp.take(order, xp.argsort(xp.take(rows, order), stable=True))
     rows, d2, cols = (xp.take(a, order) for a in (rows, d2, cols))
     firsts = xp.searchsorted(rows, xp.arange(n_rows, dtype=rows.dtype, device=device(rows)))

@@ -149,3 +149,46 @@ def test_groups_hold_identical_rows_only(xp_name):
         rows = np.flatnonzero(group == g)[:3]
         np.testing.assert_array_equal(members[g, :len(rows)], rows)
         assert np.all(members[g, len(rows):] == len(X))
+
+
+@pytest.mark.parametrize("working_memory", [1024, 0.05])
+def test_distinct_integer_rows_tie_band(xp_name, monkeypatch, working_memory):
+    # Distinct rows (nothing to group) whose integer distances tie far past the
+    # candidate margin: the tie band, over several index chunks when the
+    # working memory is small.
+    from gpuimb._config import config_context
+
+    band_calls = []
+    band_pass = _bruteforce._band_pass
+
+    def spy(*args, **kwargs):
+        band_calls.append(1)
+        return band_pass(*args, **kwargs)
+
+    monkeypatch.setattr(_bruteforce, "_band_pass", spy)
+    rng = np.random.RandomState(7)
+    X = np.unique(rng.randint(0, 3, size=(900, 7)).astype(np.float64), axis=0)
+    X = X[rng.permutation(len(X))]
+    with config_context(working_memory=working_memory):
+        _check(xp_name, X, None, 5, None)
+        own = rng.permutation(len(X))[:80]
+        _check(xp_name, X, X[own], 9, own)
+    assert band_calls
+
+
+def test_grouped_and_fine_paths_on_a_second_strict_device():
+    # Arrays on array_api_strict's "device1": every array the new paths make
+    # must be placed next to the data (mixing devices raises).
+    import array_api_strict as xs
+
+    dev = xs.Device("device1")
+    rng = np.random.RandomState(8)
+    X = _duplicated(rng, 60, 5, 20)
+    big = np.column_stack([rng.choice([0.0, 5e4, 1e5], size=600) + rng.randint(0, 3, 600),
+                           rng.randint(0, 101, size=(600, 3)) / 100])
+    for data, k in ((X, 3), (big, 4)):
+        dist, ind = kneighbors(xs.asarray(data, device=dev), k=k)
+        assert ind.device == dev
+        ref_dist, ref_ind = exact_knn(data, data, k, own=np.arange(len(data)))
+        np.testing.assert_array_equal(host(ind), ref_ind)
+        np.testing.assert_array_equal(host(dist), ref_dist)
