@@ -52,10 +52,13 @@ _EXHAUSTIVE_CELLS = 2**14
 # rows (see _Groups). Tie-free searches never get here.
 _GROUPED_MIN_REDO = 1 / 16
 _GROUPED_MAX_SHARE = 0.9
-# Queries of at least _PROBE_MIN_QUERY rows search their first _PROBE_ROWS rows
-# first, to choose the way for the others (see _search).
+# Queries of at least _PROBE_MIN_QUERY rows and _PROBE_MIN_PAIRS query-index
+# pairs search their first _PROBE_ROWS rows first, to choose the way for the
+# others (see _search); smaller searches cost too little for a second pass to
+# matter.
 _PROBE_ROWS = 32
 _PROBE_MIN_QUERY = 512
+_PROBE_MIN_PAIRS = 2**20
 
 
 def kneighbors(
@@ -355,7 +358,7 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True, probe=Tru
         return _exhaustive(plan, query, own, k)
     parallel = parallel and plan.workers > 1
     n_query = query.shape[0]
-    if not probe or n_query < _PROBE_MIN_QUERY:
+    if not probe or n_query < _PROBE_MIN_QUERY or n_query * plan.n_index < _PROBE_MIN_PAIRS:
         first = _first_pass(plan, query, own, k, n_candidates, parallel)
         return _finish(plan, query, own, k, n_candidates, n_avail, parallel, *first)
     head = slice(0, _PROBE_ROWS)

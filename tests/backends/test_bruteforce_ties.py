@@ -20,11 +20,12 @@ def xp_name(request):
 @pytest.fixture
 def calls(monkeypatch):
     """Count the calls of the grouped search and of the float64 re-screening."""
-    counts = {"grouped": 0, "fine": 0}
+    counts = {"grouped": 0, "fine": 0, "grouped_rows": []}
     grouped, fine_plan = _bruteforce._search_grouped, _bruteforce._Plan.fine_plan
 
     def spy_grouped(*args, **kwargs):
         counts["grouped"] += 1
+        counts["grouped_rows"].append(args[1].shape[0])
         return grouped(*args, **kwargs)
 
     def spy_fine(self):
@@ -77,10 +78,11 @@ def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
 
 def test_large_query_probe_sends_the_rest_to_the_grouped_search(xp_name, calls):
     rng = np.random.RandomState(1)
-    X = _duplicated(rng, 120, 6, 8)
-    assert len(X) >= _bruteforce._PROBE_MIN_QUERY
+    X = _duplicated(rng, 260, 6, 8)
+    assert len(X) ** 2 >= _bruteforce._PROBE_MIN_PAIRS
     _check(xp_name, X, None, 5, None)
-    assert calls["grouped"] >= 1
+    # Every row but the probe's went straight to the grouped search.
+    assert len(X) - _bruteforce._PROBE_ROWS in calls["grouped_rows"]
 
 
 @pytest.mark.parametrize("n_copies", [1, 40])
