@@ -11,10 +11,19 @@ found in two stages:
 
 A rounding-error bound of the expanded form then certifies, row by row, that no
 point outside the candidates can be nearer than the k-th re-ranked one. Rows
-that fail (near-ties wider than the margin, heavy duplication) are screened
-again with more candidates and, as a last resort, searched exhaustively with
-direct distances. The result is therefore the exact (distance, index) order
-of the directly computed distances, whatever the offset of the data.
+that fail pay for their ties only:
+
+- when many fail and the index holds many duplicate rows, they are searched
+  again over its distinct rows and the groups found are expanded (members of
+  a group share their distance; :func:`_search_grouped`);
+- rows whose float32 error bound is large against their k-th distance (large
+  values, small gaps) are screened again in the data's dtype;
+- the others get the tie band (:func:`_band`): only the points that may tie
+  get direct distances, and only those are sorted.
+
+A large query searches a few rows first to choose among these ways for the
+rest (:func:`_search`). The result is therefore the exact (distance, index)
+order of the directly computed distances, whatever the offset of the data.
 """
 
 
