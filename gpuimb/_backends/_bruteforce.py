@@ -11,10 +11,19 @@ found in two stages:
 
 A rounding-error bound of the expanded form then certifies, row by row, that no
 point outside the candidates can be nearer than the k-th re-ranked one. Rows
-that fail (near-ties wider than the margin, heavy duplication) are screened
-again with more candidates and, as a last resort, searched exhaustively with
-direct distances. The result is therefore the exact (distance, index) order
-of the directly computed distances, whatever the offset of the data.
+that fail pay for their ties only:
+
+- when many fail and the index holds many duplicate rows, they are searched
+  again over its distinct rows and the groups found are expanded (members of
+  a group share their distance; :func:`_search_grouped`);
+- rows whose float32 error bound is large against their k-th distance (large
+  values, small gaps) are screened again in the data's dtype;
+- the others get the tie band (:func:`_band`): only the points that may tie
+  get direct distances, and only those are sorted.
+
+A large query searches a few rows first to choose among these ways for the
+rest (:func:`_search`). The result is therefore the exact (distance, index)
+order of the directly computed distances, whatever the offset of the data.
 """
 
 
@@ -57,10 +66,13 @@ _EXACT_ARGMIN_MAX_K = 16
 # rows (see _Groups). Tie-free searches never get here.
 _GROUPED_MIN_REDO = 1 / 16
 _GROUPED_MAX_SHARE = 0.9
-# Queries of at least _PROBE_MIN_QUERY rows search their first _PROBE_ROWS rows
-# first, to choose the way for the others (see _search).
+# Queries of at least _PROBE_MIN_QUERY rows and _PROBE_MIN_PAIRS query-index
+# pairs search their first _PROBE_ROWS rows first, to choose the way for the
+# others (see _search); smaller searches cost too little for a second pass to
+# matter.
 _PROBE_ROWS = 32
 _PROBE_MIN_QUERY = 512
+_PROBE_MIN_PAIRS = 2**20
 
 
 def kneighbors(
@@ -417,7 +429,7 @@ def _search(plan, query, own, k, n_candidates, n_avail, parallel=True, probe=Tru
         return _exhaustive(plan, query, own, k)
     parallel = parallel and plan.workers > 1
     n_query = query.shape[0]
-    if not probe or n_query < _PROBE_MIN_QUERY:
+    if not probe or n_query < _PROBE_MIN_QUERY or n_query * plan.n_index < _PROBE_MIN_PAIRS:
         first = _first_pass(plan, query, own, k, n_candidates, parallel)
         return _finish(plan, query, own, k, n_candidates, n_avail, parallel, *first)
     head = slice(0, _PROBE_ROWS)
@@ -809,13 +821,18 @@ def _data_chunks(plan):
 
 
 def _first_k_per_row(plan, rows, d2, cols, n_rows, k):
-    """The first ``k`` entries of each row in (row, distance, index) order."""
+    """The first ``k`` entries of each row in (row, distance, index) order.
+
+    The entries come in index order within each (row, distance): the kept
+    entries of earlier chunks first, sorted, then a chunk's hits, listed in
+    (row, index) order with larger indices. So a stable sort on (row,
+    distance) is enough; the index needs no sort key.
+    """
     xp = plan.xp
     if plan.native is np:
-        order = np.lexsort((cols, d2, rows))
+        order = np.lexsort((d2, rows))
     else:
-        order = xp.argsort(cols, stable=True)
-        order = xp.take(order, xp.argsort(xp.take(d2, order), stable=True))
+        order = xp.argsort(d2, stable=True)
         order = xp.take(order, xp.argsort(xp.take(rows, order), stable=True))
     rows, d2, cols = (xp.take(a, order) for a in (rows, d2, cols))
     firsts = xp.searchsorted(rows, xp.arange(n_rows, dtype=rows.dtype, device=device(rows)))

@@ -20,11 +20,12 @@ def xp_name(request):
 @pytest.fixture
 def calls(monkeypatch):
     """Count the calls of the grouped search and of the float64 re-screening."""
-    counts = {"grouped": 0, "fine": 0}
+    counts = {"grouped": 0, "fine": 0, "grouped_rows": []}
     grouped, fine_plan = _bruteforce._search_grouped, _bruteforce._Plan.fine_plan
 
     def spy_grouped(*args, **kwargs):
         counts["grouped"] += 1
+        counts["grouped_rows"].append(args[1].shape[0])
         return grouped(*args, **kwargs)
 
     def spy_fine(self):
@@ -81,10 +82,11 @@ def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
 
 def test_large_query_probe_sends_the_rest_to_the_grouped_search(xp_name, calls):
     rng = np.random.RandomState(1)
-    X = _duplicated(rng, 120, 6, 8)
-    assert len(X) >= _bruteforce._PROBE_MIN_QUERY
+    X = _duplicated(rng, 260, 6, 8)
+    assert len(X) ** 2 >= _bruteforce._PROBE_MIN_PAIRS
     _check(xp_name, X, None, 5, None)
-    assert calls["grouped"] >= 1
+    # Every row but the probe's went straight to the grouped search.
+    assert len(X) - _bruteforce._PROBE_ROWS in calls["grouped_rows"]
 
 
 @pytest.mark.parametrize("n_copies", [1, 40])
@@ -237,3 +239,47 @@ def test_integer_data_exact_in_float64_only(xp_name, exact_calls, n_rows):
     _check(xp_name, X, None, 4, None)
     _check(xp_name, X, X[::-3], 4, None)
     assert exact_calls["exact"] >= 2
+
+
+@pytest.mark.parametrize("working_memory", [1024, 0.05])
+def test_distinct_integer_rows_tie_band(xp_name, monkeypatch, working_memory):
+    # Distinct rows (nothing to group) whose distances tie far past the
+    # candidate margin: the tie band, over several index chunks when the
+    # working memory is small. Half-integers: integer-valued data would be
+    # searched exactly (_search_exact) and never reach the band.
+    from gpuimb._config import config_context
+
+    band_calls = []
+    band_pass = _bruteforce._band_pass
+
+    def spy(*args, **kwargs):
+        band_calls.append(1)
+        return band_pass(*args, **kwargs)
+
+    monkeypatch.setattr(_bruteforce, "_band_pass", spy)
+    rng = np.random.RandomState(7)
+    X = np.unique(rng.randint(0, 3, size=(900, 7)) + 0.5, axis=0)
+    X = X[rng.permutation(len(X))]
+    with config_context(working_memory=working_memory):
+        _check(xp_name, X, None, 5, None)
+        own = rng.permutation(len(X))[:80]
+        _check(xp_name, X, X[own], 9, own)
+    assert band_calls
+
+
+def test_grouped_and_fine_paths_on_a_second_strict_device():
+    # Arrays on array_api_strict's "device1": every array the new paths make
+    # must be placed next to the data (mixing devices raises).
+    import array_api_strict as xs
+
+    dev = xs.Device("device1")
+    rng = np.random.RandomState(8)
+    X = _duplicated(rng, 60, 5, 20)
+    big = np.column_stack([rng.choice([0.0, 5e4, 1e5], size=600) + rng.randint(0, 3, 600),
+                           rng.randint(0, 101, size=(600, 3)) / 100])
+    for data, k in ((X, 3), (big, 4)):
+        dist, ind = kneighbors(xs.asarray(data, device=dev), k=k)
+        assert ind.device == dev
+        ref_dist, ref_ind = exact_knn(data, data, k, own=np.arange(len(data)))
+        np.testing.assert_array_equal(host(ind), ref_ind)
+        np.testing.assert_array_equal(host(dist), ref_dist)
