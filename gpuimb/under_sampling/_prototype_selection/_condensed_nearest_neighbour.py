@@ -21,6 +21,8 @@ from gpuimb.under_sampling._prototype_selection._common import (
 from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
+    get_namespace,
+    is_host_namespace,
     place_rows,
     python_scalar,
     take_rows,
@@ -39,12 +41,13 @@ def _block_columns(distance_matrix, entrywise, X_S, y_S, start, stop):
     """``column(r, cur)``: host distances from candidate ``r`` of the block
     ``start:stop`` to its candidates ``cur:`` (block positions).
 
-    ``entrywise`` distances are computed one added member at a time (a row of
-    ``n_block`` entries each); otherwise (a user's estimator, sparse X) one
-    matrix over the block, on the first addition.
+    On the host, ``entrywise`` distances are computed one added member at a
+    time (a row of ``n_block`` entries each); otherwise (a device, a user's
+    estimator, sparse X) one matrix over the block, on the first addition:
+    entry for entry the same values when they are entrywise.
     """
     X_blk = X_S[start:stop, :]
-    if entrywise:
+    if entrywise and is_host_namespace(get_namespace(X_blk)):
         def column(r, cur):
             d = distance_matrix(X_blk[r:r + 1, :], None, X_blk[cur:, :])
             return np.asarray(to_host(d), dtype=np.float64)[:, 0]
