@@ -996,12 +996,12 @@ def one_sided_selection(sampler, data):
 # ------------------------------------------------------------------- CondensedNearestNeighbour
 
 
-def _store_distances(X_index, y_index, X_query):
+def _store_distances(X_index, y_index, X_query, limit=None):
     from gpuimb.dask._memory import worker_task_bytes
     from gpuimb.under_sampling._prototype_selection._common import direct_distances
 
     return direct_distances(_xp(X_query), X_index, X_query,
-                            working_memory=worker_task_bytes() / 4 / 2**20)
+                            working_memory=worker_task_bytes() / 4 / 2**20, limit=limit)
 
 
 def _cnn_partition(X_p, dist, store_pos, seeds, n_min, target_is_minority, target_first,
@@ -1034,7 +1034,8 @@ def _cnn_partition(X_p, dist, store_pos, seeds, n_min, target_is_minority, targe
         # (n, batch) distances and the merge's (changed rows, k + batch) copies.
         batch = max(1, worker_task_bytes() // (4 * max(n, 1) * 8))
         for start in range(0, members.shape[0], batch):
-            d_new = _store_distances(members[start:start + batch, :], None, X_p)
+            d_new = _store_distances(members[start:start + batch, :], None, X_p,
+                                     limit=dist[:, -1])
             dist, is_target = merge_members(xp, dist, is_target,
                                             xp.astype(d_new, dist.dtype))
     seed_mask = np.zeros(n, dtype=bool)

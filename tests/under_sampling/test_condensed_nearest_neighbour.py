@@ -363,3 +363,12 @@ def test_direct_distances_do_not_depend_on_the_block():
             np.testing.assert_array_equal(direct_distances(np, A[columns], B[rows]),
                                           D[rows, columns])
         np.testing.assert_array_equal(direct_distances(np, A, B, working_memory=0.001), D)
+        # With a limit, rows come back exact or all inf; every row with an
+        # entry up to its limit (here: exactly at it, for half the rows) is exact.
+        limit = np.where(np.arange(B.shape[0]) % 2 == 0, D[:, 3], D.min(axis=1) * 0.999)
+        screened = direct_distances(np, A, B, limit=limit)
+        computed = np.isfinite(screened).all(axis=1)
+        assert np.array_equal(computed | np.isinf(screened).all(axis=1),
+                              np.ones(B.shape[0], bool))
+        np.testing.assert_array_equal(screened[computed], D[computed])
+        assert computed[::2].all()

@@ -20,6 +20,7 @@ from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
     get_namespace,
+    place_rows,
     python_scalar,
     row_sq_norms,
 )
@@ -82,6 +83,8 @@ class _NeighborSearch:
     def __init__(self, ctx, estimator):
         self.ctx = ctx
         self.estimator = estimator
+        # Whether distance_matrix's entries do not depend on the block's shape.
+        self.entrywise = estimator is None and not ctx.sparse
 
     def _fitted(self, X, y):
         nn = self.ctx.adapt(clone_estimator(self.estimator))
@@ -97,8 +100,12 @@ class _NeighborSearch:
         nn = self._fitted(X_index, y_index)
         return nn.kneighbors(X_query, n_neighbors=k, return_distance=True)
 
-    def distance_matrix(self, X_index, y_index, X_query):
-        """All distances, shape (n_query, n_index), columns in index order."""
+    def distance_matrix(self, X_index, y_index, X_query, limit=None):
+        """All distances, shape (n_query, n_index), columns in index order.
+
+        ``limit`` (n_query,): entries certainly above their row's limit may
+        come back as ``inf`` instead (see :func:`direct_distances`).
+        """
         xp = self.ctx.xp
         n_index = X_index.shape[0]
         if self.estimator is not None:
@@ -107,10 +114,10 @@ class _NeighborSearch:
             return xp.take_along_axis(xp.asarray(dist), order, axis=1)
         if self.ctx.sparse:
             return euclidean_block(xp, X_index, X_query, sparse=True)
-        return direct_distances(xp, X_index, X_query)
+        return direct_distances(xp, X_index, X_query, limit=limit)
 
 
-def direct_distances(xp, X_index, X_query, working_memory=None):
+def direct_distances(xp, X_index, X_query, working_memory=None, limit=None):
     """Euclidean distances, shape (n_query, n_index), entry by entry.
 
     Each entry is ``sqrt(sum((x - q) ** 2))`` over the features, the formula
@@ -125,6 +132,13 @@ def direct_distances(xp, X_index, X_query, working_memory=None):
     ``(rows, n_index, n_features)`` differences under ``working_memory``
     MiB (None reads the configuration), and on the host under a cache-sized
     block.
+
+    With ``limit`` (shape (n_query,)), only the rows that may hold an entry
+    up to their limit are computed so: a matrix product screens them first,
+    with a bound on its rounding error, and the other rows come back as
+    ``inf``. Callers that only look for distances up to a limit (a
+    candidate's k-th nearest store member) get the same answers, at about
+    the cost of the matrix product.
     """
     dtype = X_index.dtype
     if not _is_floating(xp, dtype):
@@ -136,8 +150,22 @@ def direct_distances(xp, X_index, X_query, working_memory=None):
     scale = power_of_two_scale(xp, X_index, X_query)
     if scale != 1.0:
         X_index, X_query = X_index * scale, X_query * scale
+    if limit is None:
+        dist = _direct(xp, X_index, X_query, working_memory)
+    else:
+        near = _may_be_within(xp, X_index, X_query, xp.astype(limit, dtype) * scale)
+        dist = xp.full((n_query, n_index), xp.inf, dtype=dtype, device=device_of(X_index))
+        if bool(xp.any(near)):
+            rows = flatnonzero(xp, near)
+            exact = _direct(xp, X_index, xp.take(X_query, rows, axis=0), working_memory)
+            dist = place_rows(dist, near, exact)
+    return dist if scale == 1.0 else dist / scale
+
+
+def _direct(xp, X_index, X_query, working_memory):
+    n_query, n_index = X_query.shape[0], X_index.shape[0]
     n_features = X_index.shape[1]
-    itemsize = xp.finfo(dtype).bits // 8
+    itemsize = xp.finfo(X_index.dtype).bits // 8
     budget = working_memory_bytes(working_memory)
     if is_numpy_namespace(xp):
         budget = min(budget, HOST_TILE_BYTES)
@@ -146,8 +174,30 @@ def direct_distances(xp, X_index, X_query, working_memory=None):
     for start in range(0, n_query, step):
         diff = X_index[None, :, :] - X_query[start:min(start + step, n_query), None, :]
         parts.append(xp.sqrt(xp.sum(diff * diff, axis=2)))
-    dist = parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
-    return dist if scale == 1.0 else dist / scale
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+
+
+def _may_be_within(xp, X_index, X_query, limit):
+    """Query rows with an index row whose direct distance may be <= the row's limit.
+
+    The expanded form on data centred at the first index row screens; its
+    squared distances differ from the direct formula's by at most
+    ``(4 n_features + 16) eps (|q|^2 + max |x|^2 + limit^2)`` (both formulas'
+    rounding, generously), so a row whose every screened value exceeds its
+    limit by more than that has no entry within it.
+    """
+    centre = X_index[:1, :]
+    X_index, X_query = X_index - centre, X_query - centre
+    index_norms = xp.sum(X_index * X_index, axis=1)
+    query_norms = xp.sum(X_query * X_query, axis=1)
+    limit2 = limit * limit
+    eps = float(xp.finfo(X_index.dtype).eps)
+    # One bound per row (the largest index norm): q.q + x.x - 2 q.x <= l^2 + b
+    # becomes x.x - 2 q.x <= l^2 + b - q.q, three passes over the product.
+    bound = (4 * X_index.shape[1] + 16) * eps * (query_norms + xp.max(index_norms) + limit2)
+    reach = limit2 + bound - query_norms
+    screen = index_norms[None, :] - 2 * (X_query @ xp.matrix_transpose(X_index))
+    return xp.any(screen <= reach[:, None], axis=1)
 
 
 def euclidean_block(xp, X_index, X_query, *, sparse=False):

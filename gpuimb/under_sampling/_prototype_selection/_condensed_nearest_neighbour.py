@@ -7,8 +7,6 @@ one array operation (insert its distance into their sorted neighbour lists), so
 the Python loop runs once per *addition*, with O(n) array work each time.
 """
 
-from functools import partial
-
 import numpy as np
 
 from gpuimb._backends._base import kneighbors_error
@@ -23,6 +21,8 @@ from gpuimb.under_sampling._prototype_selection._common import (
 from gpuimb.utils._array_api import (
     device_of,
     flatnonzero,
+    get_namespace,
+    is_host_namespace,
     place_rows,
     python_scalar,
     take_rows,
@@ -37,14 +37,34 @@ def check_enough_neighbors(k, n_fit, n_query):
         raise kneighbors_error(k, n_fit, n_query)
 
 
-def _block_distances(distance_matrix, X_S, y_S, start, stop):
-    """Host matrix of distances between the candidates ``start:stop``."""
+def _block_columns(distance_matrix, entrywise, X_S, y_S, start, stop):
+    """``column(r, cur)``: host distances from candidate ``r`` of the block
+    ``start:stop`` to its candidates ``cur:`` (block positions).
+
+    On the host, ``entrywise`` distances are computed one added member at a
+    time (a row of ``n_block`` entries each); otherwise (a device, a user's
+    estimator, sparse X) one matrix over the block, on the first addition:
+    entry for entry the same values when they are entrywise.
+    """
     X_blk = X_S[start:stop, :]
-    D = distance_matrix(X_blk, None if y_S is None else y_S[start:stop], X_blk)
-    return np.asarray(to_host(D), dtype=np.float64)
+    if entrywise and is_host_namespace(get_namespace(X_blk)):
+        def column(r, cur):
+            d = distance_matrix(X_blk[r:r + 1, :], None, X_blk[cur:, :])
+            return np.asarray(to_host(d), dtype=np.float64)[:, 0]
+
+        return column
+    D = []
+
+    def column(r, cur):
+        if not D:
+            matrix = distance_matrix(X_blk, None if y_S is None else y_S[start:stop], X_blk)
+            D.append(np.asarray(to_host(matrix), dtype=np.float64))
+        return D[0][cur:, r]
+
+    return column
 
 
-def _scan_block(dist, is_target, seeds, weights, target_first, block_distances):
+def _scan_block(dist, is_target, seeds, weights, target_first, block_column):
     """Sequential condensing scan of one block of candidates (host arrays).
 
     ``dist``/``is_target`` (block, k) hold each candidate's current nearest
@@ -52,7 +72,6 @@ def _scan_block(dist, is_target, seeds, weights, target_first, block_distances):
     added, in order. One loop step per addition.
     """
     added = []
-    D = None
     cur = 0
     n, k = dist.shape
     while cur < n:
@@ -65,9 +84,7 @@ def _scan_block(dist, is_target, seeds, weights, target_first, block_distances):
         cur = r + 1
         if cur == n:
             break
-        if D is None:
-            D = block_distances()
-        new = D[cur:, r].astype(dist.dtype, copy=False)
+        new = block_column(r, cur).astype(dist.dtype, copy=False)
         d, t = dist[cur:], is_target[cur:]
         if k == 1:
             closer = new < d[:, 0]
@@ -260,19 +277,23 @@ class CondensedNearestNeighbour(_SeededStoreSampler):
         seed_mask[seeds] = True
         return scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights,
                                target_first, search.distance_matrix, self._block_size,
-                               label=type(self).__name__)
+                               entrywise=search.entrywise, label=type(self).__name__)
 
 
 def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_first,
-                    distance_matrix, block_size, label=None):
+                    distance_matrix, block_size, entrywise=True, label=None):
     """The condensing visit of the candidates ``X_S``, in order.
 
     ``dist``/``is_target`` (n, k) hold each candidate's k nearest store
     members so far (increasing distance, ties in store order);
     ``seed_mask`` marks the candidates already in the store.
-    ``distance_matrix(X_index, y_index, X_query)`` gives the distances from
-    new members to later candidates (``y_index`` is None when ``y_S`` is:
-    labels only matter to a user's estimator). Inside a block of ``block_size``
+    ``distance_matrix(X_index, y_index, X_query, limit=...)`` gives the
+    distances from new members to later candidates (``y_index`` is None when
+    ``y_S`` is: labels only matter to a user's estimator); it may give ``inf``
+    for those above a candidate's ``limit``, its k-th nearest member's
+    distance, as only nearer members change anything. ``entrywise``
+    distances (the default search on dense X) are asked one added member at
+    a time inside a block. Inside a block of ``block_size``
     candidates the scan is sequential (one step per addition, array work of
     the block's size, on the host); then the block's additions update every
     later candidate's k nearest store members in one distance block and one
@@ -294,7 +315,7 @@ def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_fi
         t_blk = np.array(to_host(is_target[:width, :]), copy=True)
         dist, is_target = dist[width:, :], is_target[width:, :]
         new = _scan_block(d_blk, t_blk, seed_mask[start:stop], weights, target_first,
-                          partial(_block_distances, distance_matrix, X_S, y_S, start, stop))
+                          _block_columns(distance_matrix, entrywise, X_S, y_S, start, stop))
         if not new:
             continue
         members = to_namespace(np.asarray(new, dtype=np.int64) + start, xp,
@@ -304,6 +325,6 @@ def scan_candidates(xp, X_S, y_S, dist, is_target, seed_mask, weights, target_fi
             break
         d_new = distance_matrix(take_rows(X_S, members),
                                 None if y_S is None else xp.take(y_S, members),
-                                X_S[stop:, :])
+                                X_S[stop:, :], limit=dist[:, -1])
         dist, is_target = merge_members(xp, dist, is_target, xp.astype(d_new, dist.dtype))
     return added
