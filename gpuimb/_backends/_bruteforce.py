@@ -872,21 +872,32 @@ def _exact_tile(plan, centred_query, own_tile, k):
     ones = xp.ones((centred_query.shape[0], 1), dtype=plan.dtype, device=plan.device)
     scaled = xp.astype(xp.concat([-2 * centred_query, ones], axis=1), plan.screen_dtype,
                        copy=False)
-    best_values = best_cols = None
+    best = None
     for start, stop, chunk in plan.chunks():
         block = scaled @ xp.matrix_transpose(chunk)
         if own_tile is not None:
             block = _mask_own(plan, block, own_tile, start, stop)
-        values, cols = _first_k_in_order(plan, block, min(k, block.shape[1]))
-        cols = cols + start
-        if best_values is not None:
-            values = xp.concat([best_values, values], axis=1)
-            cols = xp.concat([best_cols, cols], axis=1)
-            order = xp.argsort(values, axis=1, stable=True)[:, :k]
-            values = xp.take_along_axis(values, order, axis=1)
-            cols = xp.take_along_axis(cols, order, axis=1)
-        best_values, best_cols = values, cols
-    return best_cols
+        best = _merge_in_order(plan, best, block, start, k)
+    return best[1]
+
+
+def _merge_in_order(plan, best, block, start, k):
+    """The running k smallest (values, columns) of each row, in (value, index)
+    order, with the block of columns ``start...`` merged in.
+
+    Every column of the block is larger than the earlier ones, so a stable sort
+    of the old entries followed by the block's keeps (value, index) order.
+    """
+    xp = plan.xp
+    values, cols = _first_k_in_order(plan, block, min(k, block.shape[1]))
+    cols = cols + start
+    if best is not None:
+        values = xp.concat([best[0], values], axis=1)
+        cols = xp.concat([best[1], cols], axis=1)
+        order = xp.argsort(values, axis=1, stable=True)[:, :k]
+        values = xp.take_along_axis(values, order, axis=1)
+        cols = xp.take_along_axis(cols, order, axis=1)
+    return values, cols
 
 
 def _first_k_in_order(plan, block, k):
@@ -895,8 +906,8 @@ def _first_k_in_order(plan, block, k):
     if plan.native is np and k <= _EXACT_ARGMIN_MAX_K and k < block.shape[1]:
         # Each argmin takes the first occurrence of the row's minimum; the
         # entries found are masked with +inf for the next pass, so the
-        # passes list (value, column) order. The +inf of the own row is
-        # never reached: a block has far more than k finite entries.
+        # passes list (value, column) order. With k below the width, a row
+        # keeps k finite entries even with its own column masked.
         return smallest_k(block, k, method="argmin")
     order = xp.argsort(block, axis=1, stable=True)[:, :k]
     return xp.take_along_axis(block, order, axis=1), xp.astype(order, xp.int64)
@@ -911,7 +922,7 @@ def _exhaustive(plan, query, own_tile, k):
     for r0 in range(0, n_rows, rows):
         r1 = min(r0 + rows, n_rows)
         q = query[r0:r1, :]
-        best_d2 = best_cols = None
+        best = None
         for start in range(0, plan.n_index, width):
             stop = min(start + width, plan.n_index)
             diff = plan.index[None, start:stop, :] - q[:, None, :]
@@ -919,20 +930,9 @@ def _exhaustive(plan, query, own_tile, k):
             del diff
             if own_tile is not None:
                 block = _mask_own(plan, block, own_tile[r0:r1], start, stop)
-            # Columns ascend, so a stable sort gives (distance, index) order,
-            # and every earlier survivor has a smaller index than this chunk.
-            order = xp.argsort(block, axis=1, stable=True)[:, :k]
-            values = xp.take_along_axis(block, order, axis=1)
-            cols = xp.astype(order, xp.int64) + start
-            if best_d2 is not None:
-                values = xp.concat([best_d2, values], axis=1)
-                cols = xp.concat([best_cols, cols], axis=1)
-                order = xp.argsort(values, axis=1, stable=True)[:, :k]
-                values = xp.take_along_axis(values, order, axis=1)
-                cols = xp.take_along_axis(cols, order, axis=1)
-            best_d2, best_cols = values, cols
-        d2_parts.append(best_d2)
-        col_parts.append(best_cols)
+            best = _merge_in_order(plan, best, block, start, k)
+        d2_parts.append(best[0])
+        col_parts.append(best[1])
     if len(d2_parts) == 1:
         return d2_parts[0], col_parts[0]
     return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
