@@ -84,7 +84,7 @@ def random_under_sampler(sampler, data):
     permutation of the class, so O(n_class) int64 for each under-sampled class).
     """
     random_state = check_random_state(sampler.random_state)
-    Xs, ys, idx = [], [], []
+    kept = []
     for klass, count in data.stats.items():
         if klass in sampler.sampling_strategy_:
             positions = choice_positions(random_state, int(count),
@@ -92,12 +92,17 @@ def random_under_sampler(sampler, data):
                                          sampler.replacement)
         else:
             positions = np.arange(int(count))
-        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
-        Xs.append(X_k)
-        ys.append(y_k)
-        idx.append(rows_k)
-    sampler.sample_indices_ = da.concatenate(idx)
-    return da.concatenate(Xs), da.concatenate(ys)
+        kept.append((klass, positions))
+    return _take_kept(sampler, data, kept)
+
+
+def _take_kept(sampler, data, kept):
+    """X and y of the ``(class, positions)`` pairs, in order; sets ``sample_indices_``."""
+    parts = [take_class(data, klass, positions, [data.X, data.y, "rows"])
+             for klass, positions in kept]
+    sampler.sample_indices_ = da.concatenate([part[2] for part in parts])
+    return (da.concatenate([part[0] for part in parts]),
+            da.concatenate([part[1] for part in parts]))
 
 
 def _smoothed_noise_chunk(state, rows, n_features):
@@ -832,7 +837,7 @@ def near_miss(sampler, data):
     minority = tied[int(np.argmin([data.first[data.code_of(c)] for c in tied]))]
     X_min = _class_block(data, minority)
     n_min = counts[minority]
-    Xs, ys, idx = [], [], []
+    kept = []
     for klass, count in counts.items():
         positions = np.arange(int(count))
         if klass in sampler.sampling_strategy_:
@@ -868,12 +873,8 @@ def near_miss(sampler, data):
                     " balancing ratio cannot be ensure and all samples"
                     " will be returned."
                 )
-        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
-        Xs.append(X_k)
-        ys.append(y_k)
-        idx.append(rows_k)
-    sampler.sample_indices_ = da.concatenate(idx)
-    return da.concatenate(Xs), da.concatenate(ys)
+        kept.append((klass, positions))
+    return _take_kept(sampler, data, kept)
 
 
 # --------------------------------------------------------------------------- OneSidedSelection
@@ -1104,14 +1105,7 @@ def condensed_nearest_neighbour(sampler, data):
         computed = dask.compute(*[p for _, p in added])
         store = [seeds] + [start + p for (start, _), p in zip(added, computed, strict=True)]
         chosen.append((klass, np.concatenate(store).astype(np.int64)))
-    Xs, ys, idx = [], [], []
-    for klass, positions in chosen:
-        X_k, y_k, rows_k = take_class(data, klass, positions, [data.X, data.y, "rows"])
-        Xs.append(X_k)
-        ys.append(y_k)
-        idx.append(rows_k)
-    sampler.sample_indices_ = da.concatenate(idx)
-    return da.concatenate(Xs), da.concatenate(ys)
+    return _take_kept(sampler, data, chosen)
 
 
 # --------------------------------------------------------------------------- SMOTEN
