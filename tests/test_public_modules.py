@@ -29,7 +29,8 @@ def test_same_names_and_signatures_as_imbalanced_learn(module):
     for name in MODULES[module]:
         if module == "keras" and name == "BalancedBatchGenerator":
             # imbalanced-learn's class is unusable without Keras; compare __init__
-            ours_sig = inspect.signature(ours._generator._BalancedBatches.__init__)
+            generator = importlib.import_module("gpuimb.keras._generator")
+            ours_sig = inspect.signature(generator._BalancedBatches.__init__)
             theirs_sig = inspect.signature(theirs.BalancedBatchGenerator.__init__)
         else:
             ours_sig = inspect.signature(getattr(ours, name))
