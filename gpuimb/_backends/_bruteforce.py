@@ -196,14 +196,16 @@ def _exact_plan(xp, index, query, working_memory):
     for dtype in (xp.float32, index.dtype):
         mantissa = -math.frexp(float(xp.finfo(dtype).eps))[1] + 1
         if size < 2.0**mantissa:
-            return _Plan(xp, index, working_memory, grouping=False, screen_dtype=dtype)
+            return _Plan(xp, index, working_memory, grouping=False, screen_dtype=dtype,
+                         mean=mean)
     return None
 
 
 class _Plan:
     """Index-side state shared by all query tiles: centring and tile sizes."""
 
-    def __init__(self, xp, index, working_memory, *, grouping=True, screen_dtype=None):
+    def __init__(self, xp, index, working_memory, *, grouping=True, screen_dtype=None,
+                 mean=None):
         self.xp = xp
         self.native = native_module(xp)
         self.index = index
@@ -222,7 +224,7 @@ class _Plan:
         n_index, n_features = index.shape
         self.n_index = n_index
         self.n_features = n_features
-        self.mean = centre(xp, index)
+        self.mean = centre(xp, index) if mean is None else mean
         self.screen_dtype = (_screen_dtype(xp, index, self.mean) if screen_dtype is None
                              else screen_dtype)
         finfo = xp.finfo(self.screen_dtype)
