@@ -1110,6 +1110,17 @@ def condensed_nearest_neighbour(sampler, data):
 
 # --------------------------------------------------------------------------- SMOTEN
 
+
+def _default_encoder_only(sampler, name, kind):
+    """Refuse a user's ``categorical_encoder``: the default one is fitted from
+    each feature's distinct values, gathered per partition."""
+    if sampler.categorical_encoder is not None:
+        raise TypeError(
+            f"{name} on Dask collections needs categorical_encoder=None (the default "
+            f"{kind} encoder is fitted from each feature's distinct values, gathered "
+            "per partition); a custom encoder would have to be fitted on all of X."
+        )
+
 # Rows of one block of SMOTEN's VDM search (None: from the task memory budget).
 VDM_BLOCK_ROWS = None
 
@@ -1196,12 +1207,7 @@ def smoten(sampler, data):
     from sklearn.utils._encode import _unique
 
     k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
-    if sampler.categorical_encoder is not None:
-        raise TypeError(
-            "SMOTEN on Dask collections needs categorical_encoder=None (the default "
-            "ordinal encoder is fitted from each feature's distinct values, gathered "
-            "per partition); a custom encoder would have to be fitted on all of X."
-        )
+    _default_encoder_only(sampler, "SMOTEN", "ordinal")
     X = data.X
     n_features = X.shape[1]
     parts = dask.compute(*[dask.delayed(_chunk_uniques)(b) for b in X.to_delayed().ravel()])
@@ -1566,12 +1572,7 @@ def smotenc(sampler, data):
     from sklearn.utils._encode import _unique
 
     k = _require_int(sampler.k_neighbors, "k_neighbors", sampler)
-    if sampler.categorical_encoder is not None:
-        raise TypeError(
-            "SMOTENC on Dask collections needs categorical_encoder=None (the default "
-            "one-hot encoder is fitted from each feature's distinct values, gathered "
-            "per partition); a custom encoder would have to be fitted on all of X."
-        )
+    _default_encoder_only(sampler, "SMOTENC", "one-hot")
     X = data.X
     _host_chunks_only(sampler, X, "on the GPU the single-machine SMOTENC computes the "
                       "class's standard deviations with CuPy's reduction order")
