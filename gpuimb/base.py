@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context as sklearn_config
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
@@ -119,6 +120,8 @@ class SamplingContext:
     _engine: object = None
     # Set by samplers made of other samplers (SMOTEENN...) to report their parts.
     engine_used: str | None = None
+    # Estimators shown fitted, their fits put off to the end (see fit_exposed).
+    _exposed: dict = field(default_factory=dict)
 
     @property
     def engine(self):
@@ -161,33 +164,58 @@ class SamplingContext:
         search it has. ``k=None`` (a user's estimator) asks ``nn``.
         """
         query = X_index if X_query is None else X_query
-        if k is None or k > X_index.shape[0]:
-            # Too few rows: the estimator raises scikit-learn's own message.
+        if k is None:
             return nn.kneighbors(query, return_distance=False)
+        if k > X_index.shape[0]:
+            # Too few rows: the estimator raises scikit-learn's own message
+            # (fitted now: its fit may have been put off, see fit_exposed).
+            return nn.fit(X_index).kneighbors(query, return_distance=False)
         return self.engine.kneighbors(X_index, query, k=k, exclude_self=False,
                                       return_distance=False)
 
     def fit_exposed(self, estimator, X, y=None, *, queried=False):
         """Fit an estimator the sampler exposes fitted, as imbalanced-learn does.
 
-        When the engine answers the searches (``queried=False``: the user gave
-        an integer), the estimator is only shown: a scikit-learn neighbours
-        estimator on the host is then fitted without building its tree
-        (scikit-learn's brute-force index stores the data, which costs up to a
-        few milliseconds less on low-dimensional data), its parameters, which
-        ``get_params`` and ``clone`` read, left as they were. An estimator the
-        sampler queries (``queried=True``) is fitted as usual.
+        An estimator the sampler queries, or one the user gave, is fitted at
+        once (``queried=True``). One the sampler made while the engine answers
+        the searches (``queried=False``: the user gave an integer) is only
+        shown: its fit waits for :meth:`expose` at the end of the call, and
+        only its last fit runs (ADASYN fits its ``nn_`` on X and then on each
+        class; the caller sees the last). A scikit-learn neighbours estimator on
+        the host is then fitted without building its tree (scikit-learn's
+        brute-force index only stores the data, up to a few milliseconds less
+        on low-dimensional data), its ``algorithm`` parameter, which
+        ``get_params`` and ``clone`` read, left as it was. Returns
+        ``estimator``.
         """
+        if queried:
+            return estimator.fit(X) if y is None else estimator.fit(X, y)
+        self._exposed[id(estimator)] = (estimator, X, y)
+        return estimator
+
+    def expose(self):
+        """Run the fits :meth:`fit_exposed` put off, once per estimator."""
+        exposed, self._exposed = self._exposed, {}
+        if not exposed:
+            return
+        # Our own estimators with our own parameters, on validated (finite)
+        # data: scikit-learn's checks of both would only cost time.
+        with sklearn_config(assume_finite=True, skip_parameter_validation=True):
+            for estimator, X, y in exposed.values():
+                self._fit_shown(estimator, X, y)
+
+    def _fit_shown(self, estimator, X, y):
         algorithm = getattr(estimator, "algorithm", None)
-        store_only = (not queried and self.on_host and algorithm == "auto"
+        store_only = (self.on_host and algorithm == "auto"
                       and type(estimator).__module__.startswith("sklearn.neighbors"))
         if store_only:
-            estimator.set_params(algorithm="brute")
+            # A plain attribute: set_params would validate every parameter.
+            estimator.algorithm = "brute"
         try:
-            return estimator.fit(X) if y is None else estimator.fit(X, y)
+            estimator.fit(X) if y is None else estimator.fit(X, y)
         finally:
             if store_only:
-                estimator.set_params(algorithm=algorithm)
+                estimator.algorithm = algorithm
 
     def adapt(self, estimator):
         """Wrap a user estimator so that it takes and gives arrays in ``xp``."""
@@ -285,6 +313,7 @@ class SamplerMixin(metaclass=ABCMeta):
         ctx = self._make_context(X_arr)
         with device_scope(X_arr):
             output = self._fit_resample(X_arr, y_arr, ctx, **params)
+            ctx.expose()
         self.engine_ = ctx.engine_name
         self.sampling_strategy_ = _io.decode_labels(self.sampling_strategy_, y_info)
         _log_resampling(self, ctx, X_arr.shape[0], output[0], start)

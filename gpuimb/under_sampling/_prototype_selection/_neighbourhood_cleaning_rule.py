@@ -178,7 +178,8 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
             and stats[klass] > stats[minority] * self.threshold_cleaning
         ]
 
-        ctx.fit_exposed(self.nn_, X, y, queried=hasattr(self.n_neighbors, "predict"))
+        ctx.fit_exposed(self.nn_, X, y,
+                        queried=not isinstance(self.n_neighbors, numbers.Integral))
         minority_indices = flatnonzero(xp, y == python_scalar(minority))
         X_min = take_rows(X, minority_indices)
         k = self.nn_.n_neighbors
