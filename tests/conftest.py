@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
 
+from gpuimb._backends._bruteforce import _FINE_SCREEN_CELLS
 from tests._helpers import HOST_NAMESPACES, cuda_available
 
 # Hypothesis profiles for the property / metamorphic tests. "ci" (the default)
@@ -42,6 +43,28 @@ def _single_threaded_blas_and_openmp():
     # neighbour order among exact ties reproducible.
     with threadpool_limits(limits=1):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _float32_screening_in_backend_tests(request, monkeypatch):
+    # Small brute-force searches screen in the data's own dtype
+    # (_FINE_SCREEN_CELLS). The backend tests use small data to exercise the
+    # float32 screening, its certificate and the paths finishing what it
+    # leaves open, so there the limit is 0; a test of the rule itself asks for
+    # the small_search_rule fixture.
+    if "backends" in request.node.path.parts:
+        from gpuimb._backends import _bruteforce
+
+        monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
+
+
+@pytest.fixture
+def small_search_rule(monkeypatch):
+    """The library's own limit for screening small searches in the data's dtype."""
+    from gpuimb._backends import _bruteforce
+
+    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", _FINE_SCREEN_CELLS)
+    return _FINE_SCREEN_CELLS
 
 
 @pytest.fixture(params=HOST_NAMESPACES)

@@ -27,6 +27,7 @@ order of the directly computed distances, whatever the offset of the data.
 """
 
 
+import functools
 import math
 
 import numpy as np
@@ -57,6 +58,9 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
+# Searches of up to this many query x index x feature cells screen in the
+# data's own dtype (see kneighbors).
+_FINE_SCREEN_CELLS = 2**22
 # Up to this k, exact integer searches select by k first-occurrence argmin
 # passes on the host (a stable sort of every row beyond).
 _EXACT_ARGMIN_MAX_K = 16
@@ -138,7 +142,12 @@ def kneighbors(
     exact = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
     plan = None
     if exact is None or exact.screen_dtype != xp.float32:
-        plan = _Plan(xp, index, working_memory)
+        small = request.n_query * request.n_index * index.shape[1] <= _FINE_SCREEN_CELLS
+        # A small search screens in the data's dtype: float32 would save little
+        # there, and where it is too coarse for the data (large values, small
+        # gaps) every row would be screened twice.
+        plan = _Plan(xp, index, working_memory, screen_dtype=index.dtype if small else None,
+                     mean=None if exact is None else exact.mean)
     if exact is not None and (plan is None or plan.screen_dtype == exact.screen_dtype):
         # Exact selection costs no more than the screening would.
         with host_single_thread(exact.native is np, user_api="blas"):
@@ -306,9 +315,8 @@ class _Plan:
         if self._parent is not None:
             return self._parent.groups()
         if self._groups is False:
-            groups = _Groups(self.xp, self.index)
-            keep = groups.n_groups <= _GROUPED_MAX_SHARE * self.n_index
-            self._groups = groups if keep else None
+            self._groups = _Groups.find(self.xp, self.index,
+                                        _GROUPED_MAX_SHARE * self.n_index)
         return self._groups
 
     def fine_plan(self):
@@ -317,17 +325,20 @@ class _Plan:
             return self
         if self._fine_plan is None:
             self._fine_plan = _Plan(self.xp, self.index, self.working_memory,
-                                    screen_dtype=self.dtype)
+                                    screen_dtype=self.dtype, mean=self.mean)
             self._fine_plan._parent = self
         return self._fine_plan
 
     def distinct_plan(self, fine):
         """A plan over one row per group (see :func:`_search_grouped`),
         screening in the data's dtype when ``fine`` (built once each)."""
+        fine = fine or self.screen_dtype == self.dtype
         if fine not in self._distinct:
             index = self.xp.take(self.index, self.groups().first, axis=0)
+            # The parent's centre serves (any centre keeps the search exact).
             self._distinct[fine] = _Plan(self.xp, index, self.working_memory, grouping=False,
-                                         screen_dtype=self.dtype if fine else None)
+                                         screen_dtype=self.dtype if fine else None,
+                                         mean=self.mean)
         return self._distinct[fine]
 
     def exhaustive_shape(self):
@@ -540,6 +551,26 @@ def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
     return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
 
 
+@functools.lru_cache(maxsize=64)
+def _hash_weights(n_features):
+    """The fixed random projection :class:`_Groups` hashes rows with."""
+    weights = np.random.default_rng(20261201).standard_normal(n_features)
+    weights.flags.writeable = False
+    return weights
+
+
+def _hash_runs(xp, index):
+    """The index rows in the order of a hash (stable: equal hashes keep the
+    rows' order), and which sorted positions start a run of equal hashes."""
+    hashes = xp.sum(index * xp.asarray(_hash_weights(index.shape[1]), dtype=index.dtype,
+                                       device=device(index)), axis=1)
+    order = xp.argsort(hashes, stable=True)
+    hashes = xp.take(hashes, order)
+    starts = xp.concat([xp.ones((1,), dtype=xp.bool, device=device(index)),
+                        hashes[1:] != hashes[:-1]])
+    return order, starts
+
+
 class _Groups:
     """The index rows grouped by value: identical rows share a group.
 
@@ -562,15 +593,19 @@ class _Groups:
     counts : array of int64 of shape (n_groups,)
     """
 
-    def __init__(self, xp, index):
-        n, n_features = index.shape
-        dev = device(index)
-        weights = np.random.default_rng(20261201).standard_normal(n_features)
-        hashes = xp.sum(index * xp.asarray(weights, dtype=index.dtype, device=dev), axis=1)
-        order = xp.argsort(hashes, stable=True)
-        hashes = xp.take(hashes, order)
-        starts = xp.concat([xp.ones((1,), dtype=xp.bool, device=dev),
-                            hashes[1:] != hashes[:-1]])
+    @classmethod
+    def find(cls, xp, index, max_groups):
+        """The groups of ``index``, or None when it has more than
+        ``max_groups``: runs of equal hashes never outnumber the groups, so
+        one sort of the hashes tells, before any row is compared."""
+        runs = _hash_runs(xp, index)
+        if int(xp.count_nonzero(runs[1])) > max_groups:
+            return None
+        return cls(xp, index, runs)
+
+    def __init__(self, xp, index, runs=None):
+        n = index.shape[0]
+        order, starts = _hash_runs(xp, index) if runs is None else runs
         run = xp.cumulative_sum(xp.astype(starts, xp.int64)) - 1
         # The stable sort puts each run's smallest row first.
         leader = xp.take(xp.take(order, xp.nonzero(starts)[0]), run)
@@ -579,8 +614,17 @@ class _Groups:
         rep = xp.where(same, leader, order)  # per sorted position
         self.first = xp.sort(xp.take(order, xp.nonzero(rep == order)[0]))
         self.n_groups = int(self.first.shape[0])
-        group_sorted = xp.astype(xp.searchsorted(self.first, rep), xp.int64)
-        self.group = xp.take(group_sorted, xp.argsort(order))
+        native = native_module(xp)
+        if native is not None:
+            # Scatters: a row's group is its representative's rank among the
+            # first rows, and the sorted positions go back to rows.
+            rank = native.empty(n, dtype=native.int64)
+            rank[self.first] = native.arange(self.n_groups, dtype=native.int64)
+            self.group = native.empty(n, dtype=native.int64)
+            self.group[order] = rank[rep]
+        else:
+            group_sorted = xp.astype(xp.searchsorted(self.first, rep), xp.int64)
+            self.group = xp.take(group_sorted, xp.argsort(order))
         self._index = index
         self._by_group = None
 

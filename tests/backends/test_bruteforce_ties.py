@@ -283,3 +283,23 @@ def test_grouped_and_fine_paths_on_a_second_strict_device():
         ref_dist, ref_ind = exact_knn(data, data, k, own=np.arange(len(data)))
         np.testing.assert_array_equal(host(ind), ref_ind)
         np.testing.assert_array_equal(host(dist), ref_dist)
+
+
+def test_small_searches_screen_in_the_data_dtype(xp_name, calls, small_search_rule):
+    # The data of test_large_values_with_small_gaps_screen_in_float64, small
+    # enough to be screened in float64 at once: no second screening, the same
+    # exact answer.
+    rng = np.random.RandomState(4)
+    n = 600
+    X = np.column_stack([rng.choice([0.0, 1e3, 5e4, 1e5], size=n) + rng.randint(0, 3, n),
+                         rng.randint(0, 101, size=(n, 4)) / 100])
+    assert n * n * X.shape[1] <= small_search_rule
+    _check(xp_name, X, None, 3, None)
+    own = rng.permutation(n)[:100]
+    _check(xp_name, X, X[own], 5, own)
+    assert calls["fine"] == 0
+    # Larger than the limit: float32 first, its coarse rows again in float64.
+    big = np.repeat(X, 4, axis=0) + np.arange(4 * n)[:, None] * 1e-3
+    assert big.shape[0] ** 2 * big.shape[1] > small_search_rule
+    _check(xp_name, big, None, 3, None)
+    assert calls["fine"] >= 1
