@@ -35,7 +35,7 @@ from array_api_compat import array_namespace, device
 from sklearn.base import BaseEstimator
 
 from .._config import get_config
-from ..utils._array_api import native_module, place_rows
+from ..utils._array_api import native_module, place_rows, repeat_positions
 from ._base import (
     KnnRequest,
     candidate_margin,
@@ -679,23 +679,95 @@ def _search_grouped(plan, query, own, k, fine):
                             n_avail)
     n_rows, n_found = found.shape
     m = members.shape[1]
+    n_keep = _groups_needed(xp, groups, found, d2, k if own is None else k + 1, m)
     step = tile_rows(4 * n_found * m * 8, plan.budget)
     d2_parts, col_parts = [], []
     for r0 in range(0, n_rows, step):
         r1 = min(r0 + step, n_rows)
-        cols = xp.take(members, xp.reshape(found[r0:r1, :], (-1,)), axis=0)
-        cols = xp.reshape(cols, (r1 - r0, n_found * m))
-        dist = xp.reshape(xp.broadcast_to(d2[r0:r1, :, None], (r1 - r0, n_found, m)),
-                          (r1 - r0, n_found * m))
-        bad = cols == plan.n_index
-        if own is not None:
-            bad = bad | (cols == own[r0:r1, None])
-        dist, cols = lexsort_rows(xp.where(bad, xp.inf, dist), cols, xp=xp)
-        d2_parts.append(dist[:, :k])
-        col_parts.append(cols[:, :k])
+        width = int(xp.max(n_keep[r0:r1]))
+        d2_tile, cols_tile = _expand_groups(
+            xp, members, groups.counts, found[r0:r1, :width], d2[r0:r1, :width],
+            n_keep[r0:r1], None if own is None else own[r0:r1], k, plan.n_index)
+        d2_parts.append(d2_tile)
+        col_parts.append(cols_tile)
     if len(d2_parts) == 1:
         return d2_parts[0], col_parts[0]
     return xp.concat(d2_parts, axis=0), xp.concat(col_parts, axis=0)
+
+
+def _expand_groups(xp, members, counts, found, group_d2, n_keep, own, k, n_index):
+    """The k nearest index rows of each query row from the groups it needs.
+
+    ``found`` and ``group_d2`` are a row's groups in (distance, first row)
+    order and their distances; its first ``n_keep`` groups hold its answer
+    (:func:`_groups_needed`). Their members (at most ``members.shape[1]``
+    each) are laid out flat, one entry per real member, not padded to a
+    full group each. Members of equal distance are those of groups of equal
+    distance, so a member's rank of distance is its group's rank among the
+    row's distinct group distances, and (row, rank, index) is one exact
+    integer key: one sort of integers orders every row's members by
+    (distance, index). A query row's own row gets the last rank.
+    """
+    n_rows, width = found.shape
+    m = members.shape[1]
+    dev = device(found)
+    positions = xp.arange(width, dtype=xp.int64, device=dev)
+    sizes = xp.reshape(xp.take(counts, xp.reshape(found, (-1,))), (n_rows, width))
+    sizes = xp.where(positions[None, :] < n_keep[:, None],
+                     xp.minimum(sizes, xp.asarray(m, dtype=sizes.dtype, device=dev)),
+                     xp.zeros_like(sizes))
+    sizes = xp.reshape(xp.astype(sizes, xp.int64), (-1,))
+    entry = repeat_positions(xp, sizes)  # each member's (row, group position)
+    starts = xp.cumulative_sum(sizes) - sizes
+    slot = xp.arange(entry.shape[0], dtype=xp.int64, device=dev) - xp.take(starts, entry)
+    cols = xp.take(xp.reshape(members, (-1,)),
+                   xp.take(xp.reshape(found, (-1,)), entry) * m + slot)
+    row = entry // width
+    steps = xp.astype(group_d2[:, 1:] > group_d2[:, :-1], xp.int64)
+    rank = xp.concat([xp.zeros((n_rows, 1), dtype=xp.int64, device=dev),
+                      xp.cumulative_sum(steps, axis=1)], axis=1)
+    member_rank = xp.take(xp.reshape(rank, (-1,)), entry)
+    if own is not None:
+        mine = cols == xp.take(own, row)
+        member_rank = xp.where(mine, xp.full_like(member_rank, width), member_rank)
+    keys = xp.sort((row * (width + 1) + member_rank) * (n_index + 1) + cols, stable=False)
+    # Row i's members come after those of the rows before it; each row has
+    # at least k besides its own row (_groups_needed).
+    row_sizes = xp.sum(xp.reshape(sizes, (n_rows, width)), axis=1)
+    first = xp.cumulative_sum(row_sizes) - row_sizes
+    slots = first[:, None] + xp.arange(k, dtype=xp.int64, device=dev)[None, :]
+    picked = xp.reshape(xp.take(keys, xp.reshape(slots, (-1,))), (n_rows, k))
+    cols_out = picked % (n_index + 1)
+    rank_out = (picked // (n_index + 1)) % (width + 1)
+    # The distance of rank r is that of the first group of rank r.
+    first_of_rank = xp.sum(xp.astype(rank[:, None, :] < positions[None, :, None], xp.int64),
+                           axis=2)
+    dist_of_rank = xp.take_along_axis(group_d2, xp.clip(first_of_rank, 0, width - 1), axis=1)
+    d2_out = xp.take_along_axis(dist_of_rank, xp.clip(rank_out, 0, width - 1), axis=1)
+    return d2_out, cols_out
+
+
+def _groups_needed(xp, groups, found, d2, need, m):
+    """Per row, how many of the groups found (in (distance, first row) order)
+    hold its k nearest points.
+
+    Once the first groups hold ``need`` members (``k``, one more when a row's
+    own row may be among them), every point of the answer is at most as far
+    as the last of them: the groups at that distance or nearer suffice. A
+    group further down at the same distance has a larger first row than each
+    of the ``k`` groups before it, so none of its members is needed. With few,
+    crowded groups (the kddcup sets) that is one or two groups instead of k.
+    """
+    n_rows, n_found = found.shape
+    dev = device(found)
+    counts = xp.take(groups.counts, xp.reshape(found, (-1,)))
+    counts = xp.reshape(xp.minimum(counts, xp.asarray(m, dtype=counts.dtype, device=dev)),
+                        (n_rows, n_found))
+    covered = xp.astype(xp.cumulative_sum(counts, axis=1) >= need, xp.int8)
+    last = xp.where(xp.any(covered == 1, axis=1), xp.argmax(covered, axis=1),
+                    xp.full((n_rows,), n_found - 1, dtype=xp.int64, device=dev))
+    reach = xp.take_along_axis(d2, xp.astype(last, xp.int64)[:, None], axis=1)
+    return xp.sum(xp.astype(d2 <= reach, xp.int64), axis=1)
 
 
 def _search_tile(plan, query, own_tile, k, n_candidates):

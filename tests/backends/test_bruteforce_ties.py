@@ -80,6 +80,22 @@ def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
     _check(xp_name, X, Q, k, None)
 
 
+@pytest.mark.parametrize("k", [2, 14])
+def test_crowded_groups_among_single_rows(xp_name, calls, k):
+    # The kddcup sets: most distinct rows occur once, a few dozens of times;
+    # some rows need one crowded group, others many single rows, and groups
+    # at equal distance interleave their members by index.
+    rng = np.random.RandomState(7)
+    singles = rng.randint(0, 4, size=(150, 4)) + 0.5
+    crowded = rng.randint(0, 4, size=(6, 4)) + 0.5
+    X = np.concatenate([singles, np.repeat(crowded, [60, 40, 25, 20, 15, 9], axis=0)])
+    X = X[rng.permutation(len(X))]
+    _check(xp_name, X, None, k, None)
+    assert calls["grouped"] >= 1
+    own = rng.permutation(len(X))[:80]
+    _check(xp_name, X, X[own], k, own)
+
+
 def test_large_query_probe_sends_the_rest_to_the_grouped_search(xp_name, calls):
     rng = np.random.RandomState(1)
     X = _duplicated(rng, 260, 6, 8)
