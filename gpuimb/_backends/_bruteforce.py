@@ -257,14 +257,14 @@ class _Plan:
         # the same size (or, in generic code, a boolean mask).
         self.cell = 2 * self.screen_itemsize + (0 if self.native is not None else 1)
         row_bytes = (n_features + 1) * self.screen_itemsize
-        width = _round_up(n_index, GROUP)
+        width = _padded(n_index)
         min_rows = 64
         if width * (row_bytes + self.cell * min_rows) > self.block_cap:
             width = (self.block_cap // (row_bytes + self.cell * min_rows)) // GROUP
             width = max(GROUP, width * GROUP)
         self.width = width
         self._chunks = None
-        if _round_up(n_index, GROUP) * row_bytes <= self.budget // 2:
+        if _padded(n_index) * row_bytes <= self.budget // 2:
             # The centred index fits in half the budget: build it once.
             self._chunks = [
                 self._chunk(start, min(start + width, n_index))
@@ -275,12 +275,13 @@ class _Plan:
         """Centred index rows ``start:stop`` with their squared norms appended.
 
         ``[-2 q, 1] @ [x, |x|^2].T`` gives the screening values in one GEMM.
-        Padding rows (up to a multiple of GROUP) get a huge norm.
+        Padding rows (up to a multiple of GROUP, see :func:`_padded`) get a
+        huge norm.
         """
         xp = self.xp
         centred = self.index[start:stop, :] - self.mean
         norms = xp.sum(centred * centred, axis=1)
-        n_pad = _round_up(stop - start, GROUP) - (stop - start)
+        n_pad = 0 if self.n_index < GROUP else _round_up(stop - start, GROUP) - (stop - start)
         parts = [xp.concat([centred, norms[:, None]], axis=1)]
         if n_pad:
             pad = xp.zeros((n_pad, self.n_features + 1), dtype=self.dtype, device=self.device)
@@ -387,6 +388,14 @@ def fits_float32(xp, centre, *arrays):
 
 def _round_up(n, multiple):
     return max(multiple, -(-n // multiple) * multiple)
+
+
+def _padded(n_index):
+    """Screening blocks' width for an index of ``n_index`` rows: a multiple of
+    GROUP (see smallest_k), but an index narrower than GROUP stays as it is
+    (its blocks are selected by argmin passes or a sort, which need no
+    padding, and padding 30 rows to 256 makes the screening 8x wider)."""
+    return n_index if n_index < GROUP else _round_up(n_index, GROUP)
 
 
 def _mask_own(plan, block, own_tile, start, stop):
