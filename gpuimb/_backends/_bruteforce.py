@@ -59,7 +59,7 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
 # Searches of up to this many query x index x feature cells screen in the
-# data's own dtype (see kneighbors).
+# data's own dtype (see is_small_search).
 _FINE_SCREEN_CELLS = 2**22
 # Up to this k, exact integer searches select by k first-occurrence argmin
 # passes on the host (a stable sort of every row beyond).
@@ -142,10 +142,7 @@ def kneighbors(
     exact = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
     plan = None
     if exact is None or exact.screen_dtype != xp.float32:
-        small = request.n_query * request.n_index * index.shape[1] <= _FINE_SCREEN_CELLS
-        # A small search screens in the data's dtype: float32 would save little
-        # there, and where it is too coarse for the data (large values, small
-        # gaps) every row would be screened twice.
+        small = is_small_search(request.n_query, request.n_index, index.shape[1])
         plan = _Plan(xp, index, working_memory, screen_dtype=index.dtype if small else None,
                      mean=None if exact is None else exact.mean)
     if exact is not None and (plan is None or plan.screen_dtype == exact.screen_dtype):
@@ -166,6 +163,16 @@ def kneighbors(
     # where their squares are not.
     dist = xp.sqrt(d2)
     return (dist if scale == 1.0 else dist / scale), ind
+
+
+def is_small_search(n_query, n_index, n_features):
+    """Whether a search is small enough to screen in the data's own dtype.
+
+    There a float32 screening saves little (the GEMM is a small part), and
+    where float32 is too coarse for the data (large values, small gaps: KC1,
+    PC1, the kddcup sets) most rows would be ranked a second time.
+    """
+    return n_query * n_index * n_features <= _FINE_SCREEN_CELLS
 
 
 def _integer_valued(xp, index, query):

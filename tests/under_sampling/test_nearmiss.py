@@ -59,6 +59,26 @@ def test_parity(version, seed, n_classes, params):
 
 
 @pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_parity_with_float32_screening(monkeypatch, version, seed, n_classes):
+    # Searches this small are ranked in float64 at once (is_small_search);
+    # the float32 screening and its float64 re-ranking, which larger data
+    # takes, must give the same rows.
+    from gpuimb._backends import _bruteforce
+
+    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
+    X, y = _data(n_classes, seed)
+    _assert_same(*_fit_both(X, y, version=version))
+    # Large values with small gaps (the kddcup sets): float32 cannot tell the
+    # farthest rows apart, so most rows are ranked again in float64.
+    rng = np.random.RandomState(seed)
+    coarse = np.column_stack([rng.choice([0.0, 1e3, 5e4, 1e5], size=len(y)),
+                              rng.randint(0, 101, size=(len(y), 3)) / 100])
+    _assert_same(*_fit_both(coarse, y, version=version))
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_parity_dict_and_float_strategy(version):
     X, y = _data(2, 4)
     _assert_same(*_fit_both(X, y, version=version, sampling_strategy=0.8))

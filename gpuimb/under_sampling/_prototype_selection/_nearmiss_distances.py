@@ -8,7 +8,7 @@ tiled within the configured working memory; NearMiss in ``_nearmiss.py`` calls
 
 import numpy as np
 
-from gpuimb._backends import fits_float32, run_host_tiles, smallest_k
+from gpuimb._backends import fits_float32, is_small_search, run_host_tiles, smallest_k
 from gpuimb._backends._tiles import tile_rows
 from gpuimb.utils._array_api import is_sparse, row_sq_norms, take_rows
 
@@ -44,10 +44,22 @@ def _host_farthest_sums(X_min, X_cls, k):
     m = k + 1
     out = np.empty(A_all.shape[0], dtype=np.float64)
 
+    # A small problem is ranked by float64 scores at once (is_small_search).
+    small = is_small_search(A_all.shape[0], B.shape[0], B.shape[1])
+
     def tile(start, stop):
         A = A_all[start:stop]
         ones = np.ones((A.shape[0], 1))
         aug = np.concatenate([A, ones], axis=1)
+        if small:
+            scores = aug @ B_aug
+            far = np.argpartition(scores, scores.shape[1] - k, axis=1)[:, -k:]
+            top = _direct_sq(B_raw, A_raw[start:stop], far)
+            top.sort(axis=1)
+            np.clip(top, 0, None, out=top)
+            np.sqrt(top, out=top)
+            out[start:stop] = top.sum(axis=1)
+            return
         screened, cols = smallest_k(aug.astype(np.float32) @ B_neg32, m)
         d2 = _direct_sq(B_raw, A_raw[start:stop], cols)
         d2.sort(axis=1)
