@@ -118,3 +118,23 @@ def test_error_invalid_encoder():
         SMOTEN(categorical_encoder="bad").fit_resample(codes, y)
 
 
+
+
+@pytest.mark.parametrize(("k", "n_categories"), [(1, 3), (2, 2), (5, 6), (7, 3), (6, 40)])
+def test_vote_is_scipy_mode(xp_name, k, n_categories):
+    # SMOTE-N's new category: the most frequent among the neighbours, the
+    # smallest on ties, as scipy.stats.mode gives it (imbalanced-learn's rule).
+    from array_api_compat import array_namespace
+    from scipy import stats
+
+    from gpuimb.utils._array_api import to_host
+
+    codes = np.random.RandomState(k).randint(0, n_categories, size=(3000, k))
+    data = codes
+    if xp_name == "array_api_strict":
+        import array_api_strict
+
+        data = array_api_strict.asarray(codes, device=array_api_strict.Device("device1"))
+    ours = _categorical._most_frequent_smallest(array_namespace(data), data)
+    np.testing.assert_array_equal(np.asarray(to_host(ours)),
+                                  stats.mode(codes, axis=1, keepdims=False).mode)

@@ -39,14 +39,21 @@ def _counts_in_sorted_rows(xp, S):
 
 def _most_frequent_smallest(xp, codes):
     """Per row of ``codes`` (n, m): the most frequent value, the smallest on ties
-    (what ``scipy.stats.mode`` returns)."""
+    (what ``scipy.stats.mode`` returns).
+
+    Rows are sorted, then scanned once along their ``m`` (a few) columns: the
+    length of the run each entry ends, and the value ending the first longest
+    run, which is the smallest of the most frequent values.
+    """
     S = xp.sort(codes, axis=1, stable=False)
-    counts, _ = _counts_in_sorted_rows(xp, S)
-    best = xp.max(counts, axis=1, keepdims=True)
-    # argmax returns the first maximum: the smallest value among the most frequent
-    first_best = xp.argmax(xp.astype(counts == best, xp.int8), axis=1)
-    return _flat_take(xp, S, xp.arange(S.shape[0], dtype=xp.int64, device=device_of(S))
-                      * S.shape[1] + xp.astype(first_best, xp.int64))
+    run = xp.ones((S.shape[0],), dtype=xp.int64, device=device_of(S))
+    best_run, best = run, S[:, 0]
+    for j in range(1, int(S.shape[1])):
+        run = xp.where(S[:, j] == S[:, j - 1], run + 1, xp.ones_like(run))
+        longer = run > best_run
+        best_run = xp.where(longer, run, best_run)
+        best = xp.where(longer, S[:, j], best)
+    return best
 
 
 def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):

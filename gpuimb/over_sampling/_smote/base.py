@@ -930,12 +930,15 @@ class SMOTEN(SMOTE):
                 random_state.choice(np.arange(int(codes_class.shape[0])),
                                     size=n_samples, replace=True), dtype=xp.int64)
             voters = xp.take(nn_indices, drawn, axis=0)
-            new_codes = []
-            for f in range(len(sizes)):
-                votes = xp.reshape(xp.take(codes_class[:, f], xp.reshape(voters, (-1,))),
-                                   voters.shape)
-                new_codes.append(_most_frequent_smallest(xp, votes)[:, None])
-            X_blocks.append(self._decode(xp.concat(new_codes, axis=1), ctx))
+            n_new, n_voters = voters.shape
+            n_features = len(sizes)
+            # Every feature's vote at once: one row of k codes per (sample, feature).
+            votes = xp.take(codes_class, xp.reshape(voters, (-1,)), axis=0)
+            votes = xp.permute_dims(xp.reshape(votes, (n_new, n_voters, n_features)),
+                                    (0, 2, 1))
+            new_codes = _most_frequent_smallest(
+                xp, xp.reshape(votes, (n_new * n_features, n_voters)))
+            X_blocks.append(self._decode(xp.reshape(new_codes, (n_new, n_features)), ctx))
             y_blocks.append(xp.full((n_samples,), python_scalar(klass), dtype=y.dtype,
                                     device=ctx.device))
             base = self._global(ctx, class_indices, drawn)
