@@ -37,18 +37,27 @@ def class_distributions(codes, class_pos, n_classes, sizes, xp):
 
     ``codes`` (n, n_features) are category codes ``0 .. size - 1`` and
     ``class_pos`` (n,) class positions ``0 .. n_classes - 1``, both of namespace
-    ``xp``; only the (category, class) counts come to the host. Categories without
-    samples get a row of zeros.
+    ``xp``; only the (category, class) counts come to the host, all features'
+    in one count (each feature's keys offset past the previous features').
+    Categories without samples get a row of zeros.
     """
+    sizes = [int(size) for size in sizes]
+    n_features = len(sizes)
+    if not n_features:
+        return []
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]) * n_classes
+    dev = device_of(codes)
+    keys = (xp.astype(codes, xp.int64) * n_classes
+            + xp.asarray(offsets, dtype=xp.int64, device=dev)[None, :]
+            + xp.astype(class_pos, xp.int64)[:, None])
+    keys, counts = xp.unique_counts(xp.reshape(keys, (-1,)))
+    table = np.zeros(sum(sizes) * n_classes, dtype=np.float64)
+    table[np.asarray(to_host(keys))] = np.asarray(to_host(counts))
     tables = []
-    for f, size in enumerate(sizes):
-        key = codes[:, f] * n_classes + class_pos
-        keys, counts = xp.unique_counts(key)
-        table = np.zeros(int(size) * n_classes, dtype=np.float64)
-        table[np.asarray(to_host(keys))] = np.asarray(to_host(counts))
-        table = table.reshape(int(size), n_classes)
+    for offset, size in zip(offsets, sizes, strict=True):
+        counts = table[offset:offset + size * n_classes].reshape(size, n_classes)
         with np.errstate(invalid="ignore"):
-            proba = table / table.sum(axis=1).reshape(-1, 1)
+            proba = counts / counts.sum(axis=1).reshape(-1, 1)
         tables.append(np.nan_to_num(proba))
     return tables
 
