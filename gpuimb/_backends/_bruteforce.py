@@ -46,6 +46,8 @@ from ._base import (
 from ._selection import GROUP, lexsort_rows, merge_smallest_k, smallest_k
 from ._tiles import (
     HOST_KNN_BLOCK_BYTES,
+    HOST_MIN_ROWS,
+    HOST_SERIAL_CELLS,
     HOST_WORKERS,
     host_map,
     host_single_thread,
@@ -485,6 +487,9 @@ def _first_pass(plan, query, own, k, n_candidates, parallel):
     """:func:`_search_tile` over all query tiles, results concatenated."""
     xp = plan.xp
     rows = plan.query_rows(n_candidates)
+    if parallel and query.shape[0] * plan.n_index >= HOST_SERIAL_CELLS:
+        # Every core gets a tile when the search pays for waking a thread.
+        rows = min(rows, max(-(-query.shape[0] // plan.workers), HOST_MIN_ROWS))
 
     def tile(start):
         stop = min(start + rows, query.shape[0])

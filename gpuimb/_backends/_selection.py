@@ -21,9 +21,12 @@ GROUP = 256
 # Rows narrower than this are selected by a plain sort.
 _SORT_WIDTH = 256
 # On the host, k argmin passes beat the group reduction up to about this k and
-# row width (benchmarks/RESULTS.md, "Engines").
+# row width (benchmarks/RESULTS.md, "Engines"), and on narrow rows, which stay
+# in cache through the passes, up to a larger k (KEEL fifth round).
 _ARGMIN_MAX_K = 12
 _ARGMIN_MAX_WIDTH = 16384
+_ARGMIN_NARROW_MAX_K = 24
+_ARGMIN_NARROW_WIDTH = 2048
 
 
 def smallest_k(values, k, *, xp=None, method="auto"):
@@ -74,7 +77,8 @@ def smallest_k(values, k, *, xp=None, method="auto"):
         return values, xp.asarray(cols, copy=True)
     host = is_host_namespace(xp)
     if method == "auto":
-        if host and k <= _ARGMIN_MAX_K and n_cols <= _ARGMIN_MAX_WIDTH:
+        if host and ((k <= _ARGMIN_MAX_K and n_cols <= _ARGMIN_MAX_WIDTH)
+                     or (k <= _ARGMIN_NARROW_MAX_K and n_cols <= _ARGMIN_NARROW_WIDTH)):
             method = "argmin"
         elif n_cols >= max(_SORT_WIDTH, 16 * k):
             method = "groupmin"
