@@ -191,3 +191,16 @@ def check_non_finite_pass_through_on_namespace(ours, X, y, xp_name):
     X_d, _ = ours(random_state=4).fit_resample(to_namespace(xp_name, X),
                                                to_namespace(xp_name, y))
     np.testing.assert_array_equal(np.asarray(X_d), X_h)
+
+
+def force_float32_screening(monkeypatch):
+    """Make every brute-force search screen in float32, as large ones do.
+
+    Small searches screen in the data's own dtype (``is_small_search``);
+    tests of the float32 screening, its certificate and the paths finishing
+    what it leaves open use small data, so they lower those limits to zero.
+    """
+    from gpuimb._backends import _bruteforce
+
+    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
+    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_NARROW_PAIRS", 0)

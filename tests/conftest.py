@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
 
-from gpuimb._backends._bruteforce import _FINE_SCREEN_CELLS
-from tests._helpers import HOST_NAMESPACES, cuda_available
+from gpuimb._backends import _bruteforce
+from tests._helpers import HOST_NAMESPACES, cuda_available, force_float32_screening
 
 # Hypothesis profiles for the property / metamorphic tests. "ci" (the default)
 # keeps them within CI's budget; GPUIMB_HYPOTHESIS_PROFILE=long explores more
@@ -25,6 +25,8 @@ settings.load_profile(os.environ.get("GPUIMB_HYPOTHESIS_PROFILE", "ci"))
 
 
 CUDA = cuda_available()
+_SMALL_SEARCH_LIMITS = {name: getattr(_bruteforce, name) for name in (
+    "_FINE_SCREEN_CELLS", "_FINE_SCREEN_NARROW_INDEX", "_FINE_SCREEN_NARROW_PAIRS")}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,24 +49,22 @@ def _single_threaded_blas_and_openmp():
 
 @pytest.fixture(autouse=True)
 def _float32_screening_in_backend_tests(request, monkeypatch):
-    # Small brute-force searches screen in the data's own dtype
-    # (_FINE_SCREEN_CELLS). The backend tests use small data to exercise the
-    # float32 screening, its certificate and the paths finishing what it
-    # leaves open, so there the limit is 0; a test of the rule itself asks for
-    # the small_search_rule fixture.
+    # The backend tests use small data to exercise the float32 screening (see
+    # force_float32_screening); a test of the small-search rule itself asks
+    # for the small_search_rule fixture.
     if "backends" in request.node.path.parts:
-        from gpuimb._backends import _bruteforce
-
-        monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
+        force_float32_screening(monkeypatch)
 
 
 @pytest.fixture
 def small_search_rule(monkeypatch):
-    """The library's own limit for screening small searches in the data's dtype."""
+    """The library's own limits for screening small searches in the data's
+    dtype; returns the query x index x feature cells limit."""
     from gpuimb._backends import _bruteforce
 
-    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", _FINE_SCREEN_CELLS)
-    return _FINE_SCREEN_CELLS
+    for name, value in _SMALL_SEARCH_LIMITS.items():
+        monkeypatch.setattr(_bruteforce, name, value)
+    return _SMALL_SEARCH_LIMITS["_FINE_SCREEN_CELLS"]
 
 
 @pytest.fixture(params=HOST_NAMESPACES)

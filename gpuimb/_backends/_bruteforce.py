@@ -58,9 +58,13 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
-# Searches of up to this many query x index x feature cells screen in the
-# data's own dtype (see is_small_search).
+# Searches screened in the data's own dtype (see is_small_search): at most
+# _FINE_SCREEN_CELLS query x index x feature cells, or an index of at most
+# _FINE_SCREEN_NARROW_INDEX rows and at most _FINE_SCREEN_NARROW_PAIRS
+# query x index pairs.
 _FINE_SCREEN_CELLS = 2**22
+_FINE_SCREEN_NARROW_INDEX = 512
+_FINE_SCREEN_NARROW_PAIRS = 2**21
 # Up to this k, exact integer searches select by k first-occurrence argmin
 # passes on the host (a stable sort of every row beyond).
 _EXACT_ARGMIN_MAX_K = 16
@@ -168,11 +172,15 @@ def kneighbors(
 def is_small_search(n_query, n_index, n_features):
     """Whether a search is small enough to screen in the data's own dtype.
 
-    There a float32 screening saves little (the GEMM is a small part), and
-    where float32 is too coarse for the data (large values, small gaps: KC1,
-    PC1, the kddcup sets) most rows would be ranked a second time.
+    There a float32 screening saves little (the GEMM is a small part, and
+    against a narrow index, a few hundred rows such as a minority class, it
+    runs far from either dtype's peak), and where float32 is too coarse for
+    the data (large values, small gaps: KC1, PC1, the kddcup sets) most rows
+    would be ranked a second time.
     """
-    return n_query * n_index * n_features <= _FINE_SCREEN_CELLS
+    pairs = n_query * n_index
+    return (pairs * n_features <= _FINE_SCREEN_CELLS
+            or (n_index <= _FINE_SCREEN_NARROW_INDEX and pairs <= _FINE_SCREEN_NARROW_PAIRS))
 
 
 def _integer_valued(xp, index, query):

@@ -65,9 +65,9 @@ def test_parity_with_float32_screening(monkeypatch, version, seed, n_classes):
     # Searches this small are ranked in float64 at once (is_small_search);
     # the float32 screening and its float64 re-ranking, which larger data
     # takes, must give the same rows.
-    from gpuimb._backends import _bruteforce
+    from tests._helpers import force_float32_screening
 
-    monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
+    force_float32_screening(monkeypatch)
     X, y = _data(n_classes, seed)
     _assert_same(*_fit_both(X, y, version=version))
     # Large values with small gaps (the kddcup sets): float32 cannot tell the
