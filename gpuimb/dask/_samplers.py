@@ -1183,13 +1183,10 @@ def _vdm_neighbours(codes_class, kk, probas):
 
 def _vote_decode(votes, kk, encoder, dtype):
     """Each group of ``kk`` voter rows -> its most frequent categories, decoded."""
-    from gpuimb.over_sampling._smote._categorical import _most_frequent_smallest
+    from gpuimb.over_sampling._smote._categorical import most_frequent_per_feature
 
     votes = np.asarray(votes)
-    n_features = votes.shape[1]
-    groups = votes.reshape(-1, kk, n_features)
-    codes = np.stack([_most_frequent_smallest(np, groups[:, :, f])
-                      for f in range(n_features)], axis=1)
+    codes = most_frequent_per_feature(np, votes.reshape(-1, kk, votes.shape[1]))
     decoded = encoder.inverse_transform(codes.astype(getattr(encoder, "dtype", np.int32)))
     return np.asarray(decoded).astype(dtype, copy=False)
 

@@ -56,6 +56,15 @@ def _most_frequent_smallest(xp, codes):
     return best
 
 
+def most_frequent_per_feature(xp, votes):
+    """Per row and feature of ``votes`` (n, k, n_features): the most frequent
+    of the k codes, the smallest on ties (SMOTE-N's new category), every
+    feature in one call."""
+    n, k, n_features = votes.shape
+    rows = xp.reshape(xp.permute_dims(votes, (0, 2, 1)), (n * n_features, k))
+    return xp.reshape(_most_frequent_smallest(xp, rows), (n, n_features))
+
+
 def _vote_with_random_ties(xp, neighbor_codes, n_categories, unit, rng, ctx):
     """Category chosen for each row among the codes of its k neighbours.
 

@@ -24,12 +24,12 @@ from gpuimb.over_sampling._smote._categorical import (
     _codes_from_onehot,
     _dense_onehot,
     _flat_take,
-    _most_frequent_smallest,
     _onehot_from_codes,
     _select_columns,
     _vote_with_random_ties,
     decode_on_device,
     encode_on_device,
+    most_frequent_per_feature,
     vdm_neighbors,
     vdm_tables,
 )
@@ -930,15 +930,9 @@ class SMOTEN(SMOTE):
                 random_state.choice(np.arange(int(codes_class.shape[0])),
                                     size=n_samples, replace=True), dtype=xp.int64)
             voters = xp.take(nn_indices, drawn, axis=0)
-            n_new, n_voters = voters.shape
-            n_features = len(sizes)
-            # Every feature's vote at once: one row of k codes per (sample, feature).
             votes = xp.take(codes_class, xp.reshape(voters, (-1,)), axis=0)
-            votes = xp.permute_dims(xp.reshape(votes, (n_new, n_voters, n_features)),
-                                    (0, 2, 1))
-            new_codes = _most_frequent_smallest(
-                xp, xp.reshape(votes, (n_new * n_features, n_voters)))
-            X_blocks.append(self._decode(xp.reshape(new_codes, (n_new, n_features)), ctx))
+            votes = xp.reshape(votes, (voters.shape[0], voters.shape[1], len(sizes)))
+            X_blocks.append(self._decode(most_frequent_per_feature(xp, votes), ctx))
             y_blocks.append(xp.full((n_samples,), python_scalar(klass), dtype=y.dtype,
                                     device=ctx.device))
             base = self._global(ctx, class_indices, drawn)
