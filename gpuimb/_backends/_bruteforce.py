@@ -74,6 +74,9 @@ _EXACT_ARGMIN_MAX_K = 16
 # rows (see _Groups). Tie-free searches never get here.
 _GROUPED_MIN_REDO = 1 / 16
 _GROUPED_MAX_SHARE = 0.9
+# A band of at most this many points per row and neighbour is narrow: ties
+# and near-ties, not a crowd of duplicates or float32 too coarse for the data.
+_BAND_MAX_PAIRS_PER_K = 16
 # Queries of at least _PROBE_MIN_QUERY rows and _PROBE_MIN_PAIRS query-index
 # pairs search their first _PROBE_ROWS rows first, to choose the way for the
 # others (see _search); smaller searches cost too little for a second pass to
@@ -539,16 +542,33 @@ def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
     redo = xp.nonzero(failed)[0]
     n_redo = redo.shape[0]
     n_coarse = int(xp.count_nonzero(coarse))
-    if n_redo >= _GROUPED_MIN_REDO * query.shape[0] and plan.groups() is not None:
-        # Tie-heavy rows of an index with many duplicate rows: search them
-        # again over the distinct rows, where far fewer points tie.
-        d2_redo, cols_redo = _search_grouped(
-            plan, xp.take(query, redo, axis=0),
-            None if own is None else xp.take(own, redo, axis=0), k, 2 * n_coarse >= n_redo)
-        return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
-    if n_coarse:
-        # Coarse rows are screened again in the data's dtype, cheaper than a
-        # wide band.
+    if n_redo >= _GROUPED_MIN_REDO * query.shape[0]:
+        # Many open rows. When they are mostly ties (not float32 too coarse
+        # for the data, nor copies of the query row beyond its k nearest), a
+        # narrow band (a few ties per row) finishes the ties at the cost of
+        # one screening. Crowds of duplicates overflow it: over an index with
+        # many duplicate rows, the open rows are searched again over the
+        # distinct rows, where far fewer points tie.
+        redone = None
+        if not _crowded(xp, failed, coarse, kth):
+            ties = failed & ~coarse
+            redone = _band_rows(plan, query, own, xp.nonzero(ties)[0], q_norms, kth, bound,
+                                k, parallel, max_pairs_per_row=_BAND_MAX_PAIRS_PER_K * k)
+        if redone is not None:
+            d2, cols = place_rows(d2, ties, redone[0]), place_rows(cols, ties, redone[1])
+            if not n_coarse:
+                return d2, cols
+            failed, redo, n_redo = coarse, xp.nonzero(coarse)[0], n_coarse
+        elif plan.groups() is not None:
+            d2_redo, cols_redo = _search_grouped(
+                plan, xp.take(query, redo, axis=0),
+                None if own is None else xp.take(own, redo, axis=0), k,
+                2 * n_coarse >= n_redo)
+            return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+    if n_coarse >= _GROUPED_MIN_REDO * query.shape[0]:
+        # Many coarse rows are screened again in the data's dtype, cheaper
+        # than a wide band (a few cost less in the band, whose second drawing
+        # is in the data's dtype).
         rows = xp.nonzero(coarse)[0]
         d2_fine, cols_fine = _search(
             plan.fine_plan(), xp.take(query, rows, axis=0),
@@ -561,22 +581,45 @@ def _finish(plan, query, own, k, n_candidates, n_avail, parallel,
         redo = xp.nonzero(failed)[0]
         n_redo = redo.shape[0]
     # Ties or near-ties at the k-th distance: only these rows, and in them
-    # only the points that may tie, are looked at again (the band below),
-    # gathered from all tiles so that a few rows per tile cost one pass.
-    piece = max(-(-n_redo // plan.workers), 128) if parallel else n_redo
+    # only the points that may tie, are looked at again (the band).
+    d2_redo, cols_redo = _band_rows(plan, query, own, redo, q_norms, kth, bound, k, parallel)
+    return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+
+
+def _crowded(xp, failed, coarse, kth):
+    """Whether most rows that failed the certificate would overflow a narrow
+    band: float32 too coarse for the data (``coarse``), or more copies of the
+    query row than its k nearest (a k-th distance of 0)."""
+    crowded = int(xp.count_nonzero(failed & (coarse | (kth == 0))))
+    return 2 * crowded >= int(xp.count_nonzero(failed))
+
+
+def _band_rows(plan, query, own, rows, q_norms, kth, bound, k, parallel,
+               max_pairs_per_row=None):
+    """:func:`_band` for the query rows ``rows``, gathered from all tiles so
+    that a few rows per tile cost one pass; None when a piece's band holds
+    more than ``max_pairs_per_row`` points per row (see :func:`_band`)."""
+    xp = plan.xp
+    n_rows = rows.shape[0]
+    piece = max(-(-n_rows // plan.workers), 128) if parallel else n_rows
 
     def band(start):
-        sel = redo[start:min(start + piece, n_redo)]
+        sel = rows[start:min(start + piece, n_rows)]
         q = xp.take(query, sel, axis=0)
+        max_pairs = None if max_pairs_per_row is None else max_pairs_per_row * sel.shape[0]
         return _band(plan, q, q - plan.mean, xp.take(q_norms, sel, axis=0),
                      xp.take(kth, sel, axis=0), xp.take(bound, sel, axis=0),
-                     None if own is None else xp.take(own, sel, axis=0), k)
+                     None if own is None else xp.take(own, sel, axis=0), k,
+                     max_pairs=max_pairs)
 
-    starts = range(0, n_redo, piece)
+    starts = range(0, n_rows, piece)
     redone = host_map(band, starts) if parallel else [band(start) for start in starts]
-    d2_redo = redone[0][0] if len(redone) == 1 else xp.concat([r[0] for r in redone], axis=0)
-    cols_redo = redone[0][1] if len(redone) == 1 else xp.concat([r[1] for r in redone], axis=0)
-    return place_rows(d2, failed, d2_redo), place_rows(cols, failed, cols_redo)
+    if any(r is None for r in redone):
+        return None
+    if len(redone) == 1:
+        return redone[0]
+    return (xp.concat([r[0] for r in redone], axis=0),
+            xp.concat([r[1] for r in redone], axis=0))
 
 
 @functools.lru_cache(maxsize=64)
@@ -826,7 +869,7 @@ def _search_tile(plan, query, own_tile, k, n_candidates):
     return d2, cols, certified, q_norms, kth, bound
 
 
-def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
+def _band(plan, query, centred, q_norms, kth, bound, own_tile, k, max_pairs=None):
     """Exact k nearest of rows whose screening could not be certified.
 
     Every index row that screens within the error bound of the k-th candidate
@@ -837,7 +880,8 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
     no full row is ever sorted. The band is first drawn with the screening
     arithmetic and ``bound``, its error bound; when that band is wide (large
     values, small gaps) it is drawn again in the data's dtype, whose error
-    bound is far smaller.
+    bound is far smaller. With ``max_pairs``, None when the band holds more
+    points than that (its first drawing, in the screening dtype, if any).
     """
     xp = plan.xp
     n_rows = query.shape[0]
@@ -845,7 +889,10 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
     if plan.screen_dtype != plan.dtype:
         # Doubled bounds below also cover the rounding of the comparison.
         best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
-                          screen=True, max_pairs=16 * k * n_rows + 1024)
+                          screen=True, max_pairs=_BAND_MAX_PAIRS_PER_K * k * n_rows + 1024
+                          if max_pairs is None else max_pairs)
+        if best is None and max_pairs is not None:
+            return None
     if best is None:
         if plan.screen_dtype != plan.dtype:
             # The float32 screening was too coarse to draw a narrow band (large
@@ -859,7 +906,9 @@ def _band(plan, query, centred, q_norms, kth, bound, own_tile, k):
             float(finfo.eps) * (q_norms + reach * reach + kth)
             + float(finfo.smallest_normal))
         best = _band_pass(plan, query, centred, own_tile, k, kth + 2 * bound - q_norms,
-                          screen=False, max_pairs=None)
+                          screen=False, max_pairs=max_pairs)
+        if best is None:
+            return None
     # Each row keeps at least its k screened candidates, which lie in the band.
     return xp.reshape(best[1], (n_rows, k)), xp.reshape(best[2], (n_rows, k))
 

@@ -1,4 +1,5 @@
-"""The brute force's tie-heavy paths: grouped duplicate rows and coarse float32.
+"""The brute force's tie-heavy paths: the tie band, grouped duplicate rows
+and coarse float32.
 
 Every case is compared with a direct exhaustive (distance, index) reference,
 and a spy checks that the path under test actually ran.
@@ -19,9 +20,11 @@ def xp_name(request):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Count the calls of the grouped search and of the float64 re-screening."""
-    counts = {"grouped": 0, "fine": 0, "grouped_rows": []}
+    """Count the calls of the grouped search, of the float64 re-screening and
+    of the tie band."""
+    counts = {"grouped": 0, "fine": 0, "band": 0, "grouped_rows": []}
     grouped, fine_plan = _bruteforce._search_grouped, _bruteforce._Plan.fine_plan
+    band_rows = _bruteforce._band_rows
 
     def spy_grouped(*args, **kwargs):
         counts["grouped"] += 1
@@ -32,9 +35,21 @@ def calls(monkeypatch):
         counts["fine"] += 1
         return fine_plan(self)
 
+    def spy_band(*args, **kwargs):
+        counts["band"] += 1
+        return band_rows(*args, **kwargs)
+
     monkeypatch.setattr(_bruteforce, "_search_grouped", spy_grouped)
+    monkeypatch.setattr(_bruteforce, "_band_rows", spy_band)
     monkeypatch.setattr(_bruteforce._Plan, "fine_plan", spy_fine)
     return counts
+
+
+@pytest.fixture
+def crowded_bands(monkeypatch):
+    """Every capped tie band overflows, as crowds of duplicates make it: the
+    rows it would finish take the grouped search, or the float64 screening."""
+    monkeypatch.setattr(_bruteforce, "_BAND_MAX_PAIRS_PER_K", 0)
 
 
 def _duplicated(rng, n_distinct, n_features, max_copies, dtype=np.float64):
@@ -65,7 +80,7 @@ def _check(xp_name, X, Q, k, own):
 
 
 @pytest.mark.parametrize("k", [1, 3, 7])
-def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
+def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, crowded_bands, k):
     # Rows of 5 features in 0..3, up to 20 copies each, and
     # a few unique rows (own group of one member, excluded from the search).
     rng = np.random.RandomState(0)
@@ -81,7 +96,7 @@ def test_duplicate_rows_search_the_distinct_rows(xp_name, calls, k):
 
 
 @pytest.mark.parametrize("k", [2, 14])
-def test_crowded_groups_among_single_rows(xp_name, calls, k):
+def test_crowded_groups_among_single_rows(xp_name, calls, crowded_bands, k):
     # The kddcup sets: most distinct rows occur once, a few dozens of times;
     # some rows need one crowded group, others many single rows, and groups
     # at equal distance interleave their members by index.
@@ -118,7 +133,7 @@ def test_few_groups_and_k_near_n(xp_name, calls, n_copies):
     assert calls["grouped"] >= 1
 
 
-def test_float32_duplicates(xp_name, calls):
+def test_float32_duplicates(xp_name, calls, crowded_bands):
     rng = np.random.RandomState(3)
     X = _duplicated(rng, 60, 4, 20, dtype=np.float32)
     _check(xp_name, X, None, 4, None)
@@ -319,3 +334,26 @@ def test_small_searches_screen_in_the_data_dtype(xp_name, calls, small_search_ru
     assert big.shape[0] ** 2 * big.shape[1] > small_search_rule
     _check(xp_name, big, None, 3, None)
     assert calls["fine"] >= 1
+
+
+def test_narrow_ties_finish_in_the_band_and_crowds_in_the_grouped_search(xp_name, calls):
+    # Pairs of duplicate rows tie at most a few points per row: the band
+    # finishes them.
+    rng = np.random.RandomState(9)
+    pairs = _duplicated(rng, 200, 6, 2)
+    pairs = np.concatenate([pairs, pairs[:len(pairs) // 2]])  # a third duplicated
+    _check(xp_name, pairs, None, 3, None)
+    assert calls["band"] >= 1 and calls["grouped"] == 0
+    # Crowds of copies of rows (a k-th distance of 0) go to the grouped search
+    # at once: a band would hold every copy.
+    calls["band"] = 0
+    crowds = np.repeat(rng.randint(0, 4, size=(12, 6)) + 0.5, 100, axis=0)
+    crowds = crowds[rng.permutation(len(crowds))]
+    _check(xp_name, crowds, crowds[::7], 3, None)
+    assert calls["grouped"] >= 1 and calls["band"] == 0
+    # Crowds among single rows: the band overflows, then the grouped search.
+    calls["grouped"] = 0
+    mixed = np.concatenate([crowds, rng.rand(200, 6) * 4])
+    mixed = mixed[rng.permutation(len(mixed))]
+    _check(xp_name, mixed, None, 3, None)
+    assert calls["grouped"] >= 1
