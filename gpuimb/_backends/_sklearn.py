@@ -1,5 +1,7 @@
 """The host engine: scikit-learn's estimators on NumPy and SciPy sparse data."""
 
+import math
+
 import numpy as np
 
 from ..utils._array_api import is_host_namespace
@@ -24,10 +26,31 @@ __all__ = ["SklearnEngine", "sklearn_classifier"]
 #   the brute force must write every one of the n_query x n_index distances,
 #   and with few features that memory traffic, not the arithmetic, is its cost,
 #   while a tree looks at a few leaves per query;
+# - from there to _TREE_PROBE_MAX_FEATURES features (scikit-learn's own limit
+#   for a KD-tree), on a search large enough to repay building one, the data
+#   decides: the tree is built and _TREE_PROBE_ROWS query rows are searched;
+#   where its distance calls per query say it costs less than the brute force
+#   (real data often lies near a few dimensions: page-blocks' SMOTE output,
+#   9,826 x 10, 32 against 50 ms), it answers, else the brute force (Gaussian
+#   clusters at 10 features: the tree is 3.7x slower);
 # - above that, the brute force (its tiled GEMM and selection beat
 #   scikit-learn's brute force and trees there).
 _BRUTE_SMALL_PAIRS = 2**20
 _TREE_MAX_FEATURES = 7
+_TREE_PROBE_MAX_FEATURES = 15
+_TREE_PROBE_ROWS = 64
+# A tree's costs in query-index pairs of the brute force (about 0.45 ns each,
+# measured on 2 cores at 10 features): a query's fixed cost (about 2.1 us),
+# one distance call of the tree (about 4.6 ns) and, per index row and tree
+# level, the build (about 35 ns). The probe runs where the brute force would
+# cost at least _TREE_PROBE_MIN_GAIN times the build, so a tree built in vain
+# costs little.
+_TREE_QUERY_COST = 5000
+_TREE_CALL_COST = 10
+_TREE_BUILD_COST = 80
+_TREE_PROBE_MIN_GAIN = 8
+# The probe first asks a tree of every _TREE_PROBE_SUBSAMPLE-th index row.
+_TREE_PROBE_SUBSAMPLE = 8
 # Query rows per tree query handed to one thread.
 _TREE_QUERY_ROWS = 512
 
@@ -70,7 +93,8 @@ class SklearnEngine(Engine):
             )
 
     def _search_kind(self, index, query):
-        """``"brute"``, ``"tree"`` or ``"sklearn"``: which search answers."""
+        """``"brute"``, ``"tree"``, ``"probe"`` (a KD-tree if its probe says it
+        pays, else the brute force) or ``"sklearn"``: which search answers."""
         if self.brute_force != "auto" or not isinstance(index, np.ndarray):
             return "sklearn"
         if query is not None and not isinstance(query, np.ndarray):
@@ -78,17 +102,27 @@ class SklearnEngine(Engine):
         if index.ndim != 2:
             return "sklearn"
         n_query = index.shape[0] if query is None else query.shape[0]
-        if n_query * index.shape[0] < _BRUTE_SMALL_PAIRS:
+        n_index, n_features = index.shape
+        if n_query * n_index < _BRUTE_SMALL_PAIRS:
             return "brute"
-        return "tree" if index.shape[1] <= _TREE_MAX_FEATURES else "brute"
+        if n_features <= _TREE_MAX_FEATURES:
+            return "tree"
+        build = _TREE_BUILD_COST * n_index * math.log2(n_index)
+        if (n_features <= _TREE_PROBE_MAX_FEATURES and n_index > _TREE_QUERY_COST
+                and n_query * n_index >= _TREE_PROBE_MIN_GAIN * build):
+            return "probe"
+        return "brute"
 
     def _kneighbors(self, index, query, k, exclude_self):
         kind = self._search_kind(index, query)
-        if kind == "brute":
-            self._record("array_api")
-            return kneighbors(index, query, k=k, exclude_self=exclude_self)
-        self._record(self.name)
-        return _sklearn_kneighbors(index, query, k, exclude_self)
+        if kind != "brute":
+            found = _sklearn_kneighbors(index, query, k, exclude_self,
+                                        probe=kind == "probe")
+            if found is not None:
+                self._record(self.name)
+                return found
+        self._record("array_api")
+        return kneighbors(index, query, k=k, exclude_self=exclude_self)
 
     def nearest_neighbors(self, n_neighbors):
         """Unfitted :class:`sklearn.neighbors.NearestNeighbors`."""
@@ -127,7 +161,7 @@ def sklearn_classifier(name, **params):
     return KNeighborsClassifier(**params)
 
 
-def _sklearn_kneighbors(index, query, k, exclude_self):
+def _sklearn_kneighbors(index, query, k, exclude_self, *, probe=False):
     """scikit-learn's search, re-ranked and certified (see certified_kneighbors).
 
     Dense data is searched with a KD-tree, whose distances are sums of squared
@@ -135,6 +169,8 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
     certificate is tight and a small candidate margin suffices), its queries
     split over the host's tile threads (the tree releases the GIL). Sparse data
     goes to scikit-learn's brute force and its distances are taken as exact.
+    With ``probe``, None when :func:`_tree_pays` finds the tree too slow for
+    the data.
     """
     from scipy import sparse
 
@@ -152,7 +188,11 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
         index = index * scale
         query = None if query is None else query * scale
     request = KnnRequest(np, index, query, k, exclude_self)
+    if probe and not _tree_pays(KDTree(request.index[::_TREE_PROBE_SUBSAMPLE]), request):
+        return None
     tree = KDTree(request.index)
+    if probe and not _tree_pays(tree, request):
+        return None
 
     def screen(rows, n):
         queries = request.query[rows]
@@ -169,6 +209,24 @@ def _sklearn_kneighbors(index, query, k, exclude_self):
     eps = max(float(np.finfo(index.dtype).eps), float(np.finfo(np.float64).eps))
     d2, cols = certified_kneighbors(request, screen, eps=eps, error="relative", margin=2)
     return np.sqrt(d2) / scale, cols.astype(np.intp, copy=False)
+
+
+def _tree_pays(tree, request):
+    """Whether ``tree`` answers ``request`` faster than the brute force would.
+
+    _TREE_PROBE_ROWS query rows, evenly spaced, are searched; the tree's
+    distance calls per row (deterministic: a property of the data, not of the
+    clock) give its cost per query against the brute force's ``n_index``
+    pairs per query row (see _TREE_QUERY_COST). A tree of a subsample of the
+    index makes no more calls than the whole index's would, so it can say
+    no at an eighth of the building.
+    """
+    rows = np.linspace(0, request.n_query - 1, min(_TREE_PROBE_ROWS, request.n_query))
+    tree.reset_n_calls()
+    n_tree = tree.get_arrays()[0].shape[0]
+    tree.query(request.query[rows.astype(np.intp)], k=min(request.k + 2, n_tree))
+    calls = tree.get_n_calls() / rows.shape[0]
+    return _TREE_QUERY_COST + _TREE_CALL_COST * calls < request.n_index
 
 
 def _sparse_kneighbors(index, query, k, exclude_self):

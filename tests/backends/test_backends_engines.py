@@ -173,7 +173,12 @@ def test_sklearn_engine_search_rule(monkeypatch):
     assert engine._search_kind(wide, None) == "brute"
     assert engine._search_kind(wide, wide[:7000]) == "brute"
     assert engine._search_kind(np.zeros((20_000, 7)), None) == "tree"  # trees win
-    assert engine._search_kind(np.zeros((20_000, 8)), None) == "brute"
+    # 8 to 15 features: the data decides, on searches large enough to repay
+    # building a tree in vain
+    assert engine._search_kind(np.zeros((20_000, 8)), None) == "probe"
+    assert engine._search_kind(np.zeros((20_000, 16)), None) == "brute"
+    assert engine._search_kind(np.zeros((20_000, 8)), np.zeros((500, 8))) == "brute"
+    assert engine._search_kind(np.zeros((4000, 8)), None) == "brute"
     # below 2**20 pairs one single-threaded tile beats any estimator
     assert engine._search_kind(wide[:200], None) == "brute"
     assert engine._search_kind(np.zeros((1000, 3)), None) == "brute"
@@ -187,6 +192,29 @@ def test_sklearn_engine_search_rule(monkeypatch):
     )
     engine.kneighbors(wide, k=3)
     assert calls == [1] and engine.ran == ["array_api"]
+
+
+@pytest.mark.parametrize("low_dimensional", [True, False])
+def test_sklearn_engine_probe_picks_the_tree_on_data_near_a_plane(low_dimensional):
+    # 10 features: rows near a plane (real data often lies near a few
+    # dimensions) let a KD-tree look at a few leaves per query, and it
+    # answers; Gaussian rows make it visit a large share of the index, and the
+    # brute force answers. Both exact.
+    rng = np.random.RandomState(3)
+    n = 12_000
+    if low_dimensional:
+        X = rng.rand(n, 2) @ rng.randn(2, 10) + 1e-3 * rng.rand(n, 10)
+    else:
+        X = rng.randn(n, 10)
+    X[::50] = X[1::50]  # some duplicates: ties at distance 0
+    engine = SklearnEngine(np, brute_force="auto")
+    assert engine._search_kind(X, None) == "probe"
+    dist, ind = engine.kneighbors(X, k=4)
+    assert engine.ran == ["sklearn" if low_dimensional else "array_api"]
+    rows = np.arange(0, n, 23)
+    ref_dist, ref_ind = exact_knn(X, X[rows], 4, own=rows)
+    np.testing.assert_array_equal(ind[rows], ref_ind)
+    np.testing.assert_array_equal(dist[rows], ref_dist)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
