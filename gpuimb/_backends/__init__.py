@@ -21,6 +21,7 @@ import importlib
 _HOMES = {
     "HostEstimator": "_adapt", "adapt_estimator": "_adapt",
     "ArrayApiEngine": "_array_api", "Engine": "_base",
+    "direct_sq_distances": "_base",
     "BruteForceNeighbors": "_bruteforce", "fits_float32": "_bruteforce",
     "is_small_search": "_bruteforce",
     "kneighbors": "_bruteforce", "CumlEngine": "_cuml",
@@ -55,6 +56,7 @@ __all__ = [
     "MiniBatchKMeans",
     "SklearnEngine",
     "adapt_estimator",
+    "direct_sq_distances",
     "engine_class",
     "fits_float32",
     "get_engine",

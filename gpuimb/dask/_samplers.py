@@ -1263,8 +1263,8 @@ def smoten(sampler, data):
 def _largest_sq(query, index, kk):
     """The ``kk`` largest direct squared distances from each ``query`` row to
     the ``index`` rows, ascending (NumPy; NearMiss-2's values)."""
+    from gpuimb._backends import direct_sq_distances
     from gpuimb.dask._memory import worker_task_bytes
-    from gpuimb.under_sampling._prototype_selection._nearmiss_distances import _direct_sq
 
     A = np.asarray(to_host(query), dtype=np.float64)
     B = np.asarray(to_host(index), dtype=np.float64)
@@ -1276,7 +1276,8 @@ def _largest_sq(query, index, kk):
     every = np.arange(n_b)
     for start in range(0, A.shape[0], step):
         stop = min(start + step, A.shape[0])
-        d2 = _direct_sq(B, A[start:stop], np.broadcast_to(every, (stop - start, n_b)))
+        d2 = direct_sq_distances(np, B, A[start:stop],
+                                 np.broadcast_to(every, (stop - start, n_b)))
         top = np.partition(d2, n_b - kk, axis=1)[:, n_b - kk:]
         top.sort(axis=1)
         out[start:stop] = top

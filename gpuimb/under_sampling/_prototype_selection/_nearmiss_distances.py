@@ -8,7 +8,13 @@ tiled within the configured working memory; NearMiss in ``_nearmiss.py`` calls
 
 import numpy as np
 
-from gpuimb._backends import fits_float32, is_small_search, run_host_tiles, smallest_k
+from gpuimb._backends import (
+    direct_sq_distances,
+    fits_float32,
+    is_small_search,
+    run_host_tiles,
+    smallest_k,
+)
 from gpuimb._backends._tiles import tile_rows
 from gpuimb.utils._array_api import is_sparse, row_sq_norms, take_rows
 
@@ -54,14 +60,14 @@ def _host_farthest_sums(X_min, X_cls, k):
         if small:
             scores = aug @ B_aug
             far = np.argpartition(scores, scores.shape[1] - k, axis=1)[:, -k:]
-            top = _direct_sq(B_raw, A_raw[start:stop], far)
+            top = direct_sq_distances(np, B_raw, A_raw[start:stop], far)
             top.sort(axis=1)
             np.clip(top, 0, None, out=top)
             np.sqrt(top, out=top)
             out[start:stop] = top.sum(axis=1)
             return
         screened, cols = smallest_k(aug.astype(np.float32) @ B_neg32, m)
-        d2 = _direct_sq(B_raw, A_raw[start:stop], cols)
+        d2 = direct_sq_distances(np, B_raw, A_raw[start:stop], cols)
         d2.sort(axis=1)
         top = d2[:, 1:]
         a2 = np.einsum("ij,ij->i", A, A)
@@ -72,7 +78,7 @@ def _host_farthest_sums(X_min, X_cls, k):
             # The k farthest by float64 scores, their distances direct.
             scores = aug[redo] @ B_aug
             far = np.argpartition(scores, scores.shape[1] - k, axis=1)[:, -k:]
-            exact = _direct_sq(B_raw, A_raw[start:stop][redo], far)
+            exact = direct_sq_distances(np, B_raw, A_raw[start:stop][redo], far)
             exact.sort(axis=1)
             top[redo] = exact
         np.clip(top, 0, None, out=top)
@@ -81,12 +87,6 @@ def _host_farthest_sums(X_min, X_cls, k):
 
     run_host_tiles(A_all.shape[0], B.shape[0], tile)
     return out
-
-
-def _direct_sq(B, A, cols):
-    """Squared distances from each row of ``A`` to the rows ``cols`` of ``B``."""
-    diff = B[cols] - A[:, None, :]
-    return np.einsum("ijk,ijk->ij", diff, diff)
 
 
 def _farthest_sums(ctx, X_min, X_cls, k):
