@@ -196,11 +196,14 @@ def check_non_finite_pass_through_on_namespace(ours, X, y, xp_name):
 def force_float32_screening(monkeypatch):
     """Make every brute-force search screen in float32, as large ones do.
 
-    Small searches screen in the data's own dtype (``is_small_search``);
-    tests of the float32 screening, its certificate and the paths finishing
-    what it leaves open use small data, so they lower those limits to zero.
+    Small searches screen in the data's own dtype (``is_small_search``), and
+    integer data exact in float64 only is searched exactly in float64 up to
+    ``_EXACT_DIRECT_CELLS``; tests of the float32 screening, its certificate
+    and the paths finishing what it leaves open use small data, so they lower
+    those limits to zero.
     """
     from gpuimb._backends import _bruteforce
 
     monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_CELLS", 0)
     monkeypatch.setattr(_bruteforce, "_FINE_SCREEN_NARROW_PAIRS", 0)
+    monkeypatch.setattr(_bruteforce, "_EXACT_DIRECT_CELLS", 0)

@@ -26,7 +26,8 @@ settings.load_profile(os.environ.get("GPUIMB_HYPOTHESIS_PROFILE", "ci"))
 
 CUDA = cuda_available()
 _SMALL_SEARCH_LIMITS = {name: getattr(_bruteforce, name) for name in (
-    "_FINE_SCREEN_CELLS", "_FINE_SCREEN_NARROW_INDEX", "_FINE_SCREEN_NARROW_PAIRS")}
+    "_FINE_SCREEN_CELLS", "_FINE_SCREEN_NARROW_INDEX", "_FINE_SCREEN_NARROW_PAIRS",
+    "_EXACT_DIRECT_CELLS")}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -58,6 +58,12 @@ __all__ = ["BruteForceNeighbors", "centre", "kneighbors"]
 # Tiny searches (query rows x index rows x features up to this) skip the
 # screening: direct distances and one stable sort cost less than its set-up.
 _EXHAUSTIVE_CELLS = 2**14
+# Integer data exact in float64 only (values up to about 2**24: byte counts,
+# ids) is searched exactly in float64 at once up to this many query x index x
+# feature cells, instead of a float32 screening that must keep
+# candidate_margin(k) extra candidates for its crowds of ties (RESULTS, KEEL
+# sixth round: crx, australian, the vehicle and shuttle sets).
+_EXACT_DIRECT_CELLS = 2**26
 # Searches screened in the data's own dtype (see is_small_search): at most
 # _FINE_SCREEN_CELLS query x index x feature cells, or an index of at most
 # _FINE_SCREEN_NARROW_INDEX rows and at most _FINE_SCREEN_NARROW_PAIRS
@@ -149,7 +155,9 @@ def kneighbors(
     exact = _exact_plan(xp, index, query, working_memory) if integer and scale == 1.0 else None
     plan = None
     if exact is None or exact.screen_dtype != xp.float32:
-        small = is_small_search(request.n_query, request.n_index, index.shape[1])
+        cells = request.n_query * request.n_index * index.shape[1]
+        small = is_small_search(request.n_query, request.n_index, index.shape[1]) or (
+            exact is not None and cells <= _EXACT_DIRECT_CELLS)
         plan = _Plan(xp, index, working_memory, screen_dtype=index.dtype if small else None,
                      mean=None if exact is None else exact.mean)
     if exact is not None and (plan is None or plan.screen_dtype == exact.screen_dtype):

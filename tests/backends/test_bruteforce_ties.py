@@ -260,6 +260,23 @@ def test_integer_data_screens_in_float32_where_exact(xp_name, monkeypatch, scale
     assert plans[0].screen_dtype == getattr(xp, screen)
 
 
+def test_integer_data_exact_in_float64_only_is_searched_in_float64_at_once(
+        xp_name, exact_calls, monkeypatch, small_search_rule):
+    # Values of 2**20: exact in float64, not in float32. Within
+    # _EXACT_DIRECT_CELLS no float32 screening runs, only the exact search.
+    screens = []
+    screen = _bruteforce._screen
+    monkeypatch.setattr(_bruteforce, "_screen",
+                        lambda *args: screens.append(1) or screen(*args))
+    rng = np.random.RandomState(8)
+    X = (rng.randint(0, 3, size=(900, 8)) * 2.0**20).astype(np.float64)
+    X[::5] += 1
+    assert not _bruteforce.is_small_search(900, 900, 8)
+    assert 900 * 900 * 8 <= _bruteforce._EXACT_DIRECT_CELLS
+    _check(xp_name, X, None, 4, None)
+    assert exact_calls["exact"] == 1 and not screens
+
+
 @pytest.mark.parametrize("n_rows", [300, 900])  # without and with the probe
 def test_integer_data_exact_in_float64_only(xp_name, exact_calls, n_rows):
     # Screened in float32 (cheaper); the rows the certificate leaves open, here
