@@ -325,7 +325,10 @@ def test_grouped_and_fine_paths_on_a_second_strict_device():
     X = _duplicated(rng, 60, 5, 20)
     big = np.column_stack([rng.choice([0.0, 5e4, 1e5], size=600) + rng.randint(0, 3, 600),
                            rng.randint(0, 101, size=(600, 3)) / 100])
-    for data, k in ((X, 3), (big, 4)):
+    # Pairs of duplicate rows: ties the capped band finishes.
+    pairs = _duplicated(rng, 200, 6, 2)
+    pairs = np.concatenate([pairs, pairs[:len(pairs) // 2]])
+    for data, k in ((X, 3), (big, 4), (pairs, 3)):
         dist, ind = kneighbors(xs.asarray(data, device=dev), k=k)
         assert ind.device == dev
         ref_dist, ref_ind = exact_knn(data, data, k, own=np.arange(len(data)))
